@@ -1,0 +1,40 @@
+# The two set-up commands of the README. Each creates or refreshes the virtual
+# environment it needs, so they work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test e2e browser reset-demo benchmark
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Serve the dashboard on the built-in sandbox at http://127.0.0.1:8000
+run: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py demo_setup
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the whole test suite (installs Debian's chromium for the browser tests when missing)
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+## Only the end-to-end browser tests
+e2e: $(STAMP) browser
+	$(PY) -m pytest -m e2e
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## Replace the sandbox's data with fresh demo data
+reset-demo: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(PY) manage.py sandbox_reset

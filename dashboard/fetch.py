@@ -1,0 +1,123 @@
+"""Fetching from Seven Time for a page: the calls a page needs run concurrently,
+and lookup lists come from the cache.
+
+A page asks for everything in one go - its own records plus any lookup lists
+that are not cached yet - so that, once the lookups are warm, a page costs one
+round trip to the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+from seventime import get_client
+from seventime.records import Lookup
+
+MAX_CONCURRENT_CALLS = 8
+_executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_CALLS, thread_name_prefix="seventime")
+
+
+@dataclass(frozen=True)
+class LookupList:
+    method: str  # name of the client method that lists it
+
+    def load(self):
+        return getattr(get_client(), self.method)().items
+
+
+#: The lookup lists pages resolve ids with. Cached for
+#: SEVENTIME_LOOKUP_CACHE_SECONDS and dropped after a create through the dashboard.
+LOOKUPS: dict[str, LookupList] = {
+    "project_statuses": LookupList("list_project_statuses"),
+    "project_types": LookupList("list_project_types"),
+    "project_tags": LookupList("list_project_tags"),
+    "work_order_statuses": LookupList("list_work_order_statuses"),
+    "work_order_types": LookupList("list_work_order_types"),
+    "work_order_tags": LookupList("list_work_order_tags"),
+    "invoice_tags": LookupList("list_invoice_tags"),
+    "user_roles": LookupList("list_user_roles"),
+    "departments": LookupList("list_departments"),
+    "price_lists": LookupList("list_price_lists"),
+    "salary_types": LookupList("list_salary_types"),
+    "user_skills": LookupList("list_user_skills"),
+}
+
+
+def _cache_key(name: str) -> str:
+    # One key space per API: switching SEVENTIME_API_URL never shows another account's names.
+    return f"seventime:lookup:{settings.SEVENTIME_API_URL or 'sandbox'}:{name}"
+
+
+def _in_worker(call: Callable[[], Any]) -> Callable[[], Any]:
+    def run():
+        try:
+            return call()
+        finally:
+            # Each worker thread has its own database connections (the in-process
+            # sandbox reads the database); do not leave them open.
+            connections.close_all()
+
+    return run
+
+
+def run_concurrently(calls: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run the calls at the same time (bounded) and return their results by name.
+
+    A single call runs in the current thread. The first error is raised once all
+    calls have finished, so no work is left running behind the page.
+    """
+    if len(calls) <= 1:
+        return {name: call() for name, call in calls.items()}
+    futures = {name: _executor.submit(_in_worker(call)) for name, call in calls.items()}
+    results, first_error = {}, None
+    for name, future in futures.items():
+        try:
+            results[name] = future.result()
+        except Exception as error:  # re-raised below, after every call ended
+            first_error = first_error or error
+    if first_error is not None:
+        raise first_error
+    return results
+
+
+class Lookups(Mapping):
+    """Lookup lists by name, each a dict of id -> record."""
+
+    def __init__(self, lists: Mapping[str, Iterable[Lookup]]):
+        self._lists = {name: {item.id: item for item in items} for name, items in lists.items()}
+
+    def __getitem__(self, name: str) -> dict[str, Lookup]:
+        return self._lists[name]
+
+    def __iter__(self):
+        return iter(self._lists)
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+
+def fetch(calls: Mapping[str, Callable[[], Any]], lookups: Iterable[str] = ()) -> tuple[dict[str, Any], Lookups]:
+    """Run a page's calls and load the lookup lists it needs, all in one round."""
+    wanted = list(dict.fromkeys(lookups))
+    cached = cache.get_many([_cache_key(name) for name in wanted])
+    lists = {name: cached[_cache_key(name)] for name in wanted if _cache_key(name) in cached}
+    missing = {f"lookup:{name}": LOOKUPS[name].load for name in wanted if name not in lists}
+    results = run_concurrently({**calls, **missing})
+    fresh = {key.removeprefix("lookup:"): results.pop(key) for key in missing}
+    if fresh:
+        cache.set_many(
+            {_cache_key(name): items for name, items in fresh.items()}, timeout=settings.SEVENTIME_LOOKUP_CACHE_SECONDS
+        )
+    return results, Lookups({**lists, **fresh})
+
+
+def forget_lookups() -> None:
+    """Drop every cached lookup list (after a create, so pages show fresh names)."""
+    cache.delete_many([_cache_key(name) for name in LOOKUPS])

@@ -1,0 +1,366 @@
+"""One declaration per entity: its API calls, columns, filters and detail page.
+
+The list and detail views in views.py read these; what is truly specific to an
+entity (a customer's contact persons, invoice states) is declared here too, in
+the entity's own class, rather than spread over the views.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from seventime import get_client
+from seventime.records import Record
+
+from .fetch import Lookups
+from .invoice_state import InvoiceState, invoice_state, local_day
+
+ANY = [("", _("Any"))]
+YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sort: str | None = None  # the API field sortBy takes, when the column can be sorted
+    numeric: bool = False
+
+
+class LookupSelect(forms.Select):
+    """A select whose options come from a cached lookup list, filled in by the view."""
+
+    def __init__(self, lookup: str, attrs=None):
+        super().__init__(attrs)
+        self.lookup = lookup
+
+
+def lookup_field(label, lookup: str) -> forms.CharField:
+    # A CharField, not a ChoiceField: the options are only known after the lookup
+    # lists are fetched, in the same round as the records themselves. An id no
+    # lookup has simply matches nothing.
+    return forms.CharField(label=label, required=False, widget=LookupSelect(lookup))
+
+
+class FilterForm(forms.Form):
+    """Filters of a list. Fields named in `api_filters` are passed to the client
+    as keyword arguments; the others filter the returned records locally."""
+
+    api_filters: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.TextInput:
+                field.widget.input_type = "search"
+                field.widget.attrs.update(autocomplete="off")
+
+    def api_kwargs(self) -> dict[str, Any]:
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name] for name in self.api_filters if data.get(name) not in (None, "")}
+
+    def fill_lookups(self, lookups: Lookups) -> None:
+        for field in self.fields.values():
+            if isinstance(field.widget, LookupSelect):
+                items = sorted(lookups[field.widget.lookup].values(), key=lambda item: item.label.casefold())
+                field.widget.choices = ANY + [(item.id, item.label) for item in items]
+
+    def is_filtered(self) -> bool:
+        return any(value not in (None, "", False) for value in getattr(self, "cleaned_data", {}).values())
+
+
+class Resource:
+    """What the shared list and detail views need to know about one entity."""
+
+    name: ClassVar[str]  # URL prefix and template folder
+    verbose_name: ClassVar[str]
+    verbose_name_plural: ClassVar[str]
+    permission: ClassVar[str]
+    list_method: ClassVar[str]
+    get_method: ClassVar[str]
+    filter_form: ClassVar[type[FilterForm]]
+    columns: ClassVar[tuple[Column, ...]]
+    default_sort: ClassVar[tuple[str, str]]  # (column key, direction)
+    lookups: ClassVar[tuple[str, ...]] = ()
+    search_hint: ClassVar[str] = ""
+
+    @property
+    def row_template(self) -> str:
+        return f"{self.name}/row.html"
+
+    @property
+    def detail_template(self) -> str:
+        return f"{self.name}/detail.html"
+
+    def list_call(self, **kwargs) -> Callable:
+        return partial(getattr(get_client(), self.list_method), **kwargs)
+
+    def local_filter(self, items: Iterable[Record], data: dict, lookups: Lookups) -> list[Record]:
+        return list(items)
+
+    def detail_calls(self, record_id: str) -> dict[str, Callable]:
+        """Everything the detail page shows, fetched together with the record."""
+        return {"record": partial(getattr(get_client(), self.get_method), record_id)}
+
+    def sort_field(self, key: str) -> str | None:
+        return next((column.sort for column in self.columns if column.key == key), None)
+
+
+# --- customers ---
+
+
+class CustomerFilters(FilterForm):
+    api_filters = ("name", "customer_number", "organization_number", "city")
+    name = forms.CharField(label=_("Name"), required=False)
+    customer_number = forms.CharField(label=_("Customer number"), required=False)
+    organization_number = forms.CharField(label=_("Org. / personal number"), required=False)
+    city = forms.CharField(label=_("City"), required=False)
+    active = forms.ChoiceField(label=_("Active"), choices=YES_NO, required=False)
+
+
+class Customers(Resource):
+    name = "customers"
+    verbose_name = _("customer")
+    verbose_name_plural = _("customers")
+    permission = "dashboard.view_customers"
+    list_method = "list_customers"
+    get_method = "get_customer"
+    filter_form = CustomerFilters
+    columns = (
+        Column("number", _("Number"), "customerNumber", numeric=True),
+        Column("name", _("Name"), "name"),
+        Column("organization_number", _("Org. number"), "organizationNumber"),
+        Column("city", _("City"), "city"),
+        Column("phone", _("Phone"), "phone"),
+        Column("active", _("Active"), "isActive"),
+    )
+    default_sort = ("name", "ascending")
+    lookups = ("price_lists",)
+    search_hint = _("Narrow the list by name, customer number, organisation number or city.")
+
+    def local_filter(self, items, data, lookups):
+        active = data.get("active")
+        return [c for c in items if not active or c.is_active == (active == "true")]
+
+    def detail_calls(self, record_id):
+        client = get_client()
+        return {
+            "record": partial(client.get_customer, record_id),
+            "contacts": partial(client.list_contact_persons, customer_id=record_id, sort_by="name"),
+        }
+
+
+# --- projects ---
+
+
+class ProjectFilters(FilterForm):
+    api_filters = ("name", "project_number")
+    name = forms.CharField(label=_("Name"), required=False)
+    project_number = forms.CharField(label=_("Project number"), required=False)
+    status = lookup_field(_("Status"), "project_statuses")
+    customer = forms.CharField(label=_("Customer name"), required=False)
+    active = forms.ChoiceField(label=_("Active"), choices=YES_NO, required=False)
+
+
+class Projects(Resource):
+    name = "projects"
+    verbose_name = _("project")
+    verbose_name_plural = _("projects")
+    permission = "dashboard.view_projects"
+    list_method = "list_projects"
+    get_method = "get_project"
+    filter_form = ProjectFilters
+    columns = (
+        Column("number", _("Number"), "projectNumber", numeric=True),
+        Column("name", _("Name"), "name"),
+        Column("customer", _("Customer"), "customerName"),
+        Column("status", _("Status")),
+        Column("billing_method", _("Billing"), "billingMethod"),
+        Column("start_date", _("Start"), "startDate"),
+        Column("end_date", _("End"), "endDate"),
+    )
+    default_sort = ("number", "descending")
+    lookups = ("project_statuses", "project_types", "project_tags", "departments", "price_lists")
+    search_hint = _("Narrow the list by project name or number.")
+
+    def local_filter(self, items, data, lookups):
+        status, customer, active = data.get("status"), (data.get("customer") or "").casefold(), data.get("active")
+        return [
+            p
+            for p in items
+            if (not status or p.project_status_ref == status)
+            and (not customer or customer in p.customer_name.casefold())
+            and (not active or p.is_active == (active == "true"))
+        ]
+
+    def detail_calls(self, record_id):
+        client = get_client()
+        return {
+            "record": partial(client.get_project, record_id),
+            "work_orders": partial(
+                client.list_work_orders, project_id=record_id, sort_by="workOrderNumber", sort_direction="descending"
+            ),
+        }
+
+
+# --- work orders ---
+
+
+class WorkOrderFilters(FilterForm):
+    api_filters = ("title", "work_order_number", "project_id")
+    title = forms.CharField(label=_("Title"), required=False)
+    work_order_number = forms.CharField(label=_("Work order number"), required=False)
+    project_id = forms.CharField(required=False, widget=forms.HiddenInput)
+    status = lookup_field(_("Status"), "work_order_statuses")
+    work_order_type = lookup_field(_("Type"), "work_order_types")
+    customer = forms.CharField(label=_("Customer name"), required=False)
+
+
+class WorkOrders(Resource):
+    name = "workorders"
+    verbose_name = _("work order")
+    verbose_name_plural = _("work orders")
+    permission = "dashboard.view_workorders"
+    list_method = "list_work_orders"
+    get_method = "get_work_order"
+    filter_form = WorkOrderFilters
+    columns = (
+        Column("number", _("Number"), "workOrderNumber", numeric=True),
+        Column("title", _("Title"), "title"),
+        Column("customer", _("Customer"), "customerName"),
+        Column("project", _("Project"), "projectName"),
+        Column("status", _("Status")),
+        Column("start_date", _("Start"), "startDate"),
+        Column("end_date", _("End"), "endDate"),
+    )
+    default_sort = ("number", "descending")
+    lookups = ("work_order_statuses", "work_order_types", "work_order_tags", "departments")
+    search_hint = _("Narrow the list by title or work order number.")
+
+    def local_filter(self, items, data, lookups):
+        status, kind = data.get("status"), data.get("work_order_type")
+        customer = (data.get("customer") or "").casefold()
+        return [
+            w
+            for w in items
+            if (not status or w.status_ref == status)
+            and (not kind or w.work_order_type == kind)
+            and (not customer or customer in w.customer_name.casefold())
+        ]
+
+
+# --- users ---
+
+
+class UserFilters(FilterForm):
+    api_filters = (
+        "name",
+        "person_number",
+        "department",
+        "user_role",
+        "is_active",
+        "is_activated",
+        "default_salary_type",
+        "user_skills",
+    )
+    name = forms.CharField(label=_("Name"), required=False)
+    person_number = forms.CharField(label=_("Personal number"), required=False)
+    department = lookup_field(_("Department"), "departments")
+    user_role = lookup_field(_("Role"), "user_roles")
+    is_active = forms.ChoiceField(label=_("Active"), choices=YES_NO, required=False)
+    is_activated = forms.ChoiceField(label=_("Activated"), choices=YES_NO, required=False)
+    default_salary_type = lookup_field(_("Salary type"), "salary_types")
+    user_skills = lookup_field(_("Skill"), "user_skills")
+
+
+class Users(Resource):
+    name = "users"
+    verbose_name = _("user")
+    verbose_name_plural = _("users")
+    permission = "dashboard.view_users"
+    list_method = "list_users"
+    get_method = "get_user"
+    filter_form = UserFilters
+    columns = (
+        Column("name", _("Name"), "lastName"),
+        Column("user_name", _("Username"), "userName"),
+        Column("email", _("E-mail"), "email"),
+        Column("role", _("Role"), "userRoleId"),
+        Column("department", _("Department"), "departmentName"),
+        Column("active", _("Active"), "isActive"),
+    )
+    default_sort = ("name", "ascending")
+    lookups = ("user_roles", "departments", "salary_types", "user_skills")
+    search_hint = _("Narrow the list by name, department or role.")
+
+
+# --- invoices ---
+
+
+class InvoiceFilters(FilterForm):
+    api_filters = ("invoice_number", "ocr_number", "customer_number")
+    invoice_number = forms.CharField(label=_("Invoice number"), required=False)
+    ocr_number = forms.CharField(label=_("OCR number"), required=False)
+    customer_number = forms.CharField(label=_("Customer number"), required=False)
+    state = forms.ChoiceField(label=_("State"), choices=ANY + list(InvoiceState.choices), required=False)
+    date_from = forms.DateField(
+        label=_("Invoice date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("Invoice date to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+
+class Invoices(Resource):
+    name = "invoices"
+    verbose_name = _("invoice")
+    verbose_name_plural = _("invoices")
+    permission = "dashboard.view_invoices"
+    list_method = "list_invoices"
+    get_method = "get_invoice"
+    filter_form = InvoiceFilters
+    columns = (
+        Column("number", _("Number"), "invoiceNumber", numeric=True),
+        Column("customer", _("Customer"), "customerName"),
+        Column("project", _("Project"), "projectName"),
+        Column("invoice_date", _("Invoice date"), "invoiceDate"),
+        Column("due_date", _("Due date"), "dueDate"),
+        Column("total", _("Amount incl. VAT"), "totalAmountInclTax", numeric=True),
+        Column("currency", _("Currency"), "currencyCode"),
+        Column("state", _("State")),
+    )
+    default_sort = ("number", "descending")
+    lookups = ("invoice_tags", "price_lists")
+    search_hint = _("Narrow the list by invoice number, OCR number or customer number.")
+
+    def local_filter(self, items, data, lookups):
+        state, currency = data.get("state"), (data.get("currency") or "").upper()
+        start, end = data.get("date_from"), data.get("date_to")
+        return [
+            i
+            for i in items
+            if (not state or invoice_state(i) == state)
+            and (not currency or i.currency_code.upper() == currency)
+            and _within(local_day(i.invoice_date), start, end)
+        ]
+
+
+def _within(day: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
+    if not (start or end):
+        return True
+    return day is not None and (not start or day >= start) and (not end or day <= end)
+
+
+RESOURCES: dict[str, Resource] = {r.name: r for r in (Customers(), Projects(), WorkOrders(), Users(), Invoices())}

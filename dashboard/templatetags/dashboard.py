@@ -1,0 +1,142 @@
+"""Template tags for what every page shows the same way: money, badges, API text."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import nh3
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+register = template.Library()
+
+#: Colours the API uses (the documented work order palette). Each has a CSS class,
+#: so colours need no inline styles (the pages run under a strict CSP).
+PALETTE = {
+    c.lower()
+    for c in (
+        "9c27b0 673ab7 7C4DFF 3F51B5 3a87ad 2196F3 03A9F4 00BCD4 009688 468847 4CAF50 8BC34A "
+        "CDDC39 FF9800 FF5722 f44336 e91e63 795548 5D4037 999999 666666 333333 000000 FAFAFA"
+    ).split()
+}
+
+#: Formatting that may stay in text from the API (footers, addresses); everything
+#: else, attributes and styles included, is removed.
+SAFE_TAGS = {"b", "strong", "i", "em", "u", "br", "p", "div", "span", "ul", "ol", "li", "table", "tbody", "tr", "td"}
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """12345.675 -> "12,345.68 SEK" (grouping and decimal mark of the language)."""
+    if amount is None or amount == "":
+        return "–"
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+    return f"{text} {currency}".strip()
+
+
+@register.filter
+def number(value) -> str:
+    """A quantity as given, without trailing zeros: 2 -> "2", 1.50 -> "1.5"."""
+    if value is None or value == "":
+        return "–"
+    value = Decimal(str(value))
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag
+def badge(label, color: str = "", title: str = ""):
+    """A coloured label that carries its meaning in text, not in colour alone."""
+    color = (color or "").strip().lstrip("#").lower()
+    css = f"badge c-{color}" if color in PALETTE else "badge"
+    if title:
+        return format_html('<span class="{}" title="{}">{}</span>', css, title, label or _("unknown"))
+    return format_html('<span class="{}">{}</span>', css, label or _("unknown"))
+
+
+@register.filter
+def api_html(text) -> str:
+    """Text from the API that may contain HTML: only harmless formatting is kept."""
+    if not text:
+        return ""
+    return mark_safe(nh3.clean(str(text), tags=SAFE_TAGS, attributes={}, link_rel=None))  # noqa: S308 - sanitised
+
+
+@register.filter
+def yes_no(value) -> str:
+    if value is None:
+        return "–"
+    return _("Yes") if value else _("No")
+
+
+def _lookup(items, key):
+    if key in (None, "") or not items:
+        return None
+    return items.get(str(key))
+
+
+@register.simple_tag
+def lookup_name(items, key, fallback: str = ""):
+    """The name of a looked-up record (status, role, department...), never its id."""
+    record = _lookup(items, key)
+    if record is not None:
+        return record.label
+    if key in (None, ""):
+        return fallback or "–"
+    return fallback or _("Unknown")
+
+
+@register.simple_tag
+def lookup_badge(items, key, fallback: str = ""):
+    record = _lookup(items, key)
+    if record is None:
+        return badge(fallback or (_("Unknown") if key else "–"))
+    return badge(record.label, getattr(record, "color", ""))
+
+
+@register.simple_tag
+def lookup_badges(items, keys):
+    return format_html_join(" ", "{}", ((lookup_badge(items, key),) for key in keys or ()))
+
+
+BILLING_METHODS = {
+    "ACCORDING_TO_CUSTOMER": gettext_lazy("According to customer"),
+    "HOURLY": gettext_lazy("Hourly price"),
+    "PERUSER": gettext_lazy("Price per user"),
+    "HOURLY_PER_TIMECATEGORY": gettext_lazy("Per time category"),
+    "FIXED_PRICE": gettext_lazy("Fixed price"),
+    "PRICELIST": gettext_lazy("Price list"),
+    "RUNNING": gettext_lazy("Running price"),
+    "ACCORDING_TO_QUOTE": gettext_lazy("According to quote"),
+}
+
+INVOICE_STATUSES = {  # of projects and work orders
+    0: gettext_lazy("None"),
+    5: gettext_lazy("Not invoiceable"),
+    10: gettext_lazy("Ready to be invoiced"),
+    20: gettext_lazy("Partly invoiced"),
+    30: gettext_lazy("Fully invoiced"),
+}
+
+
+@register.simple_tag
+def billing_method(code):
+    return BILLING_METHODS.get(code or "", code or "–")
+
+
+@register.simple_tag
+def work_invoice_status(code):
+    return INVOICE_STATUSES.get(code, "–" if code is None else str(code))
+
+
+@register.simple_tag
+def invoice_state_badge(invoice):
+    from dashboard.invoice_state import invoice_state
+
+    state = invoice_state(invoice)
+    return format_html(
+        '<span class="badge state-{}" title="{}">{}</span>', state.value, state.description, state.label
+    )

@@ -1,0 +1,175 @@
+"""Pages. Each view checks permission, fetches what it needs (concurrently), renders.
+
+A list URL answers an htmx request with only its results partial and any other
+request with the whole page, so every URL works with and without JavaScript.
+"""
+
+from functools import partial
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+from seventime import get_client
+
+from .fetch import fetch
+from .resources import RESOURCES, Resource
+
+PAGE_SIZE = 25
+SEARCH_LIMIT = 8
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _partial_request(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _render_list(request, template: str, context: dict):
+    response = render(request, f"{template}#results" if _partial_request(request) else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def home(request):
+    query = request.GET.get("q", "").strip()
+    sections = search(request, query) if query else []
+    visible = [name for name, resource in RESOURCES.items() if request.user.has_perm(resource.permission)]
+    return _render_list(
+        request,
+        "home.html",
+        {"query": query, "sections": sections, "resources": [RESOURCES[name] for name in visible]},
+    )
+
+
+def search(request, query: str) -> list[dict]:
+    """Customers, projects, work orders and invoices matching `query` by name or
+    number, fetched concurrently, each section limited to the user's permissions."""
+    client = get_client()
+    has_digits = any(char.isdigit() for char in query)
+    plans = {
+        "customers": [("name", client.list_customers, {"name": query})]
+        + ([("customer_number", client.list_customers, {"customer_number": query})] if has_digits else []),
+        "projects": [("name", client.list_projects, {"name": query})]
+        + ([("project_number", client.list_projects, {"project_number": query})] if has_digits else []),
+        "workorders": [("title", client.list_work_orders, {"title": query})]
+        + ([("work_order_number", client.list_work_orders, {"work_order_number": query})] if has_digits else []),
+        "invoices": (
+            [
+                ("invoice_number", client.list_invoices, {"invoice_number": query}),
+                ("ocr_number", client.list_invoices, {"ocr_number": query}),
+            ]
+            if has_digits
+            else []
+        ),
+    }
+    allowed = {name: plan for name, plan in plans.items() if request.user.has_perm(RESOURCES[name].permission)}
+    calls = {
+        f"{name}:{param}": partial(method, **kwargs)
+        for name, plan in allowed.items()
+        for param, method, kwargs in plan
+    }
+    results, _lookups = fetch(calls)
+    sections = []
+    for name, plan in allowed.items():
+        merged, truncated, params = {}, False, []
+        for param, _method, _kwargs in plan:
+            page = results[f"{name}:{param}"]
+            truncated |= page.maybe_truncated
+            if page:
+                params.append(param)
+            for record in page:
+                merged.setdefault(record.id, record)
+        items = list(merged.values())
+        sections.append(
+            {
+                "resource": RESOURCES[name],
+                "items": items[:SEARCH_LIMIT],
+                "count": len(items),
+                "more": len(items) > SEARCH_LIMIT or truncated,
+                "list_param": params[0] if params else plan[0][0] if plan else None,
+            }
+        )
+    return sections
+
+
+def list_view(request, resource: Resource):
+    _require(request, resource.permission)
+    form = resource.filter_form(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    sort = request.GET.get("sort") or resource.default_sort[0]
+    sort_field = resource.sort_field(sort)
+    if not sort_field:
+        sort, sort_field = resource.default_sort[0], resource.sort_field(resource.default_sort[0])
+    direction = request.GET.get("dir")
+    if direction not in ("ascending", "descending"):
+        direction = resource.default_sort[1]
+    call = resource.list_call(**form.api_kwargs(), sort_by=sort_field, sort_direction=direction)
+    results, lookups = fetch({"page": call}, resource.lookups)
+    form.fill_lookups(lookups)
+    page = results["page"]
+    items = resource.local_filter(page.items, data, lookups)
+    paginator = Paginator(items, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    headers = [
+        {
+            "column": column,
+            "active": column.key == sort,
+            "next": "descending" if column.key == sort and direction == "ascending" else "ascending",
+        }
+        for column in resource.columns
+    ]
+    return _render_list(
+        request,
+        "list.html",
+        {
+            "resource": resource,
+            "headers": headers,
+            "form": form,
+            "page_obj": page_obj,
+            "returned": len(page.items),
+            "shown": len(items),
+            "truncated": page.maybe_truncated,
+            "sort": sort,
+            "direction": direction,
+            "lookups": lookups,
+        },
+    )
+
+
+def detail_view(request, resource: Resource, pk: str):
+    _require(request, resource.permission)
+    request.not_found_message = _("There is no %(kind)s with the id “%(id)s” in Seven Time.") % {
+        "kind": resource.verbose_name,
+        "id": pk,
+    }
+    results, lookups = fetch(resource.detail_calls(pk), resource.lookups)
+    record = results.pop("record")
+    return render(
+        request, resource.detail_template, {"resource": resource, "record": record, "lookups": lookups, **results}
+    )
+
+
+@login_not_required
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+@login_not_required
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+@login_not_required
+@requires_csrf_token
+def server_error(request):
+    return render(request, "errors/500.html", status=500)

@@ -1,0 +1,511 @@
+"""The one client for the Seven Time REST API (v1).
+
+Every call goes through `SevenTimeClient._request`, so the secret header,
+timeouts, retries, error mapping and logging live in one place.
+
+Creates send JSON bodies. The reference's own examples post form-encoded data,
+but nested objects (`billingSettings`, `deliveryAddress`, `houseProperties`,
+`invoiceItems`) and arrays have no reliable flat form encoding - the reference
+never says which bracket convention the server parses - while a JSON body is
+unambiguous and is what `request.post({json: ...})` in the examples' library
+would send. See docs/api-assumptions.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
+
+from . import records
+from .errors import (
+    AuthenticationError,
+    BadResponse,
+    ConnectionFailed,
+    NotFound,
+    RateLimited,
+    ServerError,
+    SevenTimeError,
+    Timeout,
+    ValidationError,
+)
+
+logger = logging.getLogger(__name__)
+
+#: The API returns at most this many records per list and documents no paging.
+LIST_LIMIT = 100
+SORT_DIRECTIONS = ("ascending", "descending")
+
+R = TypeVar("R", bound=records.Record)
+
+
+@dataclass(frozen=True)
+class Page(Generic[R]):
+    """One list answer. `maybe_truncated` is true when the API hit its cap, so
+    there may be more records than these: the page should say so."""
+
+    items: tuple[R, ...]
+    limit: int = LIST_LIMIT
+
+    @property
+    def maybe_truncated(self) -> bool:
+        return len(self.items) >= self.limit
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class GetRetry(Retry):
+    """urllib3 Retry for idempotent GETs only, with a total time bound.
+
+    A POST is never retried, not even after a connection error: the request may
+    have reached the API, and a retry could create the record twice. A 429 or 503
+    whose Retry-After is longer than half the time budget is not waited for; the
+    caller gets the answer (and so `RateLimited` with the delay) at once. Once the
+    first failure is `time_budget` seconds old, no further attempt is made.
+    """
+
+    def __init__(self, *args, time_budget: float = 10.0, first_failure_at: float | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_budget = time_budget
+        self.first_failure_at = first_failure_at
+
+    def new(self, **kwargs):
+        kwargs.setdefault("time_budget", self.time_budget)
+        kwargs.setdefault("first_failure_at", self.first_failure_at or time.monotonic())
+        return super().new(**kwargs)
+
+    def increment(self, method=None, url=None, response=None, *args, **kwargs):
+        give_up = method and method.upper() not in self.allowed_methods
+        if response is not None and not give_up:
+            retry_after = self.get_retry_after(response)
+            give_up = retry_after is not None and retry_after > self.time_budget / 2
+        if give_up:
+            # An exhausted Retry raises MaxRetryError: urllib3 then hands back the
+            # answer as it is (raise_on_status is off) or raises the error.
+            return Retry(total=0, raise_on_status=False).increment(method, url, response, *args, **kwargs)
+        return super().increment(method, url, response, *args, **kwargs)
+
+    def get_retry_after(self, response):
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return None
+
+    def is_exhausted(self) -> bool:
+        if self.first_failure_at is not None and time.monotonic() - self.first_failure_at > self.time_budget:
+            return True
+        return super().is_exhausted()
+
+
+def _guess_field(message: str, payload: Mapping[str, Any] | None) -> str | None:
+    """The input an API error message blames, when it names one we sent or know."""
+    if not message:
+        return None
+    candidates = set(payload or ())
+    for value in (payload or {}).values():
+        if isinstance(value, Mapping):
+            candidates.update(value)
+    words = [word.strip(".,:;'\"`()[]") for word in message.replace("/", " ").split()]
+    for word in words:
+        if word in candidates:
+            return word
+    return None
+
+
+class SevenTimeClient:
+    """A client for one Seven Time account (one base URL and client secret)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        client_secret: str,
+        *,
+        connect_timeout: float = 3.05,
+        read_timeout: float = 8.0,
+        retries: int = 2,
+        time_budget: float = 10.0,
+        session: requests.Session | None = None,
+    ):
+        self.base_url = base_url.rstrip("/") + "/"
+        self._secret = client_secret
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = session or requests.Session()
+        retry = GetRetry(
+            total=retries,
+            connect=retries,
+            read=False,  # a slow API does not get faster by asking again: raise at once
+            status=retries,
+            other=0,
+            allowed_methods=frozenset({"GET"}),
+            status_forcelist=(429, 502, 503, 504),
+            backoff_factor=0.25,
+            backoff_max=2.0,
+            raise_on_status=False,
+            respect_retry_after_header=True,
+            time_budget=time_budget,
+        )
+        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "seventime-dashboard/0.1"})
+        self.calls = 0  # upstream requests made, for the benchmark and tests
+        self._calls_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<SevenTimeClient {self.base_url}>"  # never the secret
+
+    # --- the one place that talks HTTP ---
+
+    def _request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None) -> Any:
+        url = self.base_url + path
+        query = {key: _param(value) for key, value in (params or {}).items() if value not in (None, "")}
+        started = time.monotonic()
+        with self._calls_lock:
+            self.calls += 1
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=query,
+                json=json,
+                headers={"Client-Secret": self._secret},
+                timeout=self.timeout,
+                # A redirect would carry the Client-Secret header to whatever host it
+                # names (requests only strips Authorization); the API has no reason to redirect.
+                allow_redirects=False,
+            )
+        except requests.exceptions.ConnectTimeout:
+            logger.warning("Seven Time connection timed out: %s /%s", method, path)
+            raise Timeout(f"Could not connect to Seven Time within {self.timeout[0]:g} seconds.", path=path) from None
+        except requests.exceptions.Timeout:
+            logger.warning("Seven Time timed out: %s /%s", method, path)
+            raise Timeout(f"Seven Time did not answer within {self.timeout[1]:g} seconds.", path=path) from None
+        except requests.exceptions.RequestException as error:
+            logger.warning("Seven Time unreachable: %s /%s (%s)", method, path, type(error).__name__)
+            raise ConnectionFailed("Could not connect to Seven Time.", path=path) from None
+        logger.info(
+            "Seven Time %s /%s -> %s in %.0f ms", method, path, response.status_code, (time.monotonic() - started) * 1000
+        )
+        return self._parse(response, path, json)
+
+    def _parse(self, response: requests.Response, path: str, payload: Any) -> Any:
+        status = response.status_code
+        try:
+            # Money is parsed from the JSON text straight into Decimal, never via float.
+            body = response.json(parse_float=Decimal) if response.content else None
+        except ValueError:
+            body = None
+            if 200 <= status < 300:
+                raise BadResponse("Seven Time sent an answer that is not JSON.", status=status, path=path) from None
+        if 200 <= status < 300:
+            return body
+        message = self._scrub(_error_message(body, response))
+        if status in (401, 403):
+            raise AuthenticationError(
+                f"Seven Time refused the client secret (HTTP {status}): {message}", status=status, path=path
+            )
+        if status == 404:
+            raise NotFound(message or "Not found.", status=status, path=path)
+        if status in (400, 409, 422):
+            field = _guess_field(message, payload if isinstance(payload, Mapping) else None)
+            raise ValidationError(message or "Seven Time rejected the request.", field=field, status=status, path=path)
+        if status == 429:
+            raise RateLimited(
+                "Seven Time is receiving too many requests; try again shortly.",
+                retry_after=_retry_after(response),
+                path=path,
+            )
+        if status >= 500:
+            raise ServerError(f"Seven Time had an internal problem (HTTP {status}).", status=status, path=path)
+        raise SevenTimeError(f"Seven Time answered with unexpected HTTP {status}.", status=status, path=path)
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret, "***") if self._secret else text
+
+    def _list(self, path: str, record: type[R], params: Mapping[str, Any]) -> Page[R]:
+        sort_direction = params.get("sortDirection")
+        if sort_direction not in (None, "", *SORT_DIRECTIONS):
+            raise ValueError(f"sort_direction must be one of {SORT_DIRECTIONS}")
+        body = self._request("GET", path, params=params)
+        if not isinstance(body, list):
+            raise BadResponse(f"Expected a list of {record.kind} records.", path=path)
+        return Page(tuple(self._record(record, doc, path) for doc in body))
+
+    def _get(self, path: str, record_id: str, record: type[R]) -> R:
+        if not record_id or not str(record_id).strip():
+            raise NotFound(f"No {record.kind} id given.", path=path)
+        path = f"{path}/{quote(str(record_id), safe='')}"
+        return self._record(record, self._request("GET", path), path)
+
+    def _create(self, path: str, record: type[R], payload: Mapping[str, Any]) -> R:
+        return self._record(record, self._request("POST", path, json=dict(payload)), path)
+
+    def _record(self, record: type[R], doc: Any, path: str) -> R:
+        try:
+            return record.from_api(doc)
+        except BadResponse as error:
+            raise BadResponse(self._scrub(error.message), path=path) from None
+
+    # --- customers and contact persons ---
+
+    def list_customers(
+        self, *, name=None, customer_number=None, organization_number=None, city=None, sort_by=None, sort_direction=None
+    ) -> Page[records.Customer]:
+        return self._list(
+            "customers",
+            records.Customer,
+            {
+                "name": name,
+                "customerNumber": customer_number,
+                "organizationNumber": organization_number,
+                "city": city,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+            },
+        )
+
+    def get_customer(self, customer_id: str) -> records.Customer:
+        return self._get("customers", customer_id, records.Customer)
+
+    def create_customer(self, payload: Mapping[str, Any]) -> records.Customer:
+        return self._create("customers", records.Customer, payload)
+
+    def list_contact_persons(self, *, customer_id, sort_by=None, sort_direction=None) -> Page[records.ContactPerson]:
+        if not customer_id:
+            raise ValueError("customer_id is required to list contact persons")
+        return self._list(
+            "contactPersons",
+            records.ContactPerson,
+            {"customerId": customer_id, "sortBy": sort_by, "sortDirection": sort_direction},
+        )
+
+    def get_contact_person(self, contact_person_id: str) -> records.ContactPerson:
+        return self._get("contactPersons", contact_person_id, records.ContactPerson)
+
+    # --- users ---
+
+    def list_users(
+        self,
+        *,
+        name=None,
+        person_number=None,
+        department=None,
+        user_role=None,
+        is_active=None,
+        is_activated=None,
+        default_salary_type=None,
+        user_skills=None,
+        sort_by=None,
+        sort_direction=None,
+    ) -> Page[records.User]:
+        return self._list(
+            "users",
+            records.User,
+            {
+                "name": name,
+                "personNumber": person_number,
+                "department": department,
+                "userRole": user_role,
+                "isActive": is_active,
+                "isActivated": is_activated,
+                "defaultSalaryType": default_salary_type,
+                "userSkills": user_skills,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+            },
+        )
+
+    def get_user(self, user_id: str) -> records.User:
+        return self._get("users", user_id, records.User)
+
+    def create_user(self, payload: Mapping[str, Any]) -> records.User:
+        return self._create("users", records.User, payload)
+
+    def list_user_roles(self, *, sort_by=None, sort_direction=None) -> Page[records.UserRole]:
+        return self._list("userRoles", records.UserRole, _sort(sort_by, sort_direction))
+
+    def list_salary_types(self, *, sort_by=None, sort_direction=None) -> Page[records.SalaryType]:
+        return self._list("defaultSalaryTypes", records.SalaryType, _sort(sort_by, sort_direction))
+
+    def list_user_skills(self, *, sort_by=None, sort_direction=None) -> Page[records.UserSkill]:
+        return self._list("userSkills", records.UserSkill, _sort(sort_by, sort_direction))
+
+    # --- departments ---
+
+    def list_departments(self, *, sort_by=None, sort_direction=None) -> Page[records.Department]:
+        return self._list("departments", records.Department, _sort(sort_by, sort_direction))
+
+    def get_department(self, department_id: str) -> records.Department:
+        return self._get("departments", department_id, records.Department)
+
+    # --- projects ---
+
+    def list_projects(self, *, name=None, project_number=None, sort_by=None, sort_direction=None) -> Page[records.Project]:
+        return self._list(
+            "projects",
+            records.Project,
+            {"name": name, "projectNumber": project_number, "sortBy": sort_by, "sortDirection": sort_direction},
+        )
+
+    def get_project(self, project_id: str) -> records.Project:
+        return self._get("projects", project_id, records.Project)
+
+    def create_project(self, payload: Mapping[str, Any]) -> records.Project:
+        return self._create("projects", records.Project, payload)
+
+    def list_project_statuses(self, *, sort_by=None, sort_direction=None) -> Page[records.Status]:
+        return self._list("projectStatuses", records.Status, _sort(sort_by, sort_direction))
+
+    def list_project_types(self, *, sort_by=None, sort_direction=None) -> Page[records.ProjectType]:
+        return self._list("projectTypes", records.ProjectType, _sort(sort_by, sort_direction))
+
+    def list_project_tags(self, *, sort_by=None, sort_direction=None) -> Page[records.Tag]:
+        return self._list("projectTags", records.Tag, _sort(sort_by, sort_direction))
+
+    # --- work orders ---
+
+    def list_work_orders(
+        self, *, title=None, work_order_number=None, project_id=None, sort_by=None, sort_direction=None
+    ) -> Page[records.WorkOrder]:
+        return self._list(
+            "workOrders",
+            records.WorkOrder,
+            {
+                "title": title,
+                "workOrderNumber": work_order_number,
+                "projectId": project_id,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+            },
+        )
+
+    def get_work_order(self, work_order_id: str) -> records.WorkOrder:
+        return self._get("workOrders", work_order_id, records.WorkOrder)
+
+    def create_work_order(self, payload: Mapping[str, Any]) -> records.WorkOrder:
+        return self._create("workOrders", records.WorkOrder, payload)
+
+    def list_work_order_types(self, *, sort_by=None, sort_direction=None) -> Page[records.WorkOrderType]:
+        return self._list("workOrderTypes", records.WorkOrderType, _sort(sort_by, sort_direction))
+
+    def list_work_order_tags(self, *, sort_by=None, sort_direction=None) -> Page[records.Tag]:
+        return self._list("workOrderTags", records.Tag, _sort(sort_by, sort_direction))
+
+    def list_work_order_statuses(self, *, sort_by=None, sort_direction=None) -> Page[records.Status]:
+        return self._list("workOrderStatuses", records.Status, _sort(sort_by, sort_direction))
+
+    # --- price lists ---
+
+    def list_price_lists(self, *, sort_by=None, sort_direction=None) -> Page[records.PriceList]:
+        # The reference's "HTTP Request" line for price lists says /projects: a
+        # copy-paste slip; its curl and JavaScript examples use /priceLists.
+        return self._list("priceLists", records.PriceList, _sort(sort_by, sort_direction))
+
+    # --- invoices ---
+
+    def list_invoices(
+        self, *, invoice_number=None, ocr_number=None, customer_number=None, sort_by=None, sort_direction=None
+    ) -> Page[records.Invoice]:
+        return self._list(
+            "invoices",
+            records.Invoice,
+            {
+                "invoiceNumber": invoice_number,
+                "OCRNumber": ocr_number,
+                "customerNumber": customer_number,
+                "sortBy": sort_by,
+                "sortDirection": sort_direction,
+            },
+        )
+
+    def get_invoice(self, invoice_id: str) -> records.Invoice:
+        # The reference's "HTTP Request" line says /invoice/<_id>; its curl example
+        # and every other resource use the plural, which is what we call.
+        return self._get("invoices", invoice_id, records.Invoice)
+
+    def create_invoice(self, payload: Mapping[str, Any]) -> records.Invoice:
+        return self._create("invoices", records.Invoice, payload)
+
+    def list_invoice_tags(self, *, sort_by=None, sort_direction=None) -> Page[records.Tag]:
+        return self._list("invoiceTags", records.Tag, _sort(sort_by, sort_direction))
+
+
+def _sort(sort_by, sort_direction) -> dict[str, Any]:
+    return {"sortBy": sort_by, "sortDirection": sort_direction}
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _error_message(body: Any, response: requests.Response) -> str:
+    if isinstance(body, Mapping):
+        message = body.get("errorMessage") or body.get("message") or body.get("error")
+        if message:
+            return str(message)[:500]
+    if isinstance(body, str):
+        return body[:500]
+    if "json" not in response.headers.get("Content-Type", "") and response.text:
+        return ""  # an HTML error page says nothing a user can act on
+    return ""
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return GetRetry().parse_retry_after(value)
+    except InvalidHeader:
+        return None  # an unreadable Retry-After is no reason to fail
+
+
+SANDBOX_BASE_URL = "http://sandbox.internal/sandbox/api/1/"
+
+
+@lru_cache(maxsize=8)
+def _build_client(base_url: str, secret: str, connect_timeout: float, read_timeout: float) -> SevenTimeClient:
+    client = SevenTimeClient(base_url, secret, connect_timeout=connect_timeout, read_timeout=read_timeout)
+    if base_url == SANDBOX_BASE_URL:
+        from .sandbox.transport import SandboxAdapter
+
+        client.session.mount("http://sandbox.internal/", SandboxAdapter())
+    return client
+
+
+def get_client() -> SevenTimeClient:
+    """The client configured from Django settings (the sandbox when no URL is set).
+
+    Clients are shared per configuration so that connections are reused.
+    """
+    from django.conf import settings
+
+    if settings.SEVENTIME_API_URL:
+        base_url, secret = settings.SEVENTIME_API_URL, settings.SEVENTIME_CLIENT_SECRET
+    else:
+        base_url, secret = SANDBOX_BASE_URL, settings.SANDBOX_CLIENT_SECRET
+    return _build_client(base_url, secret, settings.SEVENTIME_CONNECT_TIMEOUT, settings.SEVENTIME_READ_TIMEOUT)

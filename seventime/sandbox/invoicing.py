@@ -1,0 +1,212 @@
+"""Invoice arithmetic shared by the sandbox's demo data and its "create invoice" endpoint.
+
+Pure functions, no Django. Money is exact: every amount is a `Decimal` internally
+and is rounded half-up to whole öre (2 decimals), the way Swedish invoices are.
+The JSON documents carry plain numbers, as the API does: an int when whole
+(`16549`), otherwise a float with two decimals (`327.24`).
+
+Codes the reference does not document (chosen here, used consistently by the demo):
+
+`invoiceStatus`
+    0 = draft, not sent (`sentDate` and `paymentDate` are null)
+    1 = sent, not fully paid: includes overdue and partially paid invoices
+    2 = paid (`paymentDate` set); archived invoices are all paid
+    3 = credited: both the credited original (`isCredited`) and the credit
+        invoice itself (`isCreditInvoice`); neither has a `paymentDate`
+
+`invoiceLogEntries[].logType`: see `LOG_TYPES`.
+
+`OCRNumber` follows the reference example (`24481` -> `2448173`): the invoice
+number, then a length digit (total length modulo 10, check digit included),
+then a Luhn check digit over everything before it.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+CENT = Decimal("0.01")
+KRONA = Decimal("1")
+HUNDRED = Decimal("100")
+
+DEFAULT_TAX_PERCENT = Decimal("25")
+
+INVOICE_DRAFT = 0
+INVOICE_SENT = 1
+INVOICE_PAID = 2
+INVOICE_CREDITED = 3
+
+INVOICE_STATUSES = {
+    INVOICE_DRAFT: "Ej skickad",
+    INVOICE_SENT: "Skickad",
+    INVOICE_PAID: "Betald",
+    INVOICE_CREDITED: "Krediterad",
+}
+
+LOG_TYPES = {
+    1: "Skapad",
+    2: "Skickad",
+    3: "Exporterad till ekonomisystem",
+    4: "Påminnelse skickad",
+    5: "Delbetalning registrerad",
+    6: "Betalning registrerad",
+    7: "Krediterad",
+    8: "Arkiverad",
+}
+
+# Share of the labour cost (incl. VAT) the customer may deduct, by invoiceType.
+HOUSE_DEDUCTION_RATES = {1: Decimal("0.30"), 2: Decimal("0.50")}  # 1 = ROT, 2 = RUT
+
+
+def to_decimal(value: Any, default: Decimal | None = None) -> Decimal:
+    """A number or numeric string ("12.5", "12,5", " 1 200 ") as an exact Decimal.
+
+    A missing value (None or "") gives `default`; without a default it is an error.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if default is None:
+            raise ValueError("a number is required")
+        return default
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, (int, float)):
+        # str() of a float is its shortest repr, so 0.1 stays 0.1 (not 0.1000000000000000055...).
+        number = Decimal(str(value))
+    elif isinstance(value, str):
+        text = value.strip().replace("\xa0", "").replace(" ", "").replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"expected a number, got {value!r}") from None
+    else:
+        raise ValueError(f"expected a number, got {type(value).__name__}")
+    if not number.is_finite():
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def money(value: Decimal) -> Decimal:
+    """Round to whole öre, half away from zero (ROUND_HALF_UP)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def json_number(d: Decimal) -> int | float:
+    """An amount as the API sends it: int when whole, else a float with 2 decimals."""
+    rounded = money(d)
+    if rounded == rounded.to_integral_value():
+        return int(rounded)
+    return float(rounded)
+
+
+def plain_number(d: Decimal) -> int | float:
+    """A quantity or percentage as a JSON number, without rounding it."""
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+def compute_row(row: dict) -> dict:
+    """A copy of an invoice row with its totals computed.
+
+    Uses `numberOfItems`, `unitPrice`, `discountPercent` (default 0) and
+    `taxPercent` (default 25); a missing quantity or price counts as 0, since
+    text rows carry neither. Those four come back as numbers too.
+    """
+    quantity = to_decimal(row.get("numberOfItems"), Decimal(0))
+    unit_price = to_decimal(row.get("unitPrice"), Decimal(0))
+    discount = to_decimal(row.get("discountPercent"), Decimal(0))
+    tax = to_decimal(row.get("taxPercent"), DEFAULT_TAX_PERCENT)
+    if not 0 <= discount <= 100:
+        raise ValueError("discountPercent must be between 0 and 100")
+    if tax < 0:
+        raise ValueError("taxPercent cannot be negative")
+
+    amount = money(quantity * unit_price * (HUNDRED - discount) / HUNDRED)
+    tax_amount = money(amount * tax / HUNDRED)
+
+    result = dict(row)
+    result.update(
+        numberOfItems=plain_number(quantity),
+        unitPrice=plain_number(unit_price),
+        discountPercent=plain_number(discount),
+        taxPercent=plain_number(tax),
+        totalAmount=json_number(amount),
+        totalTaxAmount=json_number(tax_amount),
+        totalAmountInclTax=json_number(amount + tax_amount),
+    )
+    return result
+
+
+def compute_totals(rows: list[dict], currency_code: str) -> dict:
+    """The invoice totals for rows computed by `compute_row`.
+
+    SEK invoices are payable in whole kronor: the total incl. VAT is rounded
+    half-up and `totalAmountRounding` holds the difference (the reference's
+    16549 + 327.24 -> 16876, rounding -0.24). Other currencies are not rounded.
+    """
+    # Rows without totals (raw input) are computed first, so they still count.
+    rows = [row if "totalAmount" in row else compute_row(row) for row in rows]
+    amount = sum((to_decimal(row.get("totalAmount"), Decimal(0)) for row in rows), Decimal(0))
+    tax = sum((to_decimal(row.get("totalTaxAmount"), Decimal(0)) for row in rows), Decimal(0))
+    exact = amount + tax
+    if (currency_code or "SEK").strip().upper() == "SEK":
+        payable = exact.quantize(KRONA, rounding=ROUND_HALF_UP)
+    else:
+        payable = exact
+    return {
+        "totalAmount": json_number(amount),
+        "totalTaxAmount": json_number(tax),
+        "totalAmountInclTax": json_number(payable),
+        "totalAmountRounding": json_number(payable - exact),
+    }
+
+
+def house_deduction(rows: list[dict], invoice_type: int, max_amount: Any = None) -> dict:
+    """ROT/RUT amounts for computed rows.
+
+    The basis is the labour incl. VAT (rows with `houseWorkFlag`); the deduction
+    is 30 % (ROT, invoiceType 1) or 50 % (RUT, invoiceType 2) of it, rounded
+    down to whole kronor and capped at `max_amount`. Other types deduct nothing.
+    """
+    rate = HOUSE_DEDUCTION_RATES.get(invoice_type)
+    if rate is None:
+        return {"houseDeductionBasisAmount": 0, "houseDeductionAmount": 0}
+    basis = sum(
+        (to_decimal(row.get("totalAmountInclTax"), Decimal(0)) for row in rows if row.get("houseWorkFlag")),
+        Decimal(0),
+    )
+    deduction = (basis * rate).quantize(KRONA, rounding=ROUND_FLOOR)
+    if max_amount is not None:
+        deduction = min(deduction, to_decimal(max_amount))
+    return {"houseDeductionBasisAmount": json_number(basis), "houseDeductionAmount": json_number(deduction)}
+
+
+def luhn_check_digit(digits: str) -> int:
+    """The Luhn (modulus 10) digit to append to `digits`."""
+    total = 0
+    # Doubling starts with the rightmost digit, because the check digit goes after it.
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return (10 - total % 10) % 10
+
+
+def luhn_valid(digits: str) -> bool:
+    """True if the last digit is the Luhn check digit of the others."""
+    return len(digits) > 1 and digits.isdigit() and luhn_check_digit(digits[:-1]) == int(digits[-1])
+
+
+def ocr_number(invoice_number: str) -> str:
+    """OCR reference with length digit and Luhn check digit: "24481" -> "2448173"."""
+    digits = "".join(char for char in str(invoice_number) if char.isdigit())
+    if not digits:
+        raise ValueError("an invoice number with digits is required")
+    with_length = digits + str((len(digits) + 2) % 10)
+    return with_length + str(luhn_check_digit(with_length))

@@ -1,0 +1,61 @@
+"""Storage of sandbox documents in the project database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+from django.db import transaction
+from django.db.models import Max
+
+from .models import Document
+
+#: The account every sandbox record belongs to (the API's `systemAccount`).
+SYSTEM_ACCOUNT = "5112826056d961c030000001"
+
+
+def new_id() -> str:
+    """A fresh MongoDB-style id: 4 bytes of time, 8 random bytes, in hex."""
+    return f"{int(time.time()):08x}{os.urandom(8).hex()}"
+
+
+def luhn_digit(digits: str) -> int:
+    """The Luhn check digit for `digits` (as used by OCR and organisation numbers)."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10
+
+
+def all(collection: str) -> list[dict]:  # noqa: A001 - reads as store.all("customers")
+    return list(Document.objects.filter(collection=collection).order_by("seq").values_list("data", flat=True))
+
+
+def get(collection: str, doc_id: str) -> dict | None:
+    return Document.objects.filter(collection=collection, doc_id=doc_id).values_list("data", flat=True).first()
+
+
+def add(collection: str, doc: dict) -> None:
+    seq = (Document.objects.filter(collection=collection).aggregate(Max("seq"))["seq__max"] or 0) + 1
+    Document.objects.create(collection=collection, doc_id=doc.get("_id") or str(doc.get("userRoleId")), seq=seq, data=doc)
+
+
+def is_empty() -> bool:
+    return not Document.objects.exists()
+
+
+@transaction.atomic
+def reset(today: dt.date | None = None) -> dict[str, int]:
+    """Replace every sandbox document with freshly generated demo data."""
+    from .demo import generate
+
+    data = generate(today or dt.date.today())
+    Document.objects.all().delete()
+    Document.objects.bulk_create(
+        Document(collection=name, doc_id=doc.get("_id") or str(doc.get("userRoleId")), seq=seq, data=doc)
+        for name, docs in data.items()
+        for seq, doc in enumerate(docs, start=1)
+    )
+    return {name: len(docs) for name, docs in data.items()}

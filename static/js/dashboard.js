@@ -1,0 +1,1 @@
+// Our only script besides htmx. No inline scripts: the pages work under a strict CSP.

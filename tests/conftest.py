@@ -1,0 +1,78 @@
+"""Shared fixtures: logins per group, the API stubbed with `responses`, sandbox data."""
+
+import datetime as dt
+
+import pytest
+import responses
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+
+from seventime.sandbox import store
+
+#: Where view tests pretend the real API lives; `responses` answers for it.
+API = "https://api.example.test/api/1/"
+SECRET = "test-client-secret-4f9a"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the sandbox demo data once. pytest-django runs transactional tests
+    (which empty the database) after all the others; those use `sandbox_data`."""
+    with django_db_blocker.unblock():
+        store.reset(dt.date.today())
+
+
+@pytest.fixture
+def sandbox_data(transactional_db):
+    if store.is_empty():
+        store.reset(dt.date.today())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _user(django_user_model, username, group=None, **extra):
+    user = django_user_model.objects.create_user(username=username, password="pw-" + username, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def office_user(db, django_user_model):
+    return _user(django_user_model, "olivia", "Office staff")
+
+
+@pytest.fixture
+def manager_user(db, django_user_model):
+    return _user(django_user_model, "magnus", "Managers")
+
+
+@pytest.fixture
+def plain_user(db, django_user_model):
+    return _user(django_user_model, "pelle")
+
+
+@pytest.fixture
+def office_client(client, office_user):
+    client.force_login(office_user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    client.force_login(manager_user)
+    return client
+
+
+@pytest.fixture
+def api(settings):
+    """The dashboard pointed at a fake API URL, answered by `responses`."""
+    settings.SEVENTIME_API_URL = API
+    settings.SEVENTIME_CLIENT_SECRET = SECRET
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
