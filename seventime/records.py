@@ -36,10 +36,8 @@ def api(key: str | None = None, *, ref: bool = False, default: Any = dataclasses
     """Declare a field's API key, or that it holds a reference (an id or an object)."""
     if default is dataclasses.MISSING:
         default = None
-    metadata = {"api": key, "ref": ref}
-    if isinstance(default, (list, dict)):
-        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
+    # Defaults must be immutable (from_api shares them between records).
+    return dataclasses.field(default=default, metadata={"api": key, "ref": ref})
 
 
 def camel(name: str) -> str:
@@ -51,6 +49,8 @@ def camel(name: str) -> str:
 
 
 def to_text(value: Any) -> str:
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -64,7 +64,9 @@ def to_text(value: Any) -> str:
 
 def to_ref(value: Any) -> str | None:
     """An id, whether the API sent the id itself or the whole referenced object."""
-    if value in (None, ""):
+    if value.__class__ is str:
+        return value or None
+    if value is None:
         return None
     if isinstance(value, dict):
         return to_ref(value.get("_id"))
@@ -194,7 +196,7 @@ class Record:
     def from_api(cls, doc: Any) -> Self:
         if not isinstance(doc, dict):
             raise BadResponse(f"Expected a {cls.kind} object, got {type(doc).__name__}.")
-        values: dict[str, Any] = {}
+        values = dict(cls._defaults())
         used = set()
         for name, key, convert in cls._plan():
             if key not in doc:
@@ -209,8 +211,21 @@ class Record:
                 ) from None
             if value is not None:
                 values[name] = value
-        extra = {key: value for key, value in doc.items() if key not in used}
-        return cls(extra=extra, **values)
+        values["extra"] = {key: value for key, value in doc.items() if key not in used}
+        # Lists hold hundreds of records: filling the instance directly skips the
+        # generated __init__'s frozen-attribute setting, several times faster.
+        record = object.__new__(cls)
+        record.__dict__.update(values)
+        return record
+
+    @classmethod
+    @cache
+    def _defaults(cls) -> dict[str, Any]:
+        return {
+            field.name: field.default
+            for field in dataclasses.fields(cls)
+            if field.name != "extra" and field.default is not dataclasses.MISSING
+        }
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

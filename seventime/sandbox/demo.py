@@ -484,6 +484,7 @@ class _Demo:
         self.data: dict[str, list[dict]] = {name: [] for name in COLLECTIONS}
         # Bookkeeping per id: when a customer/user exists, customer kinds, contacts...
         self.since: dict[str, dt.date] = {}
+        self.imported: set[str] = set()
         self.until: dict[str, dt.date] = {}
         self.customer_kind: dict[str, str] = {}
         self.contacts: dict[str, list[dict]] = {}
@@ -516,13 +517,27 @@ class _Demo:
     def stamp(self, day: dt.date) -> str:
         return iso(self.moment(day))
 
-    def modified(self, created: dt.date) -> str:
-        """A modifiedDate: usually the creation day, sometimes edited later."""
-        return self.stamp(created if self.chance(0.4) else self.day_between(created, self.today))
+    def import_moment(self) -> dt.datetime:
+        """The migration ran early on the first morning, before anyone worked in the system."""
+        return local_time(self.start, 6, self.rng.randint(0, 29)).replace(
+            second=self.rng.randint(0, 59), microsecond=self.rng.randint(0, 999) * 1000
+        )
+
+    def modified(self, created: dt.datetime) -> str:
+        """A modifiedDate: unchanged since creation, or edited on a later day."""
+        day = created.astimezone(STOCKHOLM).date()
+        if day >= self.today or self.chance(0.4):
+            return iso(created)
+        return self.stamp(self.day_between(day + dt.timedelta(days=1), self.today))
+
+    def usable_from(self, record_id: str) -> dt.date:
+        """Imported records are there from the import on; others from the day after they were made."""
+        since = self.since[record_id]
+        return since if record_id in self.imported else since + dt.timedelta(days=1)
 
     def available(self, record_id: str, day: dt.date) -> bool:
-        """Did the customer/user exist (and was still active) on `day`?"""
-        return self.since[record_id] <= day and (record_id not in self.until or day <= self.until[record_id])
+        """Could the customer/user/project be used on `day` (it existed and was still active)?"""
+        return self.usable_from(record_id) <= day and (record_id not in self.until or day <= self.until[record_id])
 
     def person_name(self) -> tuple[str, str, bool]:
         female = self.chance(0.45)
@@ -645,6 +660,7 @@ class _Demo:
         technicians = [i for i, (role, _) in enumerate(plan) if role == 20]
         leavers = self.rng.sample(technicians, 3)
         newcomers = self.rng.sample([i for i in technicians if i not in leavers], 2)
+        english = self.rng.sample(range(len(plan)), 3)  # a few prefer English
         normaltid = self.lookup("defaultSalaryTypes", "name", "Normaltid")["_id"]
         skills = [doc["_id"] for doc in self.data["userSkills"]]
         taken_names: set[tuple[str, str]] = set()
@@ -658,11 +674,17 @@ class _Demo:
             if login in taken_logins:
                 login = slug(first) + slug(last)[:1]
             taken_logins.add(login)
-            created = self.start if index not in newcomers else self.day_between(self.today - dt.timedelta(days=40), self.today - dt.timedelta(days=3))
             user_id = self.new_id("users")
-            self.since[user_id] = created
+            if index in newcomers:
+                created = self.moment(self.day_between(self.today - dt.timedelta(days=40), self.today - dt.timedelta(days=3)))
+            else:
+                created = self.import_moment()
+                self.imported.add(user_id)
+            self.since[user_id] = created.date()
+            modified = self.modified(created)
             if index in leavers:
                 self.until[user_id] = self.day_between(self.start + dt.timedelta(days=90), self.today - dt.timedelta(days=30))
+                modified = self.stamp(self.until[user_id])  # deactivated the day they left
             department = departments[department_name]
             self.add("users", {
                 "_id": user_id,
@@ -674,12 +696,12 @@ class _Demo:
                 "userName": login,
                 "workPhone": f"0431-3600{index + 10:02d}",
                 "cellPhone": self.mobile(),
-                "createdDate": self.stamp(created),
-                "modifiedDate": self.stamp(self.until.get(user_id) or self.day_between(created, self.today)),
+                "createdDate": iso(created),
+                "modifiedDate": modified,
                 "userRoleId": role_id,
                 "isActive": index not in leavers,
                 "isActivated": index not in newcomers,
-                "language": "EN" if self.chance(0.1) else "SV",
+                "language": "EN" if index in english else "SV",
                 "department": department["_id"],
                 "departmentName": department["name"],
                 "defaultSalaryType": normaltid,
@@ -727,13 +749,18 @@ class _Demo:
         specs = self.customer_specs()
         # 70 % were imported on the first day; the rest arrived over the 18 months.
         for spec in specs:
-            imported = spec["kind"] == "foreign" or self.chance(0.7)
-            spec["created"] = self.start if imported else self.day_between(self.start + dt.timedelta(days=1), self.today - dt.timedelta(days=5))
-        specs.sort(key=lambda spec: spec["created"])  # stable: customer numbers follow creation
+            spec["imported"] = spec["kind"] == "foreign" or self.chance(0.7)
+            if spec["imported"]:
+                spec["moment"] = self.import_moment()
+            else:
+                spec["moment"] = self.moment(self.day_between(self.start + dt.timedelta(days=1), self.today - dt.timedelta(days=5)))
+        specs.sort(key=lambda spec: spec["moment"])  # customer numbers follow creation
         inactive = set(self.rng.sample(range(len(specs) // 2), 8))
         for number, spec in enumerate(specs):
             customer_id = self.new_id("customers")
-            self.since[customer_id] = spec["created"]
+            self.since[customer_id] = spec["moment"].date()
+            if spec["imported"]:
+                self.imported.add(customer_id)
             if number in inactive:
                 self.until[customer_id] = self.day_between(self.start + dt.timedelta(days=60), self.today - dt.timedelta(days=120))
             self.customer_kind[customer_id] = spec["kind"]
@@ -826,8 +853,8 @@ class _Demo:
             "name": name,
             "documents": [],
             "billingSettings": billing,
-            "modifiedDate": self.modified(spec["created"]),
-            "createdDate": self.stamp(spec["created"]),
+            "modifiedDate": self.modified(spec["moment"]),
+            "createdDate": iso(spec["moment"]),
             "__v": 0,
             "address2": "",
             "country": country,
@@ -908,8 +935,9 @@ class _Demo:
         if spec["kind"] == "private" or self.chance(0.12):
             return []
         contacts = []
-        created = spec["created"]
         for index in range(self.rng.choice([1, 1, 2, 2, 3])):
+            # Added with the customer (or imported with it), a few seconds to minutes later.
+            created = spec["moment"] + dt.timedelta(seconds=self.rng.randint(5, 900))
             first, last, _female = self.person_name()
             if customer["name"] == "O'Brien Consulting" and index == 0:
                 first, last = "Patrick", "O'Brien"
@@ -926,7 +954,7 @@ class _Demo:
                 "mainContact": index == 0,
                 # Only secondary contacts go inactive, so every customer keeps a main contact.
                 "isActive": index == 0 or self.chance(0.85),
-                "createdDate": self.stamp(created),
+                "createdDate": iso(created),
                 "modifiedDate": self.modified(created),
                 "systemAccount": SYSTEM_ACCOUNT,
                 "__v": 0,
@@ -950,6 +978,7 @@ class _Demo:
             doc = self.project_doc(spec, str(FIRST_PROJECT_NUMBER + number))
             self.add("projects", doc)
             self.project_span[doc["_id"]] = (spec["start"] or spec["created"], spec["end"])
+            self.since[doc["_id"]] = spec["created"]
             self.customer_projects.setdefault(doc["customer"], []).append(doc)
 
     def project_spec(self, internal: bool, index: int) -> dict:
@@ -1010,7 +1039,7 @@ class _Demo:
         service = spec["type"] == "Serviceavtal"
         benefit = rng.randint(4, 160) * 5000 if rng.random() < 0.5 and customer else 0
         cost = int(benefit * rng.choice([0.55, 0.6, 0.7, 0.75]))
-        created = spec["created"]
+        created = self.moment(spec["created"])
         return {
             "_id": self.new_id("projects"),
             "permissions": {"permUsers": [], "permRoles": [], "permDepartments": [], "permissionFlag": 1},
@@ -1078,7 +1107,7 @@ class _Demo:
             "isActive": status_name not in ("Avslutad", "Makulerad") or rng.random() < 0.4,
             "comments": [],
             "customFields": self.custom_fields(customer),
-            "createdDate": self.stamp(created),
+            "createdDate": iso(created),
             "modifiedDate": self.modified(created),
             "systemAccount": SYSTEM_ACCOUNT,
             "__v": 0,
@@ -1087,15 +1116,12 @@ class _Demo:
     def billing_method(self, project_type: str, customer: dict | None) -> str:
         if customer is None:
             return "HOURLY"
+        # Customers with their own billing method usually get their projects billed by it.
+        if customer["billingMethod"] and self.chance(0.6):
+            return "ACCORDING_TO_CUSTOMER"
         if project_type == "Serviceavtal":
-            options = ["HOURLY", "PRICELIST", "HOURLY_PER_TIMECATEGORY"]
-            if customer["billingMethod"]:
-                options.append("ACCORDING_TO_CUSTOMER")
-        else:
-            options = ["FIXED_PRICE", "FIXED_PRICE", "HOURLY", "PERUSER", "HOURLY_PER_TIMECATEGORY"]
-            if customer["billingMethod"]:
-                options += ["ACCORDING_TO_CUSTOMER"] * 3
-        return self.rng.choice(options)
+            return self.rng.choice(["HOURLY", "PRICELIST", "HOURLY_PER_TIMECATEGORY"])
+        return self.rng.choice(["FIXED_PRICE", "FIXED_PRICE", "HOURLY", "PERUSER", "HOURLY_PER_TIMECATEGORY"])
 
     def custom_fields(self, customer: dict | None) -> list[dict]:
         if customer is None or self.rng.random() > 0.15:
@@ -1109,7 +1135,7 @@ class _Demo:
         """The customer's projects that were running around `day` (invoices trail the work a little)."""
         found = []
         for project in self.customer_projects.get(customer_id, []):
-            if project["projectStatus"] == PROJECT_STATUS_CODES["Makulerad"]:
+            if project["projectStatus"] == PROJECT_STATUS_CODES["Makulerad"] or not self.available(project["_id"], day):
                 continue
             begin, end = self.project_span[project["_id"]]
             if begin <= day and (end is None or day <= end + dt.timedelta(days=45)):
@@ -1252,14 +1278,16 @@ class _Demo:
     def invoiced_work_order(self, plan: dict) -> dict:
         """A finished work order that the planned invoice bills."""
         # Not before the customer (or the project) existed.
-        floor = max(self.start, self.since[plan["customer"]["_id"]])
+        floor = max(self.start, self.usable_from(plan["customer"]["_id"]))
         if plan["project"]:
-            floor = max(floor, self.project_span[plan["project"]["_id"]][0])
-        end = max(floor, plan["day"] - dt.timedelta(days=self.rng.randint(0, 20)))
+            floor = max(floor, self.usable_from(plan["project"]["_id"]), self.project_span[plan["project"]["_id"]][0])
+        # The work ends at least a day before the invoice is made (unless the customer is brand new).
+        end = max(floor, plan["day"] - dt.timedelta(days=self.rng.randint(1, 20)))
         start = max(floor, end - dt.timedelta(days=self.rng.choice([0, 0, 0, 1, 2, 3])))
         created_day = max(floor, start - dt.timedelta(days=self.rng.randint(0, 14)))
+        created = min(self.moment(created_day), plan["created"] - dt.timedelta(minutes=30))
         return {"status": "Fakturerad", "customer": plan["customer"], "project": plan["project"],
-                "start": start, "end": end, "created": self.moment(created_day)}  # fmt: skip
+                "start": start, "end": end, "created": created}  # fmt: skip
 
     def open_work_order_statuses(self, count: int) -> list[str]:
         shares = [("Ej planerad", 0.13), ("Planerad", 0.27), ("Pågående", 0.13), ("Avbruten", 0.09)]
@@ -1294,7 +1322,7 @@ class _Demo:
         project = None
         if self.chance(0.85):
             running = [p for p in self.data["projects"] if p["customer"] and self.project_running(p, anchor)
-                       and self.available(p["customer"], created_day)]  # fmt: skip
+                       and self.available(p["_id"], created_day) and self.available(p["customer"], created_day)]  # fmt: skip
             project = self.rng.choice(running) if running else None
         if project:
             customer = self.by_id[project["customer"]]
@@ -1430,7 +1458,7 @@ class _Demo:
                     quantity = rng.choice([1, 1, 1, 2])
                 else:
                     quantity = rng.randint(1, 12)
-                row = self.raw_row("expense", item["name"], item["unit"], quantity, Decimal(item["unitPrice"]), None, tax, unit_cost=Decimal(item["unitCost"]))
+                row = self.raw_row("expense", item["name"], item["unit"], quantity, item["unitPrice"], None, tax, unit_cost=item["unitCost"])
                 row.update(expenseItem=item["_id"], expenseItemName=item["name"])
                 row["discountPercent"] = customer["billingSettings"]["expenseDiscount"]
                 raw.append(row)

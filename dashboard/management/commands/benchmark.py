@@ -1,0 +1,143 @@
+"""Measure page speed against the sandbox over real HTTP with injected latency.
+
+The dashboard and the sandbox run in one threaded HTTP server on loopback; the
+dashboard's client calls the sandbox through that server (so every upstream call
+is a real HTTP request), and the sandbox waits `--latency` ms before answering.
+For each page kind it prints the median and p95 time, the upstream calls a view
+makes, and the ratio of the median to the floor: the injected latency times the
+sequential rounds a page needs (one, once the lookup lists are cached).
+"""
+
+import logging
+import socket
+import statistics
+import threading
+import time
+import uuid
+
+import requests
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.core.wsgi import get_wsgi_application
+from django.test.utils import override_settings
+
+from seventime import get_client
+from seventime.sandbox import store
+
+
+class QuietHandler(WSGIRequestHandler):
+    def setup(self):
+        super().setup()
+        # The WSGI server writes headers and body separately; without NODELAY,
+        # Nagle's algorithm and delayed ACKs add ~40 ms per request on loopback,
+        # which would measure the test server, not the dashboard.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, *args):
+        pass
+
+
+class Command(BaseCommand):
+    help = "Benchmark pages against the sandbox over real HTTP with injected upstream latency."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--latency", type=int, default=100, help="Injected upstream latency in ms (100).")
+        parser.add_argument("--requests", type=int, default=15, help="Timed requests per page kind (15).")
+
+    def handle(self, *args, latency, requests: int, **options):
+        logging.getLogger("seventime").setLevel(logging.WARNING)
+        if store.is_empty():
+            store.reset()
+        server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
+        server.set_app(get_wsgi_application())
+        port = server.server_address[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{port}"
+        user = get_user_model().objects.create_superuser(f"bench-{uuid.uuid4().hex[:8]}", password=uuid.uuid4().hex)
+        try:
+            with override_settings(
+                SEVENTIME_API_URL=f"{base}/sandbox/api/1/",
+                SEVENTIME_CLIENT_SECRET="sandbox-secret",
+                SANDBOX_LATENCY_MS=latency,
+                ALLOWED_HOSTS=["127.0.0.1"],
+            ):
+                rows = self.measure(base, user, latency, requests)
+        finally:
+            user.delete()
+            server.shutdown()
+        self.print_table(rows, latency, requests)
+
+    def login(self, base, user) -> requests.Session:
+        from django.conf import settings
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        browser = requests.Session()
+        browser.cookies.set(settings.SESSION_COOKIE_NAME, session.session_key)
+        return browser
+
+    def pages(self, browser, base) -> list[tuple[str, str, dict]]:
+        first = {}
+        for kind in ("customers", "projects", "workorders", "users", "invoices"):
+            html = browser.get(f"{base}/{kind}/").text
+            marker = f'href="/{kind}/'
+            start = html.index(marker, html.index("<tbody>")) + len(marker)
+            first[kind] = html[start : html.index("/", start)]
+        partial = {"HX-Request": "true"}
+        return [
+            ("customers list", "/customers/", {}),
+            ("projects list", "/projects/", {}),
+            ("work orders list", "/workorders/", {}),
+            ("users list", "/users/", {}),
+            ("invoices list", "/invoices/", {}),
+            ("customer detail", f"/customers/{first['customers']}/", {}),
+            ("project detail", f"/projects/{first['projects']}/", {}),
+            ("work order detail", f"/workorders/{first['workorders']}/", {}),
+            ("user detail", f"/users/{first['users']}/", {}),
+            ("invoice detail", f"/invoices/{first['invoices']}/", {}),
+            ("customers filter (full page)", "/customers/?city=Malm", {}),
+            ("customers filter (htmx partial)", "/customers/?city=Malm", partial),
+            ("invoices filter (htmx partial)", "/invoices/?state=overdue", partial),
+            ("search (4 kinds, 8 calls)", "/?q=12", {}),
+        ]
+
+    def measure(self, base, user, latency, count):
+        browser = self.login(base, user)
+        client = get_client()
+        rows = []
+        for label, path, headers in self.pages(browser, base):
+            browser.get(base + path, headers=headers)  # warm the lookup cache for this page
+            calls_before = client.calls
+            timings, size = [], 0
+            for _ in range(count):
+                started = time.perf_counter()
+                response = browser.get(base + path, headers=headers)
+                timings.append((time.perf_counter() - started) * 1000)
+                response.raise_for_status()
+                size = len(response.content)
+            calls = (client.calls - calls_before) / count
+            median = statistics.median(timings)
+            p95 = statistics.quantiles(timings, n=20)[-1] if count >= 2 else timings[0]
+            rows.append((label, median, p95, calls, median / latency, size))
+        return rows
+
+    def print_table(self, rows, latency, count):
+        self.stdout.write(
+            f"Injected upstream latency {latency} ms; {count} timed requests per page after one warm-up; "
+            "floor = latency x 1 round.\n"
+        )
+        self.stdout.write("| page | median ms | p95 ms | upstream calls | median / floor | bytes |")
+        self.stdout.write("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for label, median, p95, calls, ratio, size in rows:
+            self.stdout.write(f"| {label} | {median:.0f} | {p95:.0f} | {calls:g} | {ratio:.2f} | {size:,} |")
+        sizes = {label: size for label, *_rest, size in rows}
+        full, part = sizes["customers filter (full page)"], sizes["customers filter (htmx partial)"]
+        self.stdout.write(f"\nhtmx filter partial / full page bytes: {part / full:.2f}")
+        worst = max(ratio for _label, _m, _p, _c, ratio, _s in rows)
+        self.stdout.write(f"worst median / floor: {worst:.2f} (target <= 1.25)")

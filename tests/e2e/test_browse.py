@@ -1,0 +1,439 @@
+"""Browsing the dashboard in a real browser: the live server, the sandbox's demo
+data and Chromium, end to end."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from seventime.sandbox.demo import SCRIPT_CUSTOMER_NAME
+
+from .conftest import login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+ROWS = "#results tbody tr"
+LISTS = [  # (nav link, heading, path, screenshot name)
+    ("Customers", "Customers", "/customers/", "list-customers"),
+    ("Projects", "Projects", "/projects/", "list-projects"),
+    ("Work orders", "Work orders", "/workorders/", "list-workorders"),
+    ("Invoices", "Invoices", "/invoices/", "list-invoices"),
+    ("Users", "Users", "/users/", "list-users"),
+]
+
+
+# --- helpers ---
+
+
+def goto(page: Page, path: str):
+    response = page.goto(path)
+    assert response is not None and response.ok, f"{path} answered {response and response.status}"
+    assert_no_traceback(page)
+    return response
+
+
+def assert_no_traceback(page: Page) -> None:
+    text = page.locator("body").inner_text()
+    for sign in ("Traceback (most recent call last)", "Internal Server Error", "Server Error (500)"):
+        assert sign not in text, f"{page.url} shows an error page:\n{text[:2000]}"
+
+
+def column(page: Page, index: int) -> list[str]:
+    """The texts of one column (0-based) of the results table, in order."""
+    return page.locator(f"{ROWS} td:nth-child({index + 1})").all_inner_texts()
+
+
+def header_index(page: Page, label: str) -> int:
+    labels = [text.strip(" ▲▼\n") for text in page.locator("#results thead th").all_inner_texts()]
+    return labels.index(label)
+
+
+def mark_page(page: Page) -> None:
+    """A flag that only survives while no full page load happens."""
+    page.evaluate("window.__marker = 1")
+
+
+def assert_no_full_load(page: Page) -> None:
+    assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of updated by htmx"
+
+
+def wait_until_settled(page: Page) -> None:
+    """No htmx request in flight any more."""
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+
+
+def type_filter(page: Page, selector: str, text: str) -> None:
+    field = page.locator(selector)
+    field.fill("")
+    field.press_sequentially(text, delay=30)
+
+
+# --- logging in and out ---
+
+
+def test_login_logout_and_anonymous_redirect(page, superuser):
+    goto(page, "/customers/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/customers/$"))
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    screenshot(page, "login")
+
+    # A wrong password keeps us on the form with an explanation.
+    page.fill("#id_username", superuser.username)
+    page.fill("#id_password", "not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".form-errors")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/login/"))
+
+    # The right one leads to the page asked for.
+    page.fill("#id_password", "e2e-password-7c1d")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+    expect(page.get_by_role("heading", name="Customers", level=1)).to_be_visible()
+    assert_no_traceback(page)
+
+    # Log out is a POST button in the header; it returns to the login page.
+    logout = page.get_by_role("button", name=f"Log out {superuser.username}")
+    expect(logout).to_be_visible()
+    with page.expect_navigation():
+        logout.click()
+    expect(page).to_have_url(re.compile(r"/login/$"))
+    expect(page.locator("#id_username")).to_be_visible()
+
+    # And the session is really gone.
+    goto(page, "/customers/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/customers/$"))
+
+
+# --- lists ---
+
+
+def test_every_list_shows_rows(logged_in):
+    page = logged_in
+    expect(page.get_by_role("heading", name="Seven Time dashboard")).to_be_visible()
+    screenshot(page, "home")
+    for link, heading, path, name in LISTS:
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=link, exact=True).click()
+        expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        expect(page.locator(ROWS).first).to_be_visible()
+        assert page.locator(ROWS).count() > 1, f"{path} shows no rows"
+        expect(page.locator("#results .summary")).to_contain_text("Showing 1–")
+        # The current section is marked in the navigation.
+        expect(page.get_by_role("link", name=link, exact=True)).to_have_attribute("aria-current", "page")
+        assert_no_traceback(page)
+        screenshot(page, name)
+
+
+def test_filter_updates_rows_in_place_and_back_restores(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    unfiltered = column(page, 1)
+    mark_page(page)
+
+    type_filter(page, "#id_name", "berg")
+    expect(page).to_have_url(re.compile(r"[?&]name=berg(&|$)"))
+    wait_until_settled(page)
+    names = column(page, 1)
+    assert names and names != unfiltered
+    assert all("berg" in name.casefold() for name in names), names
+    assert_no_full_load(page)
+    screenshot(page, "list-customers-filtered")
+
+    type_filter(page, "#id_name", "bergström")
+    expect(page).to_have_url(re.compile(r"[?&]name=bergstr%C3%B6m(&|$)"))
+    wait_until_settled(page)
+    narrower = column(page, 1)
+    assert narrower and narrower != names
+    assert all("bergström" in name.casefold() for name in narrower), narrower
+    assert_no_full_load(page)
+
+    # Back: the previous filter comes back - URL, rows and the input's value.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"[?&]name=berg(&|$)"))
+    expect(page.locator("#id_name")).to_have_value("berg")
+    wait_until_settled(page)
+    expect(page.locator(f"{ROWS} td:nth-child(2)")).to_have_text(names)
+
+    # Back once more: the unfiltered list.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+    expect(page.locator("#id_name")).to_have_value("")
+    wait_until_settled(page)
+    expect(page.locator(f"{ROWS} td:nth-child(2)")).to_have_text(unfiltered)
+    assert_no_traceback(page)
+
+
+def test_city_filter(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    mark_page(page)
+    type_filter(page, "#id_city", "Höganäs")
+    expect(page).to_have_url(re.compile(r"[?&]city=H%C3%B6gan%C3%A4s(&|$)"))
+    wait_until_settled(page)
+    cities = column(page, header_index(page, "City"))
+    assert cities and set(cities) == {"Höganäs"}, cities
+    assert_no_full_load(page)
+
+
+def test_loading_indicator_shows_during_a_request(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    held = []
+
+    def hold_partials(route):
+        # Hold htmx's requests until the test lets them go; let anything else through.
+        if route.request.headers.get("hx-request"):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/customers/\?"), hold_partials)
+    expect(page.locator("#loading")).to_be_hidden()
+    type_filter(page, "#id_name", "berg")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "typing into the filter sent no htmx request"
+
+    expect(page.locator("#results")).to_have_class(re.compile(r"\bhtmx-request\b"))
+    expect(page.locator("#loading")).to_be_visible()
+
+    for route in held:
+        route.continue_()
+    expect(page).to_have_url(re.compile(r"[?&]name=berg(&|$)"))
+    expect(page.locator("#results")).not_to_have_class(re.compile(r"\bhtmx-request\b"))
+    expect(page.locator("#loading")).to_be_hidden()
+    page.unroute(re.compile(r"/customers/\?"))
+
+
+def test_sorting_by_a_column(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    city = header_index(page, "City")
+    before = column(page, city)
+    mark_page(page)
+
+    page.locator("#results thead").get_by_role("link", name="City").click()
+    expect(page).to_have_url(re.compile(r"[?&]sort=city(&|$)"))
+    expect(page.locator(f"#results thead th:nth-child({city + 1})")).to_have_attribute("aria-sort", "ascending")
+    wait_until_settled(page)
+    ascending = column(page, city)
+    assert ascending != before
+    assert ascending == sorted(ascending, key=str.casefold), ascending
+    assert_no_full_load(page)
+
+    # Again: descending.
+    page.locator("#results thead").get_by_role("link", name="City").click()
+    expect(page).to_have_url(re.compile(r"[?&]dir=descending(&|$)"))
+    expect(page.locator(f"#results thead th:nth-child({city + 1})")).to_have_attribute("aria-sort", "descending")
+    wait_until_settled(page)
+    descending = column(page, city)
+    assert descending == sorted(descending, key=str.casefold, reverse=True), descending
+
+    # Filtering keeps the chosen sort.
+    type_filter(page, "#id_name", "berg")
+    expect(page).to_have_url(re.compile(r"[?&]name=berg(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]sort=city(&|$)"))
+    wait_until_settled(page)
+    cities = column(page, city)
+    assert cities == sorted(cities, key=str.casefold, reverse=True), cities
+    assert_no_full_load(page)
+
+
+def test_paging(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    expect(page.locator("#results .summary")).to_contain_text("Showing 1–25 of")
+    first_page = column(page, 1)
+    mark_page(page)
+
+    page.locator(".pager").get_by_role("link", name="Next →").click()
+    expect(page).to_have_url(re.compile(r"[?&]page=2(&|$)"))
+    expect(page.locator("#results .summary")).to_contain_text("Showing 26–50 of")
+    wait_until_settled(page)
+    expect(page.locator(ROWS)).to_have_count(25)
+    second_page = column(page, 1)
+    assert not set(first_page) & set(second_page)
+    expect(page.locator(".pager")).to_contain_text("Page 2 of")
+    assert_no_full_load(page)
+
+    page.locator(".pager").get_by_role("link", name="← Previous").click()
+    expect(page.locator("#results .summary")).to_contain_text("Showing 1–25 of")
+    expect(page.locator(f"{ROWS} td:nth-child(2)")).to_have_text(first_page)
+
+
+# --- detail pages ---
+
+
+def test_invoice_to_customer(logged_in):
+    page = logged_in
+    goto(page, "/invoices/")
+    row = page.locator(ROWS).filter(has=page.locator("td:nth-child(2) a")).first
+    number = row.locator("td").first.inner_text().strip()
+    customer = row.locator("td:nth-child(2)").inner_text().strip()
+    row.locator("td").first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/invoices/[^/]+/$"))
+    expect(page.locator("h1")).to_contain_text(f"Invoice {number}")
+    expect(page.locator(".breadcrumb")).to_contain_text("Invoices")
+    assert_no_traceback(page)
+    screenshot(page, "detail-invoice")
+
+    page.locator("dt:text-is('Customer') + dd a").click()
+    expect(page).to_have_url(re.compile(r"/customers/[^/]+/$"))
+    expect(page.locator("h1")).to_contain_text(customer)
+    expect(page.get_by_role("heading", name="Contact persons")).to_be_visible()
+    assert_no_traceback(page)
+    screenshot(page, "detail-customer")
+
+    # From the customer to its invoices: a filtered list that contains the invoice.
+    page.get_by_role("link", name="Invoices to this customer").click()
+    expect(page).to_have_url(re.compile(r"/invoices/\?customer_number="))
+    expect(page.locator(ROWS).first).to_be_visible()
+    assert set(column(page, 1)) == {customer}
+    assert number in column(page, 0)
+
+
+def test_work_order_to_project_and_back(logged_in):
+    page = logged_in
+    goto(page, "/workorders/")
+    row = page.locator(ROWS).filter(has=page.locator("td:nth-child(4) a")).first
+    title = row.locator("td:nth-child(2)").inner_text().strip()
+    project = row.locator("td:nth-child(4)").inner_text().strip()
+    row.locator("td:nth-child(2) a").click()
+    expect(page).to_have_url(re.compile(r"/workorders/[^/]+/$"))
+    expect(page.locator("h1")).to_contain_text(title)
+    assert_no_traceback(page)
+    screenshot(page, "detail-workorder")
+    work_order_url = page.url
+
+    page.locator("dt:text-is('Project') + dd a").click()
+    expect(page).to_have_url(re.compile(r"/projects/[^/]+/$"))
+    expect(page.locator("h1")).to_contain_text(project)
+    assert_no_traceback(page)
+    screenshot(page, "detail-project")
+
+    # The project lists its work orders; the one we came from is among them.
+    orders = page.locator("section", has=page.get_by_role("heading", name="Work orders"))
+    link = orders.locator(f"a[href='{work_order_url.removeprefix(page.url.split('/projects/')[0])}']").first
+    expect(link).to_be_visible()
+    link.click()
+    expect(page).to_have_url(work_order_url)
+    expect(page.locator("h1")).to_contain_text(title)
+
+
+def test_user_detail(logged_in):
+    page = logged_in
+    goto(page, "/users/")
+    link = page.locator(f"{ROWS} td:first-child a").first
+    name = link.inner_text().strip()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/users/[^/]+/$"))
+    expect(page.locator("h1")).to_contain_text(name)
+    expect(page.get_by_role("heading", name="Basics")).to_be_visible()
+    assert_no_traceback(page)
+    screenshot(page, "detail-user")
+
+
+def test_unknown_record_is_a_friendly_404(logged_in):
+    page = logged_in
+    response = page.goto("/customers/does-not-exist/")
+    assert response.status == 404
+    assert_no_traceback(page)
+    expect(page.locator("main")).to_contain_text("does-not-exist")
+    screenshot(page, "error-404")
+
+
+# --- home search ---
+
+
+def test_home_search(logged_in):
+    page = logged_in
+    mark_page(page)
+    type_filter(page, "#q", "berg")
+    expect(page).to_have_url(re.compile(r"[?&]q=berg(&|$)"))
+    wait_until_settled(page)
+    sections = page.locator("#results .search-section")
+    expect(sections.first).to_be_visible()
+    headings = sections.locator("h2").all_inner_texts()
+    assert any(h.startswith("Customers") for h in headings), headings
+    assert_no_full_load(page)
+    screenshot(page, "home-search")
+
+    customers = sections.filter(has=page.get_by_role("heading", name=re.compile("^Customers")))
+    first = customers.locator("li a").first
+    label = first.inner_text()
+    assert "berg" in label.casefold()
+    first.click()
+    expect(page).to_have_url(re.compile(r"/customers/[^/]+/$"))
+    name = label.split(" · ")[1]
+    expect(page.locator("h1")).to_contain_text(name)
+    assert_no_traceback(page)
+
+
+# --- keyboard ---
+
+
+def test_keyboard_reaches_skip_link_filters_and_rows(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_attribute("href", "#main")
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+
+    goto(page, "/customers/")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(
+            page.evaluate(
+                "() => { const e = document.activeElement;"
+                " return e.id || (e.closest('#results tbody') ? 'row-link' : e.tagName + ':' + e.textContent.trim()); }"
+            )
+        )
+        if "row-link" in reached:
+            break
+    for wanted in ("id_name", "id_customer_number", "id_organization_number", "id_city", "id_active", "row-link"):
+        assert wanted in reached, f"Tab never reached {wanted}: {reached}"
+    assert reached.index("id_name") < reached.index("row-link")
+
+    # Typing into a filter reached by keyboard works like any other typing.
+    page.locator("#id_city").focus()
+    page.keyboard.type("Lund")
+    expect(page).to_have_url(re.compile(r"[?&]city=Lund(&|$)"))
+    wait_until_settled(page)
+    expect(page.locator("#id_city")).to_be_focused()
+
+
+# --- escaping ---
+
+
+def test_script_in_a_customer_name_is_shown_as_text(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    type_filter(page, "#id_name", "script")
+    expect(page).to_have_url(re.compile(r"[?&]name=script(&|$)"))
+    wait_until_settled(page)
+    cell = page.locator(f"{ROWS} td:nth-child(2)").filter(has_text=SCRIPT_CUSTOMER_NAME)
+    expect(cell).to_have_count(1)
+    expect(cell).to_have_text(SCRIPT_CUSTOMER_NAME)
+    assert page.locator("#results script").count() == 0
+
+    cell.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/customers/[^/]+/$"))
+    expect(page.locator("h1")).to_contain_text(SCRIPT_CUSTOMER_NAME)
+    assert SCRIPT_CUSTOMER_NAME in page.title()
+    assert page.locator("main script").count() == 0
+
+    goto(page, "/")
+    type_filter(page, "#q", "script")
+    expect(page).to_have_url(re.compile(r"[?&]q=script(&|$)"))
+    wait_until_settled(page)
+    expect(page.locator("#results li a").filter(has_text=SCRIPT_CUSTOMER_NAME).first).to_be_visible()
+    page.wait_for_timeout(200)  # give a script that would run a moment to do so
+    assert page.watch.dialogs == []
