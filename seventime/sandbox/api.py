@@ -39,7 +39,8 @@ from django.conf import settings
 from django.db import transaction
 
 from . import store
-from .invoicing import compute_row, compute_totals, json_number
+from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
+from .invoicing import compute_row, compute_totals, house_deduction, json_number, ocr_number
 
 LIST_LIMIT = 100
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -268,8 +269,6 @@ def _refs(payload: Mapping, key: str, collection: str) -> list[str]:
 
 
 def _result_unit(payload: Mapping) -> dict | None:
-    from .demo import RESULT_UNITS
-
     value = _text(payload, "resultUnit")
     if not value:
         return None
@@ -482,7 +481,7 @@ def create_project(payload: dict) -> dict:
         "tags": _refs(payload, "projectTags", "projectTags"),
         "name": name,
         "projectNumber": _unique_number(payload, "projectNumber", "projects", numeric=True),
-        "projectStatus": (status or {}).get("statusCode", 10 if status else 0),
+        "projectStatus": PROJECT_STATUS_CODES.get((status or {}).get("statusName"), 0),
         "projectStatusRef": _id(status),
         "projectType": _id(project_type),
         "projectTypeName": _name(project_type, "projectTypeName") or None,
@@ -577,7 +576,7 @@ def create_work_order(payload: dict) -> dict:
         "createdByUser": creator["_id"],
         "systemAccount": store.SYSTEM_ACCOUNT,
         "statusRef": _id(status),
-        "status": (status or {}).get("statusCode", 100),
+        "status": WORK_ORDER_STATUS_CODES.get((status or {}).get("statusName"), 0),
         "customerNumber": customer.get("customerNumber", ""),
         "customerName": customer.get("name", ""),
         "customer": customer["_id"],
@@ -723,10 +722,6 @@ def create_invoice(payload: dict) -> dict:
     rate = _number(payload, "currencyRate", low=0)
     rows = _invoice_rows(payload, tax_percent, multiple_taxes)
     totals = compute_totals(rows, currency)
-    deduction_basis = sum(
-        (Decimal(str(row["totalAmountInclTax"])) for row in rows if row["houseWorkFlag"]), Decimal(0)
-    )
-    share = {1: Decimal("0.3"), 2: Decimal("0.5")}.get(invoice_type, Decimal(0))
     number = _unique_number({}, "invoiceNumber", "invoices")
     created = now_iso()
     name = _text(payload, "name") or ("Faktura" if language == "SV" else "Invoice")
@@ -797,7 +792,7 @@ def create_invoice(payload: dict) -> dict:
         **totals,
         "sentDate": None,
         "invoiceNumber": number,
-        "OCRNumber": number + str(store.luhn_digit(number)),
+        "OCRNumber": ocr_number(number),
         "__v": 0,
         "archived": False,
         "archivedDate": None,
@@ -817,8 +812,7 @@ def create_invoice(payload: dict) -> dict:
         "footerInfoText": None,
         "footerText": None,
         "headerText": None,
-        "houseDeductionAmount": int(deduction_basis * share) if invoice_type in (1, 2) else 0,
-        "houseDeductionBasisAmount": json_number(deduction_basis) if invoice_type in (1, 2) else 0,
+        **house_deduction(rows, invoice_type, (house or {}).get("maxDeductionAmount")),
         "isCreditInvoice": False,
         "isCredited": False,
         "partiallyPaid": False,

@@ -138,8 +138,13 @@ _EXPENSE_ARTICLES = [
     ("Hyra skylift", "dag", "1200.00", "1950.00"),
 ]
 EXPENSE_ITEMS = [
-    {"_id": object_id("expenseItem", n), "name": name, "unit": unit,
-     "unitCost": invoicing.json_number(Decimal(cost)), "unitPrice": invoicing.json_number(Decimal(price))}  # fmt: skip
+    {
+        "_id": object_id("expenseItem", n),
+        "name": name,
+        "unit": unit,
+        "unitCost": invoicing.json_number(Decimal(cost)),
+        "unitPrice": invoicing.json_number(Decimal(price)),
+    }
     for n, (name, unit, cost, price) in enumerate(_EXPENSE_ARTICLES, start=1)
 ]
 
@@ -165,7 +170,15 @@ SALARY_TYPES = [
     ("Semester", "500", "Betald semester", True, False, "1", True, 0, 30),
 ]
 
-USER_SKILLS = ["Höga arbeten", "Heta arbeten", "Truckkort", "Elbehörighet B", "Kylcertifikat kat. I", "Säker Vatten", "ID06"]
+USER_SKILLS = [
+    "Höga arbeten",
+    "Heta arbeten",
+    "Truckkort",
+    "Elbehörighet B",
+    "Kylcertifikat kat. I",
+    "Säker Vatten",
+    "ID06",
+]
 
 DEPARTMENTS = [("Service", "1"), ("Installation", "2"), ("Projekt", "3"), ("Administration", "4"), ("Utveckling", "5")]
 
@@ -180,13 +193,41 @@ PROJECT_STATUSES = [
 ]
 PROJECT_STATUS_CODES = {name: code for name, code, *_ in PROJECT_STATUSES}
 
-PROJECT_TYPES = [("Serviceavtal", True), ("Ombyggnad", True), ("Nyproduktion", True), ("Installation", True), ("Intern", True), ("Garanti", False)]
+PROJECT_TYPES = [
+    ("Serviceavtal", True),
+    ("Ombyggnad", True),
+    ("Nyproduktion", True),
+    ("Installation", True),
+    ("Intern", True),
+    ("Garanti", False),
+]
 
-PROJECT_TAGS = [("Viktigt", "673ab7"), ("ROT", "4CAF50"), ("Brådskande", "f44336"), ("Väntar material", "FF9800"), ("Ramavtal", "3F51B5"), ("Garanti", "795548")]
+PROJECT_TAGS = [
+    ("Viktigt", "673ab7"),
+    ("ROT", "4CAF50"),
+    ("Brådskande", "f44336"),
+    ("Väntar material", "FF9800"),
+    ("Ramavtal", "3F51B5"),
+    ("Garanti", "795548"),
+]
 
-WORK_ORDER_TYPES = [("Service", "2196F3"), ("Installation", "4CAF50"), ("Felsökning", "FF9800"), ("Extra", "f44336"), ("Besiktning", "9c27b0"), ("Garanti", "795548")]
+WORK_ORDER_TYPES = [
+    ("Service", "2196F3"),
+    ("Installation", "4CAF50"),
+    ("Felsökning", "FF9800"),
+    ("Extra", "f44336"),
+    ("Besiktning", "9c27b0"),
+    ("Garanti", "795548"),
+]
 
-WORK_ORDER_TAGS = [("Akut", "f44336"), ("Ring innan", "03A9F4"), ("Nyckel hos kund", "FF9800"), ("Material beställt", "8BC34A"), ("Återbesök", "9c27b0"), ("Garanti", "795548")]
+WORK_ORDER_TAGS = [
+    ("Akut", "f44336"),
+    ("Ring innan", "03A9F4"),
+    ("Nyckel hos kund", "FF9800"),
+    ("Material beställt", "8BC34A"),
+    ("Återbesök", "9c27b0"),
+    ("Garanti", "795548"),
+]
 
 # (statusName, status code, color, inProgressStatus, closedStatus, isActive, plannedStatus)
 WORK_ORDER_STATUSES = [
@@ -199,7 +240,13 @@ WORK_ORDER_STATUSES = [
 ]
 WORK_ORDER_STATUS_CODES = {name: code for name, code, *_ in WORK_ORDER_STATUSES}
 
-INVOICE_TAGS = [("Att granska", "f44336"), ("Påminnelse skickad", "FF9800"), ("Inkasso", "000000"), ("Autogiro", "4CAF50"), ("Avbetalningsplan", "3F51B5")]
+INVOICE_TAGS = [
+    ("Att granska", "f44336"),
+    ("Påminnelse skickad", "FF9800"),
+    ("Inkasso", "000000"),
+    ("Autogiro", "4CAF50"),
+    ("Avbetalningsplan", "3F51B5"),
+]
 
 # --- invoice plan -------------------------------------------------------------------
 
@@ -231,11 +278,11 @@ COMPANY_NAME = "Nordvik Installation AB"
 COMPANY_DOMAIN = "nordvikinstallation.se"
 
 FOOTER_TEXT = (
-    "<table width=\"100%\"><tr><td style='vertical-align: top;'><div><div><span style=\"font-size: 11px;\">"
+    '<table width="100%"><tr><td style=\'vertical-align: top;\'><div><div><span style="font-size: 11px;">'
     f"{COMPANY_NAME}<br>Glimmingevägen 18<br>269 74 Västra Karup</span></div></div></td>"
     "<td style='vertical-align: top;'><div><span style=\"font-size: 11px;\">Efter förfallodagen debiteras "
     "dröjsmålsränta: 13.0%</span></div><div><br></div></td><td style='vertical-align: top;'><span style=\""
-    "font-size: 11px;\">Äganderättsförbehåll tills full likvid erlagts</span><span style=\"font-size: 11px;\">"
+    'font-size: 11px;">Äganderättsförbehåll tills full likvid erlagts</span><span style="font-size: 11px;">'
     ".</span><br></td><td style='vertical-align: top;'><div><span style=\"font-size: 11px;\">Godkänd för "
     "F-skatt</span></div><div><br></div></td></tr></table>"
 )
@@ -304,7 +351,18 @@ CITIES = [
 LOCAL_CITIES = ["Ängelholm", "Västra Karup", "Båstad", "Höganäs", "Helsingborg", "Lund", "Malmö", "Halmstad"]
 
 # Fastighetsbeteckning districts for ROT customers in detached houses ("Karup 12:34").
-PROPERTY_DISTRICTS = ["Karup", "Rebbelberga", "Skälderhus", "Vejbystrand", "Barkåkra", "Torekov", "Förslöv", "Hov", "Grevie", "Munka Ljungby"]
+PROPERTY_DISTRICTS = [
+    "Karup",
+    "Rebbelberga",
+    "Skälderhus",
+    "Vejbystrand",
+    "Barkåkra",
+    "Torekov",
+    "Förslöv",
+    "Hov",
+    "Grevie",
+    "Munka Ljungby",
+]
 
 COMPANY_TRADES = [
     "Bygg", "Fastigheter", "Fastighetsservice", "Måleri", "Entreprenad", "Förvaltning", "Plåtslageri",
@@ -314,21 +372,98 @@ COMPANY_TRADES = [
 ]  # fmt: skip
 # Trades whose customers buy construction services under reverse-charge VAT (0 %).
 CONSTRUCTION_TRADES = {"Bygg", "Entreprenad", "Plåtslageri", "Snickeri", "Tak", "Mark & Anläggning", "Golv"}
-COMPANY_PREFIXES = ["Nordic", "Skandinaviska", "Svenska", "Västkust", "Mälardalens", "Skånska", "Kullens", "Bjäre", "Öresunds", "Norrlands"]
-BRF_NAMES = ["Solrosen", "Eken", "Tallen", "Lärkan", "Björnen", "Kastanjen", "Hästhagen", "Kvarnen", "Blåklinten", "Gästgivaren", "Fyren", "Havsutsikten", "Sjöboden", "Stationen", "Mejeriet", "Valnöten"]
+COMPANY_PREFIXES = [
+    "Nordic",
+    "Skandinaviska",
+    "Svenska",
+    "Västkust",
+    "Mälardalens",
+    "Skånska",
+    "Kullens",
+    "Bjäre",
+    "Öresunds",
+    "Norrlands",
+]
+BRF_NAMES = [
+    "Solrosen",
+    "Eken",
+    "Tallen",
+    "Lärkan",
+    "Björnen",
+    "Kastanjen",
+    "Hästhagen",
+    "Kvarnen",
+    "Blåklinten",
+    "Gästgivaren",
+    "Fyren",
+    "Havsutsikten",
+    "Sjöboden",
+    "Stationen",
+    "Mejeriet",
+    "Valnöten",
+]
 # (name, city, organisation number prefix)
-PUBLIC_CUSTOMERS = [("Ängelholms kommun", "Ängelholm", "212000"), ("Båstads kommun", "Båstad", "212000"),
-                    ("Höganäs kommun", "Höganäs", "212000"), ("Region Skåne", "Malmö", "232100")]  # fmt: skip
+PUBLIC_CUSTOMERS = [
+    ("Ängelholms kommun", "Ängelholm", "212000"),
+    ("Båstads kommun", "Båstad", "212000"),
+    ("Höganäs kommun", "Höganäs", "212000"),
+    ("Region Skåne", "Malmö", "232100"),
+]
 
 FOREIGN_CUSTOMERS = [
     # (name, country, address, zip, city, phone, VAT number, email domain)
-    ("Nordsjø Byg ApS", "DK", "Vesterbrogade 112", "1620", "København V", "+45 33 12 34 56", "DK29403471", "nordsjobyg.dk"),
-    ("Øresund Ejendomme A/S", "DK", "Strandvejen 60", "2900", "Hellerup", "+45 39 40 11 22", "DK31562087", "oresundejendomme.dk"),
-    ("Jensen & Sønner VVS ApS", "DK", "Algade 14", "4000", "Roskilde", "+45 46 35 20 10", "DK27815634", "jensenvvs.dk"),
+    (
+        "Nordsjø Byg ApS",
+        "DK",
+        "Vesterbrogade 112",
+        "1620",
+        "København V",
+        "+45 33 12 34 56",
+        "DK29403471",
+        "nordsjobyg.dk",
+    ),
+    (
+        "Øresund Ejendomme A/S",
+        "DK",
+        "Strandvejen 60",
+        "2900",
+        "Hellerup",
+        "+45 39 40 11 22",
+        "DK31562087",
+        "oresundejendomme.dk",
+    ),
+    ("Jensen & Sønner VVS ApS", "DK", "Algade 14", "4000", "Roskilde", "+45 46 35 20 10", "DK27815634", "jensen.dk"),
     ("Fjordbygg AS", "NO", "Storgata 21", "0184", "Oslo", "+47 22 11 40 50", "NO918273645MVA", "fjordbygg.no"),
-    ("Bergen Eiendomsdrift AS", "NO", "Strandkaien 4", "5013", "Bergen", "+47 55 30 12 00", "NO987123456MVA", "bergeneiendom.no"),
-    ("Müller Haustechnik GmbH", "DE", "Hauptstraße 45", "20095", "Hamburg", "+49 40 3012 4567", "DE289765431", "mueller-haustechnik.de"),
-    ("Schneider Immobilien GmbH", "DE", "Friedrichstraße 120", "10117", "Berlin", "+49 30 2045 8800", "DE301928374", "schneider-immobilien.de"),
+    (
+        "Bergen Eiendomsdrift AS",
+        "NO",
+        "Strandkaien 4",
+        "5013",
+        "Bergen",
+        "+47 55 30 12 00",
+        "NO987123456MVA",
+        "bergeneiendom.no",
+    ),
+    (
+        "Müller Haustechnik GmbH",
+        "DE",
+        "Hauptstraße 45",
+        "20095",
+        "Hamburg",
+        "+49 40 3012 4567",
+        "DE289765431",
+        "mueller-haustechnik.de",
+    ),
+    (
+        "Schneider Immobilien GmbH",
+        "DE",
+        "Friedrichstraße 120",
+        "10117",
+        "Berlin",
+        "+49 30 2045 8800",
+        "DE301928374",
+        "schneider-immobilien.de",
+    ),
     ("Ostsee Bau GmbH", "DE", "Am Hafen 7", "24103", "Kiel", "+49 431 556 120", "DE276543219", "ostseebau.de"),
 ]
 COUNTRY_NAMES = {"DK": "Danmark", "NO": "Norge", "DE": "Tyskland"}
@@ -337,9 +472,32 @@ COUNTRY_NAMES = {"DK": "Danmark", "NO": "Norge", "DE": "Tyskland"}
 SCRIPT_CUSTOMER_NAME = "<script>alert(1)</script> Test AB"
 TRICKY_CUSTOMER_NAMES = ["Åkesson & Söner AB", "O'Brien Consulting", SCRIPT_CUSTOMER_NAME]
 
-CONTACT_TITLES = ["VD", "Ekonomiansvarig", "Fastighetsförvaltare", "Inköpare", "Platschef", "Projektledare", "Drifttekniker", "Ordförande", "Kontorschef", "Vaktmästare"]
+CONTACT_TITLES = [
+    "VD",
+    "Ekonomiansvarig",
+    "Fastighetsförvaltare",
+    "Inköpare",
+    "Platschef",
+    "Projektledare",
+    "Drifttekniker",
+    "Ordförande",
+    "Kontorschef",
+    "Vaktmästare",
+]
 
-CUSTOMER_NOTES = ["", "", "", "", "", "", "Portkod 1234", "Nyckel finns hos vaktmästaren", "Ring alltid innan besök", "Faktura ska märkas med referens", "Hund på gården"]
+CUSTOMER_NOTES = [
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "Portkod 1234",
+    "Nyckel finns hos vaktmästaren",
+    "Ring alltid innan besök",
+    "Faktura ska märkas med referens",
+    "Hund på gården",
+]
 
 # --- projects and work orders -------------------------------------------------------
 
@@ -417,9 +575,28 @@ RUT_LABOUR = [
 ]
 # Rows taxed at 12 % and 6 %: (name, unit, lowest and highest price, cost ratio)
 VAT12_ITEMS = [("Logi hotell montörer", "st", 895, 1450), ("Kost montörer", "st", 95, 145)]
-VAT6_ITEMS = [("Persontransport buss", "st", 180, 420), ("Tågresa", "st", 250, 690), ("Drift- och skötselpärm, tryckt", "st", 195, 395)]
-TEXT_ROWS = ["Enligt överenskommelse", "Arbetet utfört enligt arbetsorder", "Materialet levererat till arbetsplatsen", "Arbetet utfört vecka {week}"]
-INVOICE_NOTES = ["", "", "", "", "", "", "Kunden vill ha fakturan per post.", "Delfaktura enligt betalplan.", "Stäm av timmarna med platschefen."]
+VAT6_ITEMS = [
+    ("Persontransport buss", "st", 180, 420),
+    ("Tågresa", "st", 250, 690),
+    ("Drift- och skötselpärm, tryckt", "st", 195, 395),
+]
+TEXT_ROWS = [
+    "Enligt överenskommelse",
+    "Arbetet utfört enligt arbetsorder",
+    "Materialet levererat till arbetsplatsen",
+    "Arbetet utfört vecka {week}",
+]
+INVOICE_NOTES = [
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "Kunden vill ha fakturan per post.",
+    "Delfaktura enligt betalplan.",
+    "Stäm av timmarna med platschefen.",
+]
 # The one invoice note with HTML, to check that pages escape it.
 SCRIPT_NOTE = 'Kunden ringde <script>alert("x")</script> om fakturan'
 
@@ -573,6 +750,15 @@ class _Demo:
     def color(self) -> str:
         return self.rng.choice(PALETTE)
 
+    def property_designation(self) -> str:
+        """A fastighetsbeteckning such as "Karup 12:34"."""
+        return f"{self.rng.choice(PROPERTY_DISTRICTS)} {self.rng.randint(1, 40)}:{self.rng.randint(1, 250)}"
+
+    def private_email(self, first: str, last: str) -> str:
+        number = self.rng.randint(1, 99) if self.chance(0.3) else ""
+        provider = self.rng.choice(["gmail.com", "hotmail.com", "telia.com", "outlook.com", "live.se"])
+        return f"{slug(first)}.{slug(last)}{number}@{provider}"
+
     # --- build order ---
 
     def build(self) -> dict[str, list[dict]]:
@@ -598,44 +784,99 @@ class _Demo:
         for role_id, name in USER_ROLES:
             self.add("userRoles", {"userRoleId": role_id, "userRoleName": name})
         for name, code, description, absence, rule, unit_type, registrable, amount, system_type in SALARY_TYPES:
-            self.add("defaultSalaryTypes", {
-                "_id": self.new_id("defaultSalaryTypes"), "name": name, "description": description, "code": code,
-                "isAbsenceTimeType": absence, "isRuleType": rule, "absenceTimeCategory": None,
-                "absenceTimeCategoryName": "", "__v": 0, "unitType": unit_type, "canBeRegistered": registrable,
-                "salaryAmount": amount, "typeInSalarySystem": system_type,
-            })  # fmt: skip
+            self.add(
+                "defaultSalaryTypes",
+                {
+                    "_id": self.new_id("defaultSalaryTypes"),
+                    "name": name,
+                    "description": description,
+                    "code": code,
+                    "isAbsenceTimeType": absence,
+                    "isRuleType": rule,
+                    "absenceTimeCategory": None,
+                    "absenceTimeCategoryName": "",
+                    "__v": 0,
+                    "unitType": unit_type,
+                    "canBeRegistered": registrable,
+                    "salaryAmount": amount,
+                    "typeInSalarySystem": system_type,
+                },
+            )
         for title in USER_SKILLS:
-            self.add("userSkills", {
-                "_id": self.new_id("userSkills"), "systemAccount": SYSTEM_ACCOUNT, "skillTitle": title,
-                "__v": 0, "requireEducations": [],
-            })  # fmt: skip
+            self.add(
+                "userSkills",
+                {
+                    "_id": self.new_id("userSkills"),
+                    "systemAccount": SYSTEM_ACCOUNT,
+                    "skillTitle": title,
+                    "__v": 0,
+                    "requireEducations": [],
+                },
+            )
         for name, number in DEPARTMENTS:
-            self.add("departments", {
-                "_id": self.new_id("departments"), "name": name, "departmentNumber": number,
-                "isActive": True, "managerIds": [], "__v": 0,
-            })  # fmt: skip
+            self.add(
+                "departments",
+                {
+                    "_id": self.new_id("departments"),
+                    "name": name,
+                    "departmentNumber": number,
+                    "isActive": True,
+                    "managerIds": [],
+                    "__v": 0,
+                },
+            )
         for name, _code, color, in_progress, closed, active in PROJECT_STATUSES:
-            self.add("projectStatuses", {
-                "_id": self.new_id("projectStatuses"), "statusName": name, "color": color,
-                "inProgressStatus": in_progress, "closedStatus": closed, "isActive": active,
-            })  # fmt: skip
+            self.add(
+                "projectStatuses",
+                {
+                    "_id": self.new_id("projectStatuses"),
+                    "statusName": name,
+                    "color": color,
+                    "inProgressStatus": in_progress,
+                    "closedStatus": closed,
+                    "isActive": active,
+                },
+            )
         for name, active in PROJECT_TYPES:
-            self.add("projectTypes", {"_id": self.new_id("projectTypes"), "projectTypeName": name, "isActive": active, "__v": 0})
+            self.add(
+                "projectTypes",
+                {"_id": self.new_id("projectTypes"), "projectTypeName": name, "isActive": active, "__v": 0},
+            )
         for name, color in PROJECT_TAGS:
             self.add("projectTags", {"_id": self.new_id("projectTags"), "tagName": name, "color": color})
         for name, color in WORK_ORDER_TYPES:
-            self.add("workOrderTypes", {
-                "_id": self.new_id("workOrderTypes"), "isActive": True, "workOrderTypeName": name, "__v": 0, "color": color,
-            })  # fmt: skip
+            self.add(
+                "workOrderTypes",
+                {
+                    "_id": self.new_id("workOrderTypes"),
+                    "isActive": True,
+                    "workOrderTypeName": name,
+                    "__v": 0,
+                    "color": color,
+                },
+            )
         for name, color in WORK_ORDER_TAGS:
             self.add("workOrderTags", {"_id": self.new_id("workOrderTags"), "tagName": name, "color": color})
-        for name, code, color, in_progress, closed, active, planned in WORK_ORDER_STATUSES:
-            self.add("workOrderStatuses", {
-                "_id": self.new_id("workOrderStatuses"), "statusName": name, "color": color,
-                "inProgressStatus": in_progress, "closedStatus": closed, "isActive": active, "plannedStatus": planned,
-            })  # fmt: skip
-        price_lists = [("Grosslistan", True), ("Kundlista Inkl moms", True), ("Ramavtal BRF", True),
-                       ("Standardprislista", True), (f"Prislista {self.today.year - 2}", False)]  # fmt: skip
+        for name, _code, color, in_progress, closed, active, planned in WORK_ORDER_STATUSES:
+            self.add(
+                "workOrderStatuses",
+                {
+                    "_id": self.new_id("workOrderStatuses"),
+                    "statusName": name,
+                    "color": color,
+                    "inProgressStatus": in_progress,
+                    "closedStatus": closed,
+                    "isActive": active,
+                    "plannedStatus": planned,
+                },
+            )
+        price_lists = [
+            ("Grosslistan", True),
+            ("Kundlista Inkl moms", True),
+            ("Ramavtal BRF", True),
+            ("Standardprislista", True),
+            (f"Prislista {self.today.year - 2}", False),
+        ]
         for name, active in price_lists:
             self.add("priceLists", {"_id": self.new_id("priceLists"), "name": name, "isActive": active, "__v": 0})
         for name, color in INVOICE_TAGS:
@@ -676,41 +917,54 @@ class _Demo:
             taken_logins.add(login)
             user_id = self.new_id("users")
             if index in newcomers:
-                created = self.moment(self.day_between(self.today - dt.timedelta(days=40), self.today - dt.timedelta(days=3)))
+                created = self.moment(
+                    self.day_between(self.today - dt.timedelta(days=40), self.today - dt.timedelta(days=3))
+                )
             else:
                 created = self.import_moment()
                 self.imported.add(user_id)
             self.since[user_id] = created.date()
             modified = self.modified(created)
             if index in leavers:
-                self.until[user_id] = self.day_between(self.start + dt.timedelta(days=90), self.today - dt.timedelta(days=30))
+                self.until[user_id] = self.day_between(
+                    self.start + dt.timedelta(days=90), self.today - dt.timedelta(days=30)
+                )
                 modified = self.stamp(self.until[user_id])  # deactivated the day they left
             department = departments[department_name]
-            self.add("users", {
-                "_id": user_id,
-                "firstName": first,
-                "lastName": last,
-                "email": f"{slug(first)}.{slug(last)}@{COMPANY_DOMAIN}",
-                "personalNumber": self.personal_number(female),
-                "employeeNumber": str(index + 1),
-                "userName": login,
-                "workPhone": f"0431-3600{index + 10:02d}",
-                "cellPhone": self.mobile(),
-                "createdDate": iso(created),
-                "modifiedDate": modified,
-                "userRoleId": role_id,
-                "isActive": index not in leavers,
-                "isActivated": index not in newcomers,
-                "language": "EN" if index in english else "SV",
-                "department": department["_id"],
-                "departmentName": department["name"],
-                "defaultSalaryType": normaltid,
-                "userSkills": self.rng.sample(skills, self.rng.randint(1, 3) if role_id == 20 else self.rng.randint(0, 1)),
-            })  # fmt: skip
+            self.add(
+                "users",
+                {
+                    "_id": user_id,
+                    "firstName": first,
+                    "lastName": last,
+                    "email": f"{slug(first)}.{slug(last)}@{COMPANY_DOMAIN}",
+                    "personalNumber": self.personal_number(female),
+                    "employeeNumber": str(index + 1),
+                    "userName": login,
+                    "workPhone": f"0431-3600{index + 10:02d}",
+                    "cellPhone": self.mobile(),
+                    "createdDate": iso(created),
+                    "modifiedDate": modified,
+                    "userRoleId": role_id,
+                    "isActive": index not in leavers,
+                    "isActivated": index not in newcomers,
+                    "language": "EN" if index in english else "SV",
+                    "department": department["_id"],
+                    "departmentName": department["name"],
+                    "defaultSalaryType": normaltid,
+                    "userSkills": self.rng.sample(
+                        skills, self.rng.randint(1, 3) if role_id == 20 else self.rng.randint(0, 1)
+                    ),
+                },
+            )
         # Each department is managed by its first work leader, administrator or office worker.
         for department in self.data["departments"]:
             for role_id in (10, 1, 30):
-                managers = [u["_id"] for u in self.data["users"] if u["department"] == department["_id"] and u["userRoleId"] == role_id]
+                managers = [
+                    u["_id"]
+                    for u in self.data["users"]
+                    if u["department"] == department["_id"] and u["userRoleId"] == role_id
+                ]
                 if managers:
                     department["managerIds"].append(managers[0])
                     break
@@ -753,7 +1007,9 @@ class _Demo:
             if spec["imported"]:
                 spec["moment"] = self.import_moment()
             else:
-                spec["moment"] = self.moment(self.day_between(self.start + dt.timedelta(days=1), self.today - dt.timedelta(days=5)))
+                spec["moment"] = self.moment(
+                    self.day_between(self.start + dt.timedelta(days=1), self.today - dt.timedelta(days=5))
+                )
         specs.sort(key=lambda spec: spec["moment"])  # customer numbers follow creation
         inactive = set(self.rng.sample(range(len(specs) // 2), 8))
         for number, spec in enumerate(specs):
@@ -762,9 +1018,13 @@ class _Demo:
             if spec["imported"]:
                 self.imported.add(customer_id)
             if number in inactive:
-                self.until[customer_id] = self.day_between(self.start + dt.timedelta(days=60), self.today - dt.timedelta(days=120))
+                self.until[customer_id] = self.day_between(
+                    self.start + dt.timedelta(days=60), self.today - dt.timedelta(days=120)
+                )
             self.customer_kind[customer_id] = spec["kind"]
-            doc = self.customer_doc(customer_id, str(FIRST_CUSTOMER_NUMBER + number), spec, active=number not in inactive)
+            doc = self.customer_doc(
+                customer_id, str(FIRST_CUSTOMER_NUMBER + number), spec, active=number not in inactive
+            )
             self.add("customers", doc)
             self.contacts[customer_id] = self.build_contacts(doc, spec)
 
@@ -773,8 +1033,20 @@ class _Demo:
         taken: set[str] = set(TRICKY_CUSTOMER_NAMES)
         specs: list[dict] = []
         for name, country, street, zip_code, city, phone, vat, domain in FOREIGN_CUSTOMERS:
-            specs.append({"kind": "foreign", "name": name, "country": country, "street": street, "zip": zip_code,
-                          "city": city, "phone": phone, "vat": vat, "domain": domain, "org": ""})  # fmt: skip
+            specs.append(
+                {
+                    "kind": "foreign",
+                    "name": name,
+                    "country": country,
+                    "street": street,
+                    "zip": zip_code,
+                    "city": city,
+                    "phone": phone,
+                    "vat": vat,
+                    "domain": domain,
+                    "org": "",
+                }
+            )
         for name in TRICKY_CUSTOMER_NAMES:
             domain = "testbolaget.se" if name == SCRIPT_CUSTOMER_NAME else slug(name.removesuffix(" AB")) + ".se"
             specs.append({"kind": "company", "name": name, "trade": "Konsult", "org_prefix": "556", "domain": domain})
@@ -784,8 +1056,17 @@ class _Demo:
         for brf in self.rng.sample(BRF_NAMES, 14):
             # Address and number are known up front: members living there refer to them.
             street, zip_code, city, area = self.address()
-            brfs.append({"kind": "brf", "name": f"{'HSB ' if self.chance(0.3) else ''}Brf {brf}",
-                         "org": self.organisation_number("769"), "street": street, "zip": zip_code, "city": city, "area": area})  # fmt: skip
+            brfs.append(
+                {
+                    "kind": "brf",
+                    "name": f"{'HSB ' if self.chance(0.3) else ''}Brf {brf}",
+                    "org": self.organisation_number("769"),
+                    "street": street,
+                    "zip": zip_code,
+                    "city": city,
+                    "area": area,
+                }
+            )
         specs += brfs
         for _ in range(205):
             name, trade, prefix = self.company_name(taken)
@@ -818,7 +1099,7 @@ class _Demo:
                 street, zip_code, city, _area = self.address()
             org = self.personal_number(female)
             vat, country, phone = "", "", self.mobile()
-            email = f"{slug(first)}.{slug(last)}{self.rng.randint(1, 99) if self.chance(0.3) else ''}@{self.rng.choice(['gmail.com', 'hotmail.com', 'telia.com', 'outlook.com', 'live.se'])}"
+            email = self.private_email(first, last)
             billing = self.house_settings(billing, spec, name, org)
         else:
             name = spec["name"]
@@ -878,10 +1159,8 @@ class _Demo:
         """The reference's billingSettings shape with a company's usual choices."""
         business = spec["kind"] in ("company", "brf", "public")
         price_list = self.rng.choice(self.data["priceLists"][:4]) if business and self.chance(0.2) else None
-        if spec["kind"] == "public":
-            delivery = 20  # Svefaktura
-        else:
-            delivery = 10 if self.chance(0.1) else 0
+        # 0 = e-mail, 10 = letter, 20 = Svefaktura (which public customers require)
+        delivery = 20 if spec["kind"] == "public" else 10 if self.chance(0.1) else 0
         return {
             "useSeparateBillingAddress": business and self.chance(0.08),
             "address": "",
@@ -914,10 +1193,16 @@ class _Demo:
             return billing
         billing.update(isROTCustomer=spec["rot"], isRUTCustomer=spec["rut"])
         if "brf" in spec:
-            billing.update(typeOfProperty=2, housingSocietyNumber=spec["brf"]["org"],
-                           apartmentNumber=f"{self.rng.randint(10, 14)}{self.rng.randint(1, 12):02d}")  # fmt: skip
+            billing.update(
+                typeOfProperty=2,
+                housingSocietyNumber=spec["brf"]["org"],
+                apartmentNumber=f"{self.rng.randint(10, 14)}{self.rng.randint(1, 12):02d}",
+            )
         else:
-            billing.update(typeOfProperty=1, propertyDescription=f"{self.rng.choice(PROPERTY_DISTRICTS)} {self.rng.randint(1, 40)}:{self.rng.randint(1, 250)}")
+            billing.update(
+                typeOfProperty=1,
+                propertyDescription=self.property_designation(),
+            )
         people = [(name, personal_number)]
         if self.chance(0.45):
             partner_female = not spec["person"][1]
@@ -925,9 +1210,14 @@ class _Demo:
             people.append((f"{partner_first} {name.split(' ', 1)[1]}", self.personal_number(partner_female)))
         shares = [100] if len(people) == 1 else self.rng.choice([[50, 50], [60, 40], [70, 30]])
         billing["deductionDistribution"] = [
-            {"itemId": str(self.rng.random()), "userName": person, "personalNumber": number,
-             "distributionPercent": share, "_id": self.new_id("deductionItem")}  # fmt: skip
-            for (person, number), share in zip(people, shares)
+            {
+                "itemId": str(self.rng.random()),
+                "userName": person,
+                "personalNumber": number,
+                "distributionPercent": share,
+                "_id": self.new_id("deductionItem"),
+            }
+            for (person, number), share in zip(people, shares, strict=True)
         ]
         return billing
 
@@ -942,28 +1232,33 @@ class _Demo:
             if customer["name"] == "O'Brien Consulting" and index == 0:
                 first, last = "Patrick", "O'Brien"
             domain = customer["email"].split("@")[1]
-            contact = self.add("contactPersons", {
-                "_id": self.new_id("contactPersons"),
-                "name": f"{first} {last}",
-                "title": self.rng.choice(CONTACT_TITLES),
-                "workPhone": customer["phone"] if self.chance(0.6) else "",
-                "cellPhone": self.mobile() if spec["kind"] != "foreign" else "",
-                "email": f"{slug(first)}.{slug(last)}@{domain}",
-                "customer": customer["_id"],
-                "customerName": customer["name"],
-                "mainContact": index == 0,
-                # Only secondary contacts go inactive, so every customer keeps a main contact.
-                "isActive": index == 0 or self.chance(0.85),
-                "createdDate": iso(created),
-                "modifiedDate": self.modified(created),
-                "systemAccount": SYSTEM_ACCOUNT,
-                "__v": 0,
-            })  # fmt: skip
+            contact = self.add(
+                "contactPersons",
+                {
+                    "_id": self.new_id("contactPersons"),
+                    "name": f"{first} {last}",
+                    "title": self.rng.choice(CONTACT_TITLES),
+                    "workPhone": customer["phone"] if self.chance(0.6) else "",
+                    "cellPhone": self.mobile() if spec["kind"] != "foreign" else "",
+                    "email": f"{slug(first)}.{slug(last)}@{domain}",
+                    "customer": customer["_id"],
+                    "customerName": customer["name"],
+                    "mainContact": index == 0,
+                    # Only secondary contacts go inactive, so every customer keeps a main contact.
+                    "isActive": index == 0 or self.chance(0.85),
+                    "createdDate": iso(created),
+                    "modifiedDate": self.modified(created),
+                    "systemAccount": SYSTEM_ACCOUNT,
+                    "__v": 0,
+                },
+            )
             contacts.append(contact)
         return contacts
 
     def customers_of(self, kinds: tuple[str, ...], day: dt.date) -> list[dict]:
-        return [c for c in self.data["customers"] if self.customer_kind[c["_id"]] in kinds and self.available(c["_id"], day)]
+        return [
+            c for c in self.data["customers"] if self.customer_kind[c["_id"]] in kinds and self.available(c["_id"], day)
+        ]
 
     def main_contact(self, customer_id: str | None) -> dict | None:
         contacts = [c for c in self.contacts.get(customer_id, []) if c["isActive"]]
@@ -983,11 +1278,17 @@ class _Demo:
 
     def project_spec(self, internal: bool, index: int) -> dict:
         rng = self.rng
-        created = self.start + dt.timedelta(days=rng.randint(0, 12)) if internal else self.day_between(self.start, self.today - dt.timedelta(days=3))
+        created = (
+            self.start + dt.timedelta(days=rng.randint(0, 12))
+            if internal
+            else self.day_between(self.start, self.today - dt.timedelta(days=3))
+        )
         if internal:
             template, type_name, customer = INTERNAL_PROJECTS[index], "Intern", None
         else:
-            template, type_name, kinds = rng.choices(PROJECT_TEMPLATES, weights=[3, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 1, 1])[0]
+            template, type_name, kinds = rng.choices(
+                PROJECT_TEMPLATES, weights=[3, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 1, 1]
+            )[0]
             customer = rng.choice(self.customers_of(kinds, created) or self.customers_of(("company",), created))
         start = None if rng.random() < 0.06 else created + dt.timedelta(days=rng.randint(0, 21))
         end = None
@@ -999,7 +1300,14 @@ class _Demo:
             else:
                 lengths = {"Ombyggnad": (21, 150), "Nyproduktion": (90, 300), "Installation": (5, 60)}[type_name]
                 end = start + dt.timedelta(days=rng.randint(*lengths))
-        return {"created": created, "template": template, "type": type_name, "customer": customer, "start": start, "end": end}
+        return {
+            "created": created,
+            "template": template,
+            "type": type_name,
+            "customer": customer,
+            "start": start,
+            "end": end,
+        }
 
     def project_status(self, spec: dict) -> str:
         start, end = spec["start"], spec["end"]
@@ -1016,25 +1324,44 @@ class _Demo:
         customer = spec["customer"]
         street = (customer["address"].rsplit(" ", 1)[0] + f" {rng.randint(1, 40)}") if customer else ""
         name = spec["template"].format(
-            street=street, floor=rng.randint(1, 6), year=(spec["start"] or spec["created"]).year,
-            customer=customer["name"] if customer else "", city=customer["city"] if customer else "",
-        )  # fmt: skip
+            street=street,
+            floor=rng.randint(1, 6),
+            year=(spec["start"] or spec["created"]).year,
+            customer=customer["name"] if customer else "",
+            city=customer["city"] if customer else "",
+        )
         status_name = self.project_status(spec)
         status = self.lookup("projectStatuses", "statusName", status_name)
         project_type = self.lookup("projectTypes", "projectTypeName", spec["type"])
         method = self.billing_method(spec["type"], customer)
         contact = self.main_contact(customer["_id"]) if customer and self.chance(0.8) else None
         leader = self.pick_user((1, 10, 30), spec["created"])
-        department = self.lookup("departments", "name", {"Serviceavtal": "Service", "Installation": "Installation", "Intern": "Administration"}.get(spec["type"], "Projekt"))
+        department = self.lookup(
+            "departments",
+            "name",
+            {"Serviceavtal": "Service", "Installation": "Installation", "Intern": "Administration"}.get(
+                spec["type"], "Projekt"
+            ),
+        )
         result_unit = rng.choice(RESULT_UNITS) if rng.random() < 0.85 else None
         price_list = rng.choice(self.data["priceLists"][:4]) if method == "PRICELIST" else None
         fixed_price = rng.randint(10, 240) * 2500 if method == "FIXED_PRICE" else 0
         delivery = empty_address()
         if customer and rng.random() < 0.3:
             addr, zip_code, city, area = self.address(customer["city"] if customer["country"] == "" else None)
-            delivery.update(name=rng.choice(["Arbetsplatsen", "Byggarbetsplats", "Lager", "Kontoret"]), address=addr,
-                            zipCode=zip_code, city=city, country="SE", phone=self.landline(area))  # fmt: skip
-        construction = spec["type"] in ("Nyproduktion", "Ombyggnad") and customer is not None and self.customer_kind[customer["_id"]] == "company"
+            delivery.update(
+                name=rng.choice(["Arbetsplatsen", "Byggarbetsplats", "Lager", "Kontoret"]),
+                address=addr,
+                zipCode=zip_code,
+                city=city,
+                country="SE",
+                phone=self.landline(area),
+            )
+        construction = (
+            spec["type"] in ("Nyproduktion", "Ombyggnad")
+            and customer is not None
+            and self.customer_kind[customer["_id"]] == "company"
+        )
         diary = construction and rng.random() < 0.4
         service = spec["type"] == "Serviceavtal"
         benefit = rng.randint(4, 160) * 5000 if rng.random() < 0.5 and customer else 0
@@ -1080,18 +1407,36 @@ class _Demo:
             "yourOrderNumber": f"PO-{rng.randint(10000, 99999)}" if customer and rng.random() < 0.3 else "",
             "deliveryAddress": delivery,
             "invoiceStatus": 0,  # settled once invoices exist
-            "notes": rng.choice(["", "", "", "Kunden vill ha veckorapport.", "Material beställs via Ahlsell.", "Nycklar hämtas på kontoret."]),
+            "notes": rng.choice(
+                [
+                    "",
+                    "",
+                    "",
+                    "Kunden vill ha veckorapport.",
+                    "Material beställs via Ahlsell.",
+                    "Nycklar hämtas på kontoret.",
+                ]
+            ),
             "documents": [],
             "startDate": calendar_day(spec["start"]),
             "endDate": calendar_day(spec["end"]),
-            "budget": {"typeOfBenefitCalc": 1, "benefits": [], "benefitTotal": benefit, "typeOfCostCalc": 1, "costs": [], "costTotal": cost},
+            "budget": {
+                "typeOfBenefitCalc": 1,
+                "benefits": [],
+                "benefitTotal": benefit,
+                "typeOfCostCalc": 1,
+                "costs": [],
+                "costTotal": cost,
+            },
             "budgetCalculation": {"invoiceItems": [], "totalBenefitAmount": benefit, "totalCostAmount": cost},
             "enableConstructionDiary": diary,
             "enablePaymentPlans": method == "FIXED_PRICE" and rng.random() < 0.3,
             "timeCategoryItems": [],
             "expenseItemItems": [],
             "staffLedger": {
-                "workPlaceIDNumber": "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(10)) if diary else "",
+                "workPlaceIDNumber": "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(10))
+                if diary
+                else "",
                 "developerName": customer["name"] if diary else "",
                 "developerOrgNumber": customer["organizationNumber"] if diary else "",
             },
@@ -1127,9 +1472,15 @@ class _Demo:
         if customer is None or self.rng.random() > 0.15:
             return []
         fields = self.rng.sample(CUSTOM_FIELDS, self.rng.randint(1, 2))
-        values = {"Portkod": f"{self.rng.randint(1000, 9999)}", "Nyckelnummer": f"N{self.rng.randint(10, 300)}",
-                  "Fastighetsbeteckning": f"{self.rng.choice(PROPERTY_DISTRICTS)} {self.rng.randint(1, 40)}:{self.rng.randint(1, 250)}"}  # fmt: skip
-        return [{"_id": self.new_id("customFieldValue"), "fieldId": field["_id"], "value": values[field["name"]]} for field in fields]
+        values = {
+            "Portkod": f"{self.rng.randint(1000, 9999)}",
+            "Nyckelnummer": f"N{self.rng.randint(10, 300)}",
+            "Fastighetsbeteckning": self.property_designation(),
+        }
+        return [
+            {"_id": self.new_id("customFieldValue"), "fieldId": field["_id"], "value": values[field["name"]]}
+            for field in fields
+        ]
 
     def projects_of(self, customer_id: str, day: dt.date) -> list[dict]:
         """The customer's projects that were running around `day` (invoices trail the work a little)."""
@@ -1164,10 +1515,14 @@ class _Demo:
         assert len(overdue) == INVOICE_STATE_COUNTS["overdue"]
         wanted += [("overdue", "due", (-high, -low)) for low, high in overdue]
         half = INVOICE_STATE_COUNTS["partial"] // 2
-        wanted += [("partial", "due", (1, 20))] * half + [("partial", "due", (-80, -5))] * (INVOICE_STATE_COUNTS["partial"] - half)
-        wanted += [("paid", "day", (self.start + dt.timedelta(days=3), today - dt.timedelta(days=8)))] * INVOICE_STATE_COUNTS["paid"]
+        wanted += [("partial", "due", (1, 20))] * half + [("partial", "due", (-80, -5))] * (
+            INVOICE_STATE_COUNTS["partial"] - half
+        )
+        wanted += [
+            ("paid", "day", (self.start + dt.timedelta(days=3), today - dt.timedelta(days=8)))
+        ] * INVOICE_STATE_COUNTS["paid"]
 
-        for (state, how, bounds), kind in zip(wanted, kinds):
+        for (state, how, bounds), kind in zip(wanted, kinds, strict=True):
             plan = {"state": state, "kind": kind}
             self.choose_customer_and_dates(plan, how, bounds)
             plans.append(plan)
@@ -1177,7 +1532,9 @@ class _Demo:
         paid = sorted((p for p in plans if p["state"] == "paid"), key=lambda p: p["payment_day"])
         old_enough = [p for p in paid if p["payment_day"] <= today - dt.timedelta(days=120)]
         for plan in self.rng.sample(old_enough, min(ARCHIVED_COUNT, len(old_enough))):
-            plan["archived_day"] = self.day_between(plan["payment_day"] + dt.timedelta(days=30), plan["payment_day"] + dt.timedelta(days=90))
+            plan["archived_day"] = self.day_between(
+                plan["payment_day"] + dt.timedelta(days=30), plan["payment_day"] + dt.timedelta(days=90)
+            )
         for _ in range(CREDIT_PAIRS):
             plans.extend(self.plan_credit_pair())
         for plan in plans:
@@ -1238,10 +1595,18 @@ class _Demo:
     def plan_credit_pair(self) -> list[dict]:
         """An invoice that was sent and then cancelled by a credit invoice a few days later."""
         original = {"state": "credited", "kind": "normal"}
-        self.choose_customer_and_dates(original, "day", (self.start + dt.timedelta(days=3), self.today - dt.timedelta(days=25)))
+        self.choose_customer_and_dates(
+            original, "day", (self.start + dt.timedelta(days=3), self.today - dt.timedelta(days=25))
+        )
         credit_day = original["day"] + dt.timedelta(days=self.rng.randint(2, 20))
-        credit = {"state": "credit", "kind": "normal", "customer": original["customer"], "day": credit_day,
-                  "due": credit_day + dt.timedelta(days=original["customer"]["paymentDays"]), "original": original}  # fmt: skip
+        credit = {
+            "state": "credit",
+            "kind": "normal",
+            "customer": original["customer"],
+            "day": credit_day,
+            "due": credit_day + dt.timedelta(days=original["customer"]["paymentDays"]),
+            "original": original,
+        }
         credit["created"] = self.moment(credit_day)
         credit["sent"] = credit["created"] + dt.timedelta(minutes=self.rng.randint(2, 30))
         original["credit"] = credit
@@ -1286,8 +1651,14 @@ class _Demo:
         start = max(floor, end - dt.timedelta(days=self.rng.choice([0, 0, 0, 1, 2, 3])))
         created_day = max(floor, start - dt.timedelta(days=self.rng.randint(0, 14)))
         created = min(self.moment(created_day), plan["created"] - dt.timedelta(minutes=30))
-        return {"status": "Fakturerad", "customer": plan["customer"], "project": plan["project"],
-                "start": start, "end": end, "created": created}  # fmt: skip
+        return {
+            "status": "Fakturerad",
+            "customer": plan["customer"],
+            "project": plan["project"],
+            "start": start,
+            "end": end,
+            "created": created,
+        }
 
     def open_work_order_statuses(self, count: int) -> list[str]:
         shares = [("Ej planerad", 0.13), ("Planerad", 0.27), ("Pågående", 0.13), ("Avbruten", 0.09)]
@@ -1321,18 +1692,35 @@ class _Demo:
         # Most belong to a running project; the rest are one-off jobs.
         project = None
         if self.chance(0.85):
-            running = [p for p in self.data["projects"] if p["customer"] and self.project_running(p, anchor)
-                       and self.available(p["_id"], created_day) and self.available(p["customer"], created_day)]  # fmt: skip
+            running = [
+                p
+                for p in self.data["projects"]
+                if p["customer"]
+                and self.project_running(p, anchor)
+                and self.available(p["_id"], created_day)
+                and self.available(p["customer"], created_day)
+            ]
             project = self.rng.choice(running) if running else None
         if project:
             customer = self.by_id[project["customer"]]
         else:
             customer = self.rng.choice(self.customers_of(("company", "brf", "public", "private"), created_day))
-        return {"status": status, "customer": customer, "project": project, "start": start, "end": end, "created": self.moment(created_day)}
+        return {
+            "status": status,
+            "customer": customer,
+            "project": project,
+            "start": start,
+            "end": end,
+            "created": self.moment(created_day),
+        }
 
     def project_running(self, project: dict, day: dt.date) -> bool:
         begin, end = self.project_span[project["_id"]]
-        return project["projectStatus"] != PROJECT_STATUS_CODES["Makulerad"] and begin <= day and (end is None or day <= end)
+        return (
+            project["projectStatus"] != PROJECT_STATUS_CODES["Makulerad"]
+            and begin <= day
+            and (end is None or day <= end)
+        )
 
     def work_order_doc(self, spec: dict) -> dict:
         rng = self.rng
@@ -1341,13 +1729,19 @@ class _Demo:
         status = self.lookup("workOrderStatuses", "statusName", spec["status"])
         customer, project = spec["customer"], spec["project"]
         day = spec["start"] or spec["created"].date()
-        users = [] if spec["status"] == "Ej planerad" else rng.sample(self.users_with((20,), day) or self.users_with((10,), day), rng.choice([1, 1, 2, 3]))
+        users = (
+            []
+            if spec["status"] == "Ej planerad"
+            else rng.sample(self.users_with((20,), day) or self.users_with((10,), day), rng.choice([1, 1, 2, 3]))
+        )
         leader = self.pick_user((10,), day)
         creator = self.pick_user((1, 10, 30), spec["created"].date())
         department_id = users[0]["department"] if users else leader["department"]
         contact = self.main_contact(customer["_id"]) if rng.random() < 0.6 else None
         other_address = rng.random() < 0.25
-        addr, zip_code, city, _area = self.address(customer["city"] if not customer["country"] else None) if other_address else ("", "", "", "")
+        addr, zip_code, city, _area = (
+            self.address(customer["city"] if not customer["country"] else None) if other_address else ("", "", "", "")
+        )
         method = rng.choices(["RUNNING", "FIXED_PRICE", "ACCORDING_TO_QUOTE"], weights=[75, 15, 10])[0]
         invoice_status = {"Klar": 10, "Fakturerad": 30, "Avbruten": 5}.get(spec["status"], 0)
         estimated = rng.choice([1, 2, 2, 3, 4, 4, 6, 8, 16, 1.5, 2.5])
@@ -1377,7 +1771,9 @@ class _Demo:
             "endDate": iso(local_time(spec["end"], 16)) if spec["end"] else None,
             "startDate": iso(local_time(spec["start"], 7)) if spec["start"] else None,
             "color": wo_type["color"] if rng.random() < 0.8 else self.color(),
-            "marking": f"Lgh {rng.randint(1001, 1304)}" if self.customer_kind[customer["_id"]] == "brf" and rng.random() < 0.5 else "",
+            "marking": f"Lgh {rng.randint(1001, 1304)}"
+            if self.customer_kind[customer["_id"]] == "brf" and rng.random() < 0.5
+            else "",
             "yourOrderNumber": f"{rng.randint(100000, 999999)}" if rng.random() < 0.2 else "",
             "invoiceStatus": invoice_status,
             "billingMethod": method,
@@ -1415,7 +1811,7 @@ class _Demo:
             plan["number"] = str(FIRST_INVOICE_NUMBER + number)
             plan["id"] = self.new_id("invoices")
         script_note = self.rng.choice([p for p in plans if p["state"] == "paid"])
-        footers = self.rng.sample(range(len(plans)), 30)
+        footers = self.rng.sample(range(len(plans)), 12)
         for index, plan in enumerate(plans):
             if plan["state"] == "credit":
                 doc = self.credit_invoice_doc(plan)
@@ -1435,17 +1831,23 @@ class _Demo:
         """Computed rows, the invoice's taxPercent and whether rows mix VAT rates."""
         rng = self.rng
         kind, customer = plan["kind"], plan["customer"]
-        reverse_charge = kind == "foreign" or (kind == "normal" and customer["billingSettings"]["isConstructionCompany"])
+        reverse_charge = kind == "foreign" or (
+            kind == "normal" and customer["billingSettings"]["isConstructionCompany"]
+        )
         tax = 0 if reverse_charge else {"vat12": 12, "vat6": 6}.get(kind, 25)
         raw: list[dict] = []
         if kind in ("vat12", "vat6"):
-            for name, unit, low, high in rng.sample(VAT12_ITEMS if kind == "vat12" else VAT6_ITEMS, 1 + (kind == "vat6")):
+            for name, unit, low, high in rng.sample(
+                VAT12_ITEMS if kind == "vat12" else VAT6_ITEMS, 1 + (kind == "vat6")
+            ):
                 raw.append(self.raw_row("expense", name, unit, rng.randint(1, 8), rng.randint(low, high), 0.8, tax))
         else:
             labour = ROT_LABOUR if kind == "rot" else RUT_LABOUR if kind == "rut" else LABOUR
             for name, low, high, cost, work_type in rng.sample(labour, rng.choice([1, 1, 2, 2, 3])):
                 hours = Decimal(rng.randint(2, 48 if plan.get("project") else 16)) / 2
-                row = self.raw_row("time", name, "tim", hours, rng.randrange(low, high + 1, 5), None, tax, unit_cost=cost)
+                row = self.raw_row(
+                    "time", name, "tim", hours, rng.randrange(low, high + 1, 5), None, tax, unit_cost=cost
+                )
                 if kind in ("rot", "rut") and work_type:
                     row.update(houseWorkFlag=True, houseWorkTypeOfWork=work_type)
                 raw.append(row)
@@ -1458,7 +1860,16 @@ class _Demo:
                     quantity = rng.choice([1, 1, 1, 2])
                 else:
                     quantity = rng.randint(1, 12)
-                row = self.raw_row("expense", item["name"], item["unit"], quantity, item["unitPrice"], None, tax, unit_cost=item["unitCost"])
+                row = self.raw_row(
+                    "expense",
+                    item["name"],
+                    item["unit"],
+                    quantity,
+                    item["unitPrice"],
+                    None,
+                    tax,
+                    unit_cost=item["unitCost"],
+                )
                 row.update(expenseItem=item["_id"], expenseItemName=item["name"])
                 row["discountPercent"] = customer["billingSettings"]["expenseDiscount"]
                 raw.append(row)
@@ -1483,11 +1894,24 @@ class _Demo:
 
     def raw_row(self, item_type, name, unit, quantity, unit_price, cost_ratio, tax, unit_cost=None) -> dict:
         price = Decimal(str(unit_price))
-        cost = Decimal(str(unit_cost)) if unit_cost is not None else invoicing.money(price * Decimal(str(cost_ratio or 0)))
+        cost = (
+            Decimal(str(unit_cost)) if unit_cost is not None else invoicing.money(price * Decimal(str(cost_ratio or 0)))
+        )
         discount = Decimal(self.rng.choice([10, 15])) if item_type == "time" and self.rng.random() < 0.04 else 0
-        return {"itemType": item_type, "name": name, "unit": unit, "numberOfItems": Decimal(str(quantity)),
-                "unitPrice": price, "unitCost": cost, "discountPercent": discount, "taxPercent": tax,
-                "houseWorkFlag": False, "houseWorkTypeOfWork": 0, "expenseItem": None, "expenseItemName": ""}  # fmt: skip
+        return {
+            "itemType": item_type,
+            "name": name,
+            "unit": unit,
+            "numberOfItems": Decimal(str(quantity)),
+            "unitPrice": price,
+            "unitCost": cost,
+            "discountPercent": discount,
+            "taxPercent": tax,
+            "houseWorkFlag": False,
+            "houseWorkTypeOfWork": 0,
+            "expenseItem": None,
+            "expenseItemName": "",
+        }
 
     def finish_row(self, row: dict, created: dt.datetime) -> dict:
         """The reference's row shape, with totals from `invoicing.compute_row`."""
@@ -1498,7 +1922,9 @@ class _Demo:
             "_id": self.new_id("invoiceItem"),
             "houseWorkTypeOfWork": row["houseWorkTypeOfWork"],
             "name": row["name"],
-            "description": "" if row["itemType"] != "time" or self.rng.random() < 0.6 else self.rng.choice(["Enligt arbetsorder", "Felsökning och åtgärd", "Inkl. förbrukningsmaterial"]),
+            "description": ""
+            if row["itemType"] != "time" or self.rng.random() < 0.6
+            else self.rng.choice(["Enligt arbetsorder", "Felsökning och åtgärd", "Inkl. förbrukningsmaterial"]),
             "expenseItem": row["expenseItem"],
             "expenseItemName": row["expenseItemName"],
             "itemType": row["itemType"],
@@ -1532,12 +1958,22 @@ class _Demo:
         work_orders = [spec["doc"] for spec in plan["work_orders"]]
         contact = self.invoice_contact(customer, project)
         creator = self.pick_user((40, 1), plan["day"])
-        reference = self.by_id[project["projectLeader"]] if project and self.available(project["projectLeader"], plan["day"]) else self.pick_user((1, 10, 30), plan["day"])
-        result_unit = next((u for u in RESULT_UNITS if project and u["_id"] == project["resultUnit"]), None) or (rng.choice(RESULT_UNITS) if rng.random() < 0.8 else None)
-        price_list_id = customer["billingSettings"]["priceList"] or (project["timeCategoryPriceList"] if project else None)
+        reference = (
+            self.by_id[project["projectLeader"]]
+            if project and self.available(project["projectLeader"], plan["day"])
+            else self.pick_user((1, 10, 30), plan["day"])
+        )
+        result_unit = next((u for u in RESULT_UNITS if project and u["_id"] == project["resultUnit"]), None) or (
+            rng.choice(RESULT_UNITS) if rng.random() < 0.8 else None
+        )
+        price_list_id = customer["billingSettings"]["priceList"] or (
+            project["timeCategoryPriceList"] if project else None
+        )
         price_list = self.by_id[price_list_id] if price_list_id else None
         dates = self.invoice_state_fields(plan, totals, creator)
-        delivery = dict(project["deliveryAddress"]) if project and project["deliveryAddress"]["address"] else empty_address()
+        delivery = (
+            dict(project["deliveryAddress"]) if project and project["deliveryAddress"]["address"] else empty_address()
+        )
         doc = {
             "deliveryAddress": delivery,
             "houseProperties": house,
@@ -1559,8 +1995,12 @@ class _Demo:
             "supplementOrders": [],
             "customFields": [],
             "invoiceName": "Invoice" if english else "Faktura",
-            "marking": project["marking"] if project else (f"Ref: {contact['name']}" if contact and rng.random() < 0.2 else ""),
-            "yourOrderNumber": project["yourOrderNumber"] if project else (f"{rng.randint(4500000, 4599999)}" if rng.random() < 0.1 else ""),
+            "marking": project["marking"]
+            if project
+            else (f"Ref: {contact['name']}" if contact and rng.random() < 0.2 else ""),
+            "yourOrderNumber": project["yourOrderNumber"]
+            if project
+            else (f"{rng.randint(4500000, 4599999)}" if rng.random() < 0.1 else ""),
             "notes": rng.choice(INVOICE_NOTES),
             "taxPercent": tax_percent,
             "invoiceStatus": dates.pop("invoiceStatus"),
@@ -1599,7 +2039,9 @@ class _Demo:
             "creditInvoiceNumber": "",
             "currencyRate": invoicing.plain_number(currency_rate) if euro else 1,
             "customerAddress": self.customer_address(customer),
-            "customerEmail": customer["billingSettings"]["invoiceEmail"] if customer["billingSettings"]["useSeparateBillingEmail"] else customer["email"],
+            "customerEmail": customer["billingSettings"]["invoiceEmail"]
+            if customer["billingSettings"]["useSeparateBillingEmail"]
+            else customer["email"],
             "customerNumber": customer["customerNumber"],
             "customerOrgNo": customer["organizationNumber"],
             "customerVAT": customer["vatNumber"],
@@ -1645,8 +2087,15 @@ class _Demo:
     def house_properties(self, customer: dict, invoice_type: int) -> dict:
         """The reference's houseProperties shape; filled from the customer for ROT/RUT invoices."""
         if not invoice_type:
-            return {"typeOfProperty": None, "propertyDescription": "", "housingSocietyNumber": "", "apartmentNumber": "",
-                    "maxDeductionAmount": 0, "personalNumber": "", "deductionDistribution": []}  # fmt: skip
+            return {
+                "typeOfProperty": None,
+                "propertyDescription": "",
+                "housingSocietyNumber": "",
+                "apartmentNumber": "",
+                "maxDeductionAmount": 0,
+                "personalNumber": "",
+                "deductionDistribution": [],
+            }
         billing = customer["billingSettings"]
         people = billing["deductionDistribution"]
         # Per person and year: ROT at most 50 000 kr, ROT and RUT together 75 000 kr.
@@ -1659,8 +2108,12 @@ class _Demo:
             "maxDeductionAmount": per_person * len(people),
             "personalNumber": "",
             "deductionDistribution": [
-                {"_id": self.new_id("deductionItem"), "userName": p["userName"], "personalNumber": p["personalNumber"],
-                 "distributionPercent": p["distributionPercent"]}  # fmt: skip
+                {
+                    "_id": self.new_id("deductionItem"),
+                    "userName": p["userName"],
+                    "personalNumber": p["personalNumber"],
+                    "distributionPercent": p["distributionPercent"],
+                }
                 for p in people
             ],
         }
@@ -1680,18 +2133,30 @@ class _Demo:
 
         sent = plan["sent"]
         delivery = plan["customer"]["billingSettings"]["invoiceDeliveryType"]
-        how = {0: f"Skickad med e-post till {plan['customer']['email']}", 10: "Skickad med post", 20: "Skickad som Svefaktura"}[delivery]
+        how = {
+            0: f"Skickad med e-post till {plan['customer']['email']}",
+            10: "Skickad med post",
+            20: "Skickad som Svefaktura",
+        }[delivery]
         log.append(self.log_entry(sent, 2, how, creator_log))
         sent_day = sent.astimezone(STOCKHOLM).date()
         if sent_day < today and rng.random() < 0.9:
             result["exportedToEconomy"] = True
-            log.append(self.log_entry(self.moment(min(today, sent_day + dt.timedelta(days=1))), 3, "Exporterad till Fortnox", creator_log))
+            log.append(
+                self.log_entry(
+                    self.moment(min(today, sent_day + dt.timedelta(days=1))), 3, "Exporterad till Fortnox", creator_log
+                )
+            )
 
         overdue_days = (today - plan["due"]).days
         late_payment = state == "paid" and plan["payment_day"] > plan["due"] + dt.timedelta(days=10)
-        if (state in ("overdue", "partial") and overdue_days > 12 and rng.random() < 0.6) or (late_payment and rng.random() < 0.5):
+        if (state in ("overdue", "partial") and overdue_days > 12 and rng.random() < 0.6) or (
+            late_payment and rng.random() < 0.5
+        ):
             last = min(today, plan.get("payment_day", today) - dt.timedelta(days=1))
-            reminder_day = self.day_between(plan["due"] + dt.timedelta(days=10), min(last, plan["due"] + dt.timedelta(days=25)))
+            reminder_day = self.day_between(
+                plan["due"] + dt.timedelta(days=10), min(last, plan["due"] + dt.timedelta(days=25))
+            )
             reminder = self.moment(reminder_day)
             result["reminderDate"] = iso(reminder)
             log.append(self.log_entry(reminder, 4, "Påminnelse skickad", creator_log))
@@ -1706,10 +2171,26 @@ class _Demo:
             share = Decimal(rng.randint(20, 70)) / 100
             paid_total = invoicing.money(total * share).quantize(Decimal(1))
             for index in range(count):
-                amount = paid_total if count == 1 else (paid_total / 2).quantize(Decimal(1)) if index == 0 else paid_total - (paid_total / 2).quantize(Decimal(1))
+                amount = (
+                    paid_total
+                    if count == 1
+                    else (paid_total / 2).quantize(Decimal(1))
+                    if index == 0
+                    else paid_total - (paid_total / 2).quantize(Decimal(1))
+                )
                 pay_day = self.day_between(min(today, sent_day + dt.timedelta(days=1 + index * 3)), today)
-                result["partialPayments"].append({"_id": self.new_id("partialPayment"), "paymentDate": calendar_day(pay_day), "amount": invoicing.json_number(amount)})
-                log.append(self.log_entry(self.moment(pay_day), 5, f"Delbetalning {invoicing.json_number(amount)} kr", creator_log))
+                result["partialPayments"].append(
+                    {
+                        "_id": self.new_id("partialPayment"),
+                        "paymentDate": calendar_day(pay_day),
+                        "amount": invoicing.json_number(amount),
+                    }
+                )
+                log.append(
+                    self.log_entry(
+                        self.moment(pay_day), 5, f"Delbetalning {invoicing.json_number(amount)} kr", creator_log
+                    )
+                )
             result["partialPayments"].sort(key=lambda p: p["paymentDate"])
             result["tags"].append(tags["Avbetalningsplan"] if rng.random() < 0.5 else tags["Autogiro"])
         if state == "paid":
@@ -1726,8 +2207,15 @@ class _Demo:
         return result
 
     def log_entry(self, when: dt.datetime, log_type: int, description: str, user: dict) -> dict:
-        return {"logDate": iso(when), "_id": self.new_id("invoiceLogEntry"), "logType": log_type, "description": description,
-                "user": user["_id"], "userName": f"{user['firstName']} {user['lastName']}", "additionalData": ""}  # fmt: skip
+        return {
+            "logDate": iso(when),
+            "_id": self.new_id("invoiceLogEntry"),
+            "logType": log_type,
+            "description": description,
+            "user": user["_id"],
+            "userName": f"{user['firstName']} {user['lastName']}",
+            "additionalData": "",
+        }
 
     def credit_invoice_doc(self, plan: dict) -> dict:
         """The credit invoice: the original's rows negated, pointing back at it."""
@@ -1735,7 +2223,12 @@ class _Demo:
         doc = copy.deepcopy(original)
         rows = []
         for row in original["invoiceItems"]:
-            negated = {**row, "_id": self.new_id("invoiceItem"), "createDate": iso(plan["created"]), "itemId": str(self.rng.random())}
+            negated = {
+                **row,
+                "_id": self.new_id("invoiceItem"),
+                "createDate": iso(plan["created"]),
+                "itemId": str(self.rng.random()),
+            }
             negated["numberOfItems"] = invoicing.plain_number(-Decimal(str(row["numberOfItems"])))
             negated = invoicing.compute_row(negated)
             negated["totalCost"] = invoicing.json_number(-Decimal(str(row["totalCost"])))
@@ -1746,8 +2239,10 @@ class _Demo:
             _id=plan["id"],
             createDate=iso(plan["created"]),
             invoiceItems=rows,
-            invoiceLogEntries=[self.log_entry(plan["created"], 1, f"Kreditfaktura för faktura {original['invoiceNumber']}", user),
-                               self.log_entry(plan["sent"], 2, f"Skickad med e-post till {original['customerEmail']}", user)],  # fmt: skip
+            invoiceLogEntries=[
+                self.log_entry(plan["created"], 1, f"Kreditfaktura för faktura {original['invoiceNumber']}", user),
+                self.log_entry(plan["sent"], 2, f"Skickad med e-post till {original['customerEmail']}", user),
+            ],
             partialPayments=[],
             tags=[],
             invoiceName="Credit invoice" if english else "Kreditfaktura",
@@ -1780,16 +2275,23 @@ class _Demo:
         invoiced: dict[str, Decimal] = {}
         for invoice in self.data["invoices"]:
             if invoice["project"] and invoice["invoiceStatus"] != INVOICE_DRAFT:
-                invoiced[invoice["project"]] = invoiced.get(invoice["project"], Decimal(0)) + Decimal(str(invoice["totalAmount"]))
+                invoiced[invoice["project"]] = invoiced.get(invoice["project"], Decimal(0)) + Decimal(
+                    str(invoice["totalAmount"])
+                )
         closed = {PROJECT_STATUS_CODES["Avslutad"], PROJECT_STATUS_CODES["Makulerad"]}
         for project in self.data["projects"]:
             amount = invoiced.get(project["_id"], Decimal(0))
             fixed = Decimal(str(project["fixedPrice"]))
             left = max(Decimal(0), fixed - amount) if project["billingMethod"] == "FIXED_PRICE" else Decimal(0)
-            started = project["projectStatus"] not in (PROJECT_STATUS_CODES["Ej påbörjad"], PROJECT_STATUS_CODES["Planerad"])
+            started = project["projectStatus"] not in (
+                PROJECT_STATUS_CODES["Ej påbörjad"],
+                PROJECT_STATUS_CODES["Planerad"],
+            )
             if project["customer"] is None:
                 status = 5  # not invoiceable: internal
-            elif amount > 0 and (project["projectStatus"] in closed or (project["billingMethod"] == "FIXED_PRICE" and left == 0)):
+            elif amount > 0 and (
+                project["projectStatus"] in closed or (project["billingMethod"] == "FIXED_PRICE" and left == 0)
+            ):
                 status = 30  # fully invoiced
             elif amount > 0:
                 status = 20  # partly invoiced

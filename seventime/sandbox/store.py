@@ -21,15 +21,6 @@ def new_id() -> str:
     return f"{int(time.time()):08x}{os.urandom(8).hex()}"
 
 
-def luhn_digit(digits: str) -> int:
-    """The Luhn check digit for `digits` (as used by OCR and organisation numbers)."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return (10 - total % 10) % 10
-
-
 #: Decoded documents per collection, with the stamp they were read at. Decoding
 #: 600 invoices from JSON on every request would dominate the sandbox's time.
 _decoded: dict[str, tuple[tuple, list[dict]]] = {}
