@@ -1,0 +1,135 @@
+"""The project as a newcomer meets it: settings, start-up commands, login."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from seventime.sandbox import store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_settings(**env):
+    """Import the real settings in a fresh interpreter with exactly this environment."""
+    clean = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE="dashboard.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.TIME_ZONE)"],
+        cwd=ROOT / "docs",  # no .env file is read from here: settings look next to manage.py only
+        env={**clean, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_with_debug_off_stops_start_up_with_a_clear_message():
+    if (ROOT / ".env").exists():
+        pytest.skip("a local .env file may set SECRET_KEY")
+    result = run_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_settings_load_with_a_secret_key_and_default_to_stockholm_time():
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Europe/Stockholm"
+
+
+def test_debug_mode_starts_without_a_secret_key():
+    if (ROOT / ".env").exists():
+        pytest.skip("a local .env file may set DEBUG")
+    assert run_settings(DEBUG="true").returncode == 0
+
+
+@pytest.mark.parametrize("path", ["/", "/customers/", "/invoices/", "/users/", "/admin/"])
+def test_every_page_requires_login(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/") or response["Location"].startswith("/admin/login/")
+
+
+def test_login_page_and_static_files_are_public(client, db):
+    assert client.get("/login/").status_code == 200
+    css = client.get("/static/css/dashboard.css")
+    assert css.status_code == 200
+
+
+def test_logging_in_and_out(client, office_user):
+    response = client.post("/login/", {"username": "olivia", "password": "pw-olivia"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert client.get("/logout/").status_code == 405  # logging out takes a POST (CSRF-protected)
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_shows_an_error_and_keeps_the_username(client, office_user):
+    response = client.post("/login/", {"username": "olivia", "password": "nope"})
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    assert b'value="olivia"' in response.content
+
+
+def test_createsuperuser_noinput_reads_django_superuser_variables(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "boss")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-password-1")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "boss@example.se")
+    call_command("createsuperuser", interactive=False, verbosity=0)
+    user = get_user_model().objects.get(username="boss")
+    assert user.is_superuser and user.check_password("a-long-password-1")
+
+
+def test_groups_exist_with_their_permissions(db):
+    from django.contrib.auth.models import Group
+
+    office = set(Group.objects.get(name="Office staff").permissions.values_list("codename", flat=True))
+    managers = set(Group.objects.get(name="Managers").permissions.values_list("codename", flat=True))
+    assert "view_customers" in office and "add_invoices" in office
+    assert "view_users" not in office and "view_invoice_overview" not in office
+    assert office < managers and {"view_users", "view_invoice_overview"} <= managers
+
+
+def test_demo_setup_creates_the_printed_logins_and_keeps_existing_data(db, capsys):
+    before = len(store.all("customers"))
+    call_command("demo_setup")
+    out = capsys.readouterr().out
+    assert "already present" in out
+    assert len(store.all("customers")) == before  # first-run only: nothing reloaded
+    users = get_user_model().objects
+    for username, password in (("office", "office-demo"), ("manager", "manager-demo"), ("admin", "admin-demo")):
+        assert username in out and password in out
+        assert users.get(username=username).check_password(password)
+    assert users.get(username="manager").has_perm("dashboard.view_users")
+    assert not users.get(username="office").has_perm("dashboard.view_users")
+    assert users.get(username="admin").is_superuser
+
+
+def test_demo_setup_does_nothing_against_the_real_api(db, settings, capsys):
+    settings.SEVENTIME_API_URL = "https://api.example.test/api/1/"
+    call_command("demo_setup")
+    assert "no demo data or demo logins" in capsys.readouterr().out
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_sandbox_reset_replaces_the_data(db):
+    store.add("customers", {"_id": "extra-customer", "name": "Tillfällig AB", "customerNumber": "9999"})
+    assert store.get("customers", "extra-customer")
+    call_command("sandbox_reset", verbosity=0)
+    assert store.get("customers", "extra-customer") is None
+    assert len(store.all("customers")) >= 300
+
+
+def test_sandbox_reset_if_empty_loads_an_empty_sandbox(db):
+    from seventime.sandbox.models import Document
+
+    Document.objects.all().delete()
+    call_command("sandbox_reset", if_empty=True, verbosity=0)
+    assert len(store.all("invoices")) == 600
