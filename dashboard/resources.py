@@ -88,7 +88,8 @@ class Resource:
     filter_form: ClassVar[type[FilterForm]]
     columns: ClassVar[tuple[Column, ...]]
     default_sort: ClassVar[tuple[str, str]]  # (column key, direction)
-    lookups: ClassVar[tuple[str, ...]] = ()
+    lookups: ClassVar[tuple[str, ...]] = ()  # lookup lists the list page needs
+    detail_lookups: ClassVar[tuple[str, ...]] = ()  # and, in addition, the detail page
     search_hint: ClassVar[str] = ""
 
     @property
@@ -188,6 +189,7 @@ class Projects(Resource):
     )
     default_sort = ("number", "descending")
     lookups = ("project_statuses", "project_types", "project_tags", "departments", "price_lists")
+    detail_lookups = ("work_order_statuses",)  # of the project's work orders
     search_hint = _("Narrow the list by project name or number.")
 
     def local_filter(self, items, data, lookups):

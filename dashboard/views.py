@@ -152,7 +152,7 @@ def detail_view(request, resource: Resource, pk: str):
         "kind": resource.verbose_name,
         "id": pk,
     }
-    results, lookups = fetch(resource.detail_calls(pk), resource.lookups)
+    results, lookups = fetch(resource.detail_calls(pk), resource.lookups + resource.detail_lookups)
     record = results.pop("record")
     return render(
         request, resource.detail_template, {"resource": resource, "record": record, "lookups": lookups, **results}

@@ -655,6 +655,15 @@ class HouseProperties(Record):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class PartialPayment(Record):
+    # Not documented beyond an empty list in the reference; the sandbox sends these keys.
+    kind = "partial payment"
+    id: str | None = api("_id")
+    payment_date: dt.datetime | None = None
+    amount: Decimal | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Invoice(Lookup):
     kind = "invoice"
     invoice_number: str = ""
@@ -712,7 +721,7 @@ class Invoice(Lookup):
     credit_for_invoice: str | None = api(ref=True)
     credit_for_invoice_number: str = ""
     partially_paid: bool = False
-    partial_payments: tuple[Any, ...] = ()
+    partial_payments: tuple[PartialPayment, ...] = ()
     exported_to_economy: bool = False
     marking: str = ""
     your_order_number: str = ""
