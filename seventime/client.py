@@ -14,6 +14,7 @@ would send. See docs/api-assumptions.md.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -116,15 +117,21 @@ class GetRetry(Retry):
 
 
 def _guess_field(message: str, payload: Mapping[str, Any] | None) -> str | None:
-    """The input an API error message blames, when it names one we sent or know."""
+    """The input an API error message blames: the field path the message starts
+    with ("name is required", "billingSettings.invoiceEmail is not valid" gives
+    invoiceEmail), or else the first word that names a field we sent."""
     if not message:
         return None
+    leading = re.match(
+        r"([a-z][A-Za-z0-9]*)((?:\.[A-Za-z0-9]+|\[\d+\])*)(?::| is required| must | is not | does not )", message
+    )
+    if leading:
+        return re.findall(r"[A-Za-z][A-Za-z0-9]*", leading.group(1) + leading.group(2))[-1]
     candidates = set(payload or ())
     for value in (payload or {}).values():
         if isinstance(value, Mapping):
             candidates.update(value)
-    words = [word.strip(".,:;'\"`()[]") for word in message.replace("/", " ").split()]
-    for word in words:
+    for word in re.split(r"[\s/.,:;'\"`()\[\]]+", message):
         if word in candidates:
             return word
     return None

@@ -103,7 +103,6 @@ FILTERS = [
     FilterCase("invoices", "customerNumber", "customerNumber", "text", "list_invoices", "customer_number"),
 ]
 FILTER_PARAMS = [pytest.param(case, id=case.id) for case in FILTERS]
-TEXT_FILTER_PARAMS = [pytest.param(case, id=case.id) for case in FILTERS if case.kind in ("text", "user_name")]
 
 
 def ref_id(value: Any) -> str:
@@ -171,10 +170,6 @@ def expected_ids(case: FilterCase, wanted: str) -> list[str]:
     return [doc["_id"] for doc in store.all(case.collection) if matches(case, doc, wanted)][:LIMIT]
 
 
-def swap_case(text: str) -> str:
-    return text.swapcase()
-
-
 def client_value(case: FilterCase, wanted: str) -> Any:
     """The filter value as a caller of the client passes it (booleans as bool)."""
     if case.kind == "flag":
@@ -224,13 +219,6 @@ def empty_and_filled(collection: str, field: str, by: str) -> tuple[str, int, in
 
 
 # --- creates: payloads built from the demo data ---
-
-
-def first(collection: str, **conditions) -> dict:
-    for doc in store.all(collection):
-        if all(doc.get(key) == value for key, value in conditions.items()):
-            return doc
-    raise AssertionError(f"no {collection} record with {conditions}")
 
 
 def customer_with_contacts() -> tuple[dict, dict, dict]:

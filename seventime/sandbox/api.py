@@ -40,7 +40,7 @@ from django.db import transaction
 
 from . import store
 from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
-from .invoicing import compute_row, compute_totals, house_deduction, json_number, ocr_number
+from .invoicing import compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
 LIST_LIMIT = 100
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -144,9 +144,13 @@ def _number(payload: Mapping, key: str, *, required: bool = False, low=None, hig
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
         raise Invalid(f"{key} must be a number") from None
-    if not number.is_finite() or (low is not None and number < low) or (high is not None and number > high):
-        raise Invalid(f"{key} must be a number between {low} and {high}" if low is not None else f"{key} is out of range")
-    return json_number(number)
+    if not number.is_finite():
+        raise Invalid(f"{key} must be a number")
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and high is not None:
+            raise Invalid(f"{key} must be between {low} and {high}")
+        raise Invalid(f"{key} must be at least {low}" if low is not None else f"{key} must be at most {high}")
+    return plain_number(number)  # quantities and percentages are not money: no rounding
 
 
 def _bool(payload: Mapping, key: str, default: bool | None = False) -> bool | None:
@@ -279,12 +283,17 @@ def _result_unit(payload: Mapping) -> dict | None:
 
 
 def _unique_number(payload: Mapping, key: str, collection: str, *, numeric: bool = False) -> str:
+    def canonical(number: str) -> str:
+        return str(int(number)) if number.isdigit() else number  # "04001" is 4001
+
     value = _text(payload, key)
-    taken = {str(doc.get(key)) for doc in store.all(collection)}
+    taken = {canonical(str(doc.get(key))) for doc in store.all(collection)}
     if value:
         if numeric and not value.isdigit():
             raise Invalid(f"{key} must be a number")
-        if value in taken:
+        if numeric:
+            value = canonical(value)
+        if canonical(value) in taken:
             raise Invalid(f"{key} {value} is already in use")
         return value
     numbers = [int(number) for number in taken if number.isdigit()]
@@ -362,6 +371,7 @@ def create_customer(payload: dict) -> dict:
     if invoice_email and not EMAIL.match(invoice_email):
         raise Invalid("billingSettings.invoiceEmail is not a valid email address")
     price_list = _ref(billing, "priceList", "priceLists")
+    payment_days = _number(payload, "paymentDays", low=0, high=365)
     created = now_iso()
     return {
         "_id": store.new_id(),
@@ -409,7 +419,7 @@ def create_customer(payload: dict) -> dict:
         "country": _text(payload, "country"),
         "billingMethod": "",
         "pricePerHour": 0,
-        "paymentDays": _number(payload, "paymentDays", low=0, high=365) or 30,
+        "paymentDays": 30 if payment_days is None else payment_days,
         "notes": _text(payload, "notes"),
         "isActive": True,
     }
@@ -643,16 +653,16 @@ def _house_properties(payload: Mapping, invoice_type: int) -> dict | None:
         raise Invalid("houseProperties.housingSocietyNumber is required for a condominium")
     if type_of_property == 2 and not apartment:
         raise Invalid("houseProperties.apartmentNumber is required for a condominium")
+    distribution = _distribution(_array(house, "deductionDistribution"), "houseProperties.deductionDistribution")
     return {
         "typeOfProperty": type_of_property,
         "propertyDescription": description,
         "housingSocietyNumber": society,
         "apartmentNumber": apartment,
-        "maxDeductionAmount": 50000 if invoice_type == 1 else 75000,
+        # The yearly ceiling applies per person (50 000 kr ROT, 75 000 kr RUT).
+        "maxDeductionAmount": (50000 if invoice_type == 1 else 75000) * max(1, len(distribution)),
         "personalNumber": _text(house, "personalNumber"),
-        "deductionDistribution": _distribution(
-            _array(house, "deductionDistribution"), "houseProperties.deductionDistribution"
-        ),
+        "deductionDistribution": distribution,
     }
 
 
@@ -700,7 +710,7 @@ def create_invoice(payload: dict) -> dict:
     if not re.fullmatch(r"[A-Z]{2}", language):
         raise Invalid("language must be a two-letter code such as SV")
     invoice_day = _date(payload, "invoiceDate") or stockholm_midnight(today_in_stockholm())
-    payment_days = int(customer.get("paymentDays") or 30)
+    payment_days = 30 if customer.get("paymentDays") in (None, "") else int(customer["paymentDays"])
     invoice_local = dt.datetime.fromisoformat(invoice_day.replace("Z", "+00:00")).astimezone(STOCKHOLM).date()
     due_day = _date(payload, "dueDate") or stockholm_midnight(invoice_local + dt.timedelta(days=payment_days))
     if due_day < invoice_day:

@@ -2,6 +2,7 @@
 data and Chromium, end to end."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -9,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from seventime.sandbox.demo import SCRIPT_CUSTOMER_NAME
 
-from .conftest import login, screenshot
+from .conftest import PASSWORD, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -104,7 +105,7 @@ def test_login_logout_and_anonymous_redirect(page, superuser):
     expect(page).to_have_url(re.compile(r"/login/"))
 
     # The right one leads to the page asked for.
-    page.fill("#id_password", "e2e-password-7c1d")
+    page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/customers/$"))
@@ -122,6 +123,35 @@ def test_login_logout_and_anonymous_redirect(page, superuser):
     # And the session is really gone.
     goto(page, "/customers/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/customers/$"))
+
+
+def test_office_staff_cannot_open_users(page, django_user_model):
+    user = django_user_model.objects.create_user("olle", password=PASSWORD)
+    user.groups.add(office_staff_group())
+    login(page, "olle")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Invoices", exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="Users", exact=True)).to_have_count(0)
+    expect(page.locator(".sections").get_by_role("link", name="Users")).to_have_count(0)
+    response = page.goto("/users/")
+    assert response.status == 403
+    assert_no_traceback(page)
+    expect(page.locator("main h1")).to_be_visible()
+    screenshot(page, "error-403")
+
+
+def office_staff_group():
+    """The "Office staff" group of the data migration. Transactional tests empty the
+    database, groups included, so it is made again from the migration when needed."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    codenames = importlib.import_module("dashboard.migrations.0002_groups").OFFICE_STAFF
+    group, created = Group.objects.get_or_create(name="Office staff")
+    if created:
+        group.permissions.set(Permission.objects.filter(content_type__app_label="dashboard", codename__in=codenames))
+    return group
 
 
 # --- lists ---
@@ -193,6 +223,48 @@ def test_city_filter(logged_in):
     cities = column(page, header_index(page, "City"))
     assert cities and set(cities) == {"Höganäs"}, cities
     assert_no_full_load(page)
+
+    type_filter(page, "#id_city", "Nowhere at all")
+    expect_query(page, city="Nowhere at all")
+    expect(page.locator("#results .summary")).to_have_text("Nothing matches these filters.")
+    expect(page.locator(ROWS)).to_have_count(0)
+
+    # A select filters too, without a button.
+    page.locator("#id_city").fill("")
+    page.select_option("#id_active", "false")
+    expect_query(page, active="false")
+    wait_until_settled(page)
+    expect(page.locator(ROWS).first).to_be_visible()
+    assert set(column(page, header_index(page, "Active"))) == {"Inactive"}
+    assert_no_full_load(page)
+
+
+PERIOD_ERROR = "The end of the period is before its start."
+
+
+def test_invalid_filter_error_on_a_full_page(logged_in):
+    page = logged_in
+    goto(page, "/invoices/?date_from=2026-12-01&date_to=2026-01-01")
+    expect(page.locator("#filters").get_by_text(PERIOD_ERROR)).to_be_visible()
+    expect(page.locator("#id_date_to")).to_have_value("2026-01-01")
+
+
+@pytest.mark.xfail(
+    reason="templates/list.html: field errors are rendered in the filter form, outside the #results partial "
+    "that htmx swaps, so an invalid filter typed in never shows its error (the rows silently ignore it)",
+    strict=True,
+)
+def test_invalid_filter_error_while_filtering(logged_in):
+    page = logged_in
+    goto(page, "/invoices/")
+    mark_page(page)
+    page.fill("#id_date_from", "2026-12-01")
+    page.fill("#id_date_to", "2026-01-01")
+    expect_query(page, date_from="2026-12-01", date_to="2026-01-01")
+    wait_until_settled(page)
+    assert_no_full_load(page)
+    assert_no_traceback(page)
+    expect(page.get_by_text(PERIOD_ERROR)).to_be_visible(timeout=3_000)
 
 
 def test_loading_indicator_shows_during_a_request(logged_in):
@@ -362,7 +434,7 @@ def test_work_order_to_project_and_back(logged_in):
 
     # The project lists its work orders; the one we came from is among them.
     orders = page.locator("section", has=page.get_by_role("heading", name="Work orders"))
-    link = orders.locator(f"a[href='{work_order_url.removeprefix(page.url.split('/projects/')[0])}']").first
+    link = orders.locator(f"a[href='{urlsplit(work_order_url).path}']").first
     expect(link).to_be_visible()
     link.click()
     expect(page).to_have_url(work_order_url)
@@ -488,11 +560,6 @@ def test_script_in_a_customer_name_is_shown_as_text(logged_in):
 # --- found while looking at the pages ---
 
 
-@pytest.mark.xfail(
-    reason="dashboard/resources.py: Projects.lookups lacks 'work_order_statuses', so the project page's "
-    "work order table shows every status as 'Unknown'",
-    strict=True,
-)
 def test_project_page_shows_the_status_of_its_work_orders(logged_in):
     page = logged_in
     goto(page, "/workorders/")
