@@ -8,6 +8,7 @@ round trip to the API.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -51,8 +52,11 @@ LOOKUPS: dict[str, LookupList] = {
 
 
 def _cache_key(name: str) -> str:
-    # One key space per API: switching SEVENTIME_API_URL never shows another account's names.
-    return f"seventime:lookup:{settings.SEVENTIME_API_URL or 'sandbox'}:{name}"
+    # One key space per account (URL and secret): switching accounts, or two
+    # dashboards sharing a cache, never shows another account's names. Only a
+    # hash of the secret goes into the key.
+    account = f"{settings.SEVENTIME_API_URL}|{settings.SEVENTIME_CLIENT_SECRET}"
+    return f"seventime:lookup:{hashlib.sha256(account.encode()).hexdigest()[:16]}:{name}"
 
 
 def _in_worker(call: Callable[[], Any]) -> Callable[[], Any]:

@@ -3,6 +3,7 @@
 import logging
 
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from seventime import (
@@ -63,5 +64,8 @@ class SevenTimeErrorMiddleware:
         logger.warning("Seven Time error on %s: %s (%s)", request.path, type(exception).__name__, exception.message)
         context = {"title": title, "explanation": explanation, "retry": retry, "status": status}
         if request.htmx and not request.htmx.history_restore_request:
-            return render(request, "errors/inline.html", context, status=status)
-        return render(request, "errors/api.html", context, status=status)
+            response = render(request, "errors/inline.html", context, status=status)
+        else:
+            response = render(request, "errors/api.html", context, status=status)
+        patch_vary_headers(response, ["HX-Request"])
+        return response

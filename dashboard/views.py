@@ -94,6 +94,7 @@ def search(request, query: str) -> list[dict]:
                 "items": items[:SEARCH_LIMIT],
                 "count": len(items),
                 "more": len(items) > SEARCH_LIMIT or truncated,
+                "truncated": truncated,
                 "list_param": params[0] if params else plan[0][0] if plan else None,
             }
         )
@@ -161,7 +162,13 @@ def detail_view(request, resource: Resource, pk: str):
 
 @login_not_required
 def permission_denied(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    if getattr(request, "htmx", False) and not request.htmx.history_restore_request:
+        context = {"title": _("No access"), "explanation": _("Your account is not allowed to see this."), "retry": False}
+        response = render(request, "errors/inline.html", context, status=403)
+    else:
+        response = render(request, "errors/403.html", status=403)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_not_required
