@@ -11,6 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("sandbox/", include("seventime.sandbox.urls")),
+    path("", include("dashboard.create_urls")),
+    path("", include("dashboard.overview_urls")),
 ]
 for name, resource in RESOURCES.items():
     urlpatterns += [

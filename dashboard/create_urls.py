@@ -1,0 +1,3 @@
+"""URLs of the create forms (issue: create records). Included from dashboard/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the invoice overview and the exports. Included from dashboard/urls.py."""
+
+urlpatterns: list = []
