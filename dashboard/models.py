@@ -1,3 +1,4 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,7 @@ class SyncedInvoice(models.Model):
 
     account = models.CharField(max_length=32)
     invoice_id = models.CharField(max_length=64)
-    data = models.JSONField()
+    data = models.JSONField(encoder=DjangoJSONEncoder)  # money arrives as Decimal
     synced_at = models.DateTimeField()
 
     class Meta:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from seventime import get_client
 from seventime.records import Record
 
+from .exports import ExportColumn
 from .fetch import Lookups
 from .invoice_state import InvoiceState, invoice_state, local_day
 
@@ -110,6 +111,10 @@ class Resource:
         """Everything the detail page shows, fetched together with the record."""
         return {"record": partial(getattr(get_client(), self.get_method), record_id)}
 
+    def export_columns(self, lookups: Lookups) -> list[ExportColumn]:
+        """The columns of a CSV/XLSX download: values, not markup."""
+        raise NotImplementedError
+
     def sort_field(self, key: str) -> str | None:
         return next((column.sort for column in self.columns if column.key == key), None)
 
@@ -149,6 +154,23 @@ class Customers(Resource):
     def local_filter(self, items, data, lookups):
         active = data.get("active")
         return [c for c in items if not active or c.is_active == (active == "true")]
+
+    def export_columns(self, lookups):
+        return [
+            ExportColumn(_("Customer number"), lambda c: c.customer_number),
+            ExportColumn(_("Name"), lambda c: c.name),
+            ExportColumn(_("Org. / personal number"), lambda c: c.organization_number),
+            ExportColumn(_("VAT number"), lambda c: c.vat_number),
+            ExportColumn(_("Address"), lambda c: c.address),
+            ExportColumn(_("Zip code"), lambda c: c.zip_code),
+            ExportColumn(_("City"), lambda c: c.city),
+            ExportColumn(_("Country"), lambda c: c.country),
+            ExportColumn(_("Phone"), lambda c: c.phone),
+            ExportColumn(_("E-mail"), lambda c: c.email),
+            ExportColumn(_("Payment days"), lambda c: c.payment_days, "number"),
+            ExportColumn(_("Active"), lambda c: c.is_active),
+            ExportColumn(_("Created"), lambda c: c.created_date, "datetime"),
+        ]
 
     def detail_calls(self, record_id):
         client = get_client()
@@ -200,6 +222,22 @@ class Projects(Resource):
             if (not status or p.project_status_ref == status)
             and (not customer or customer in p.customer_name.casefold())
             and (not active or p.is_active == (active == "true"))
+        ]
+
+    def export_columns(self, lookups):
+        statuses = lookups["project_statuses"]
+        return [
+            ExportColumn(_("Project number"), lambda p: p.project_number),
+            ExportColumn(_("Name"), lambda p: p.name),
+            ExportColumn(_("Customer"), lambda p: p.customer_name),
+            ExportColumn(_("Status"), lambda p: _label(statuses, p.project_status_ref)),
+            ExportColumn(_("Billing method"), lambda p: p.billing_method),
+            ExportColumn(_("Price per hour"), lambda p: p.price_per_hour, "money"),
+            ExportColumn(_("Fixed price"), lambda p: p.fixed_price, "money"),
+            ExportColumn(_("Project leader"), lambda p: p.project_leader_name),
+            ExportColumn(_("Start"), lambda p: p.start_date, "date"),
+            ExportColumn(_("End"), lambda p: p.end_date, "date"),
+            ExportColumn(_("Active"), lambda p: p.is_active),
         ]
 
     def detail_calls(self, record_id):
@@ -257,6 +295,20 @@ class WorkOrders(Resource):
             and (not customer or customer in w.customer_name.casefold())
         ]
 
+    def export_columns(self, lookups):
+        statuses, types = lookups["work_order_statuses"], lookups["work_order_types"]
+        return [
+            ExportColumn(_("Work order number"), lambda w: w.work_order_number),
+            ExportColumn(_("Title"), lambda w: w.title),
+            ExportColumn(_("Customer"), lambda w: w.customer_name),
+            ExportColumn(_("Project"), lambda w: w.project_name),
+            ExportColumn(_("Status"), lambda w: _label(statuses, w.status_ref)),
+            ExportColumn(_("Type"), lambda w: _label(types, w.work_order_type)),
+            ExportColumn(_("Start"), lambda w: w.start_date, "datetime"),
+            ExportColumn(_("End"), lambda w: w.end_date, "datetime"),
+            ExportColumn(_("Estimated time (h)"), lambda w: w.estimated_time, "number"),
+        ]
+
 
 # --- users ---
 
@@ -301,6 +353,20 @@ class Users(Resource):
     default_sort = ("name", "ascending")
     lookups = ("user_roles", "departments", "salary_types", "user_skills")
     search_hint = _("Narrow the list by name, department or role.")
+
+    def export_columns(self, lookups):
+        roles, departments = lookups["user_roles"], lookups["departments"]
+        return [
+            ExportColumn(_("First name"), lambda u: u.first_name),
+            ExportColumn(_("Last name"), lambda u: u.last_name),
+            ExportColumn(_("Username"), lambda u: u.user_name),
+            ExportColumn(_("E-mail"), lambda u: u.email),
+            ExportColumn(_("Employee number"), lambda u: u.employee_number),
+            ExportColumn(_("Role"), lambda u: _label(roles, u.user_role_id)),
+            ExportColumn(_("Department"), lambda u: _label(departments, u.department) or u.department_name),
+            ExportColumn(_("Mobile"), lambda u: u.cell_phone),
+            ExportColumn(_("Active"), lambda u: u.is_active),
+        ]
 
 
 # --- invoices ---
@@ -357,6 +423,32 @@ class Invoices(Resource):
             and (not currency or i.currency_code.upper() == currency)
             and _within(local_day(i.invoice_date), start, end)
         ]
+
+    def export_columns(self, lookups):
+        return invoice_export_columns()
+
+
+def invoice_export_columns(extra: tuple[ExportColumn, ...] = ()) -> list[ExportColumn]:
+    return [
+        ExportColumn(_("Invoice number"), lambda i: i.invoice_number),
+        ExportColumn(_("OCR number"), lambda i: i.ocr_number),
+        ExportColumn(_("Customer number"), lambda i: i.customer_number),
+        ExportColumn(_("Customer"), lambda i: i.customer_name),
+        ExportColumn(_("Project"), lambda i: i.project_name),
+        ExportColumn(_("Invoice date"), lambda i: i.invoice_date, "date"),
+        ExportColumn(_("Due date"), lambda i: i.due_date, "date"),
+        ExportColumn(_("Amount excl. VAT"), lambda i: i.total_amount, "money"),
+        ExportColumn(_("VAT"), lambda i: i.total_tax_amount, "money"),
+        ExportColumn(_("Amount incl. VAT"), lambda i: i.total_amount_incl_tax, "money"),
+        ExportColumn(_("Currency"), lambda i: i.currency_code),
+        ExportColumn(_("State"), lambda i: str(invoice_state(i).label)),
+        *extra,
+    ]
+
+
+def _label(items, key) -> str:
+    record = items.get(str(key)) if key not in (None, "") else None
+    return record.label if record else ""
 
 
 def _within(day: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:

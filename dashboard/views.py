@@ -16,6 +16,7 @@ from django.views.decorators.csrf import requires_csrf_token
 
 from seventime import get_client
 
+from .exports import FORMATS, download
 from .fetch import fetch
 from .resources import RESOURCES, Resource
 
@@ -119,6 +120,9 @@ def list_view(request, resource: Resource):
     form.fill_lookups(lookups)
     page = results["page"]
     items = resource.local_filter(page.items, data, lookups)
+    export = request.GET.get("export")
+    if export in FORMATS:
+        return download(export, resource.export_columns(lookups), items, str(resource.verbose_name_plural))
     paginator = Paginator(items, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     headers = [

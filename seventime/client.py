@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
@@ -58,6 +58,8 @@ class Page(Generic[R]):
 
     items: tuple[R, ...]
     limit: int = LIST_LIMIT
+    #: The documents as the API sent them (for a local copy that keeps every field).
+    documents: tuple[dict, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def maybe_truncated(self) -> bool:
@@ -208,7 +210,7 @@ class SevenTimeClient:
         except requests.exceptions.RequestException as error:
             logger.warning("Seven Time unreachable: %s /%s (%s)", method, path, type(error).__name__)
             raise ConnectionFailed("Could not connect to Seven Time.", path=path) from None
-        logger.info(
+        logger.debug(
             "Seven Time %s /%s -> %s in %.0f ms", method, path, response.status_code, (time.monotonic() - started) * 1000
         )
         return self._parse(response, path, json)
@@ -232,8 +234,8 @@ class SevenTimeClient:
         if status == 404:
             raise NotFound(message or "Not found.", status=status, path=path)
         if status in (400, 409, 422):
-            field = _guess_field(message, payload if isinstance(payload, Mapping) else None)
-            raise ValidationError(message or "Seven Time rejected the request.", field=field, status=status, path=path)
+            blamed = _guess_field(message, payload if isinstance(payload, Mapping) else None)
+            raise ValidationError(message or "Seven Time rejected the request.", field=blamed, status=status, path=path)
         if status == 429:
             raise RateLimited(
                 "Seven Time is receiving too many requests; try again shortly.",
@@ -254,7 +256,7 @@ class SevenTimeClient:
         body = self._request("GET", path, params=params)
         if not isinstance(body, list):
             raise BadResponse(f"Expected a list of {record.kind} records.", path=path)
-        return Page(tuple(self._record(record, doc, path) for doc in body))
+        return Page(tuple(self._record(record, doc, path) for doc in body), documents=tuple(body))
 
     def _get(self, path: str, record_id: str, record: type[R]) -> R:
         if not record_id or not str(record_id).strip():

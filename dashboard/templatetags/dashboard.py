@@ -140,3 +140,9 @@ def invoice_state_badge(invoice):
     return format_html(
         '<span class="badge state-{}" title="{}">{}</span>', state.value, state.description, state.label
     )
+
+
+@register.filter
+def amount_in(sums, currency_code):
+    """The amount of a per-currency sum (overview) in one currency."""
+    return sums.in_currency(currency_code)

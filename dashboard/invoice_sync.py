@@ -1,0 +1,109 @@
+"""A complete local copy of the account's invoices, for the invoice overview.
+
+The API returns at most 100 invoices per call and has no paging, so a total over
+"the first 100" would be wrong without saying so. We enumerate every invoice by
+covering the invoice-number space with `invoiceNumber` filter queries: first the
+ten digits, then, for any query that hit the cap, that query plus one more digit.
+Every invoice number starts with some digit d0, continues d1, ..., so the chain
+"d0", "d0d1", ... reaches each number in full unless a shorter query already
+returned it uncapped. That holds whether the API matches a substring (as our
+sandbox does) or a prefix. An unfiltered call adds invoices that have no number
+yet (drafts). If a query that is the *whole* number still comes back capped (100
+invoices containing "24581"), the copy cannot be proven complete and the sync
+run says so.
+
+The copy lives in the database (one row per invoice) with the sync run that made
+it, so the overview can state exactly what its figures cover and when they were
+taken. `python manage.py sync_invoices` refreshes it (run it on a schedule); the
+overview offers "Sync now" and syncs by itself when no copy exists yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from seventime import get_client
+from seventime.records import Invoice
+
+from .fetch import run_concurrently
+from .models import InvoiceSync, SyncedInvoice
+
+DIGITS = "0123456789"
+MAX_QUERY_LENGTH = 12  # invoice numbers are far shorter; a guard against a runaway search
+
+
+def account() -> str:
+    """The configured API account, hashed (never the secret itself)."""
+    key = f"{settings.SEVENTIME_API_URL}|{settings.SEVENTIME_CLIENT_SECRET}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def fetch_all_invoices() -> tuple[dict[str, dict], int, bool]:
+    """Every invoice document by id, the number of API calls made, and whether
+    the enumeration is known to be complete."""
+    client = get_client()
+    documents: dict[str, dict] = {}
+    calls, complete = 0, True
+    queries: list[str | None] = [None, *DIGITS]
+    while queries:
+        answers = run_concurrently(
+            {
+                str(index): partial(client.list_invoices, invoice_number=query)
+                for index, query in enumerate(queries)
+            }
+        )
+        calls += len(queries)
+        refine = []
+        for index, query in enumerate(queries):
+            page = answers[str(index)]
+            for doc in page.documents:
+                documents[str(doc.get("_id"))] = doc
+            if query is not None and page.maybe_truncated:
+                if len(query) >= MAX_QUERY_LENGTH:
+                    complete = False
+                else:
+                    refine.extend(query + digit for digit in DIGITS)
+        queries = refine
+    return documents, calls, complete
+
+
+def sync_invoices() -> InvoiceSync:
+    """Replace the local copy with every invoice the API has now."""
+    run = InvoiceSync.objects.create(account=account(), started_at=timezone.now())
+    try:
+        documents, calls, complete = fetch_all_invoices()
+    except Exception as error:
+        run.finished_at = timezone.now()
+        run.error = f"{type(error).__name__}: {getattr(error, 'message', '')}"[:500]
+        run.save()
+        raise
+    now = timezone.now()
+    with transaction.atomic():
+        SyncedInvoice.objects.filter(account=run.account).delete()
+        SyncedInvoice.objects.bulk_create(
+            SyncedInvoice(account=run.account, invoice_id=invoice_id, data=doc, synced_at=now)
+            for invoice_id, doc in documents.items()
+        )
+        run.finished_at = now
+        run.invoice_count = len(documents)
+        run.api_calls = calls
+        run.complete = complete
+        run.save()
+    return run
+
+
+def latest_sync() -> InvoiceSync | None:
+    return (
+        InvoiceSync.objects.filter(account=account(), finished_at__isnull=False, error="")
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def synced_invoices() -> list[Invoice]:
+    return [Invoice.from_api(data) for data in SyncedInvoice.objects.filter(account=account()).values_list("data", flat=True)]

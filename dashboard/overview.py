@@ -1,0 +1,180 @@
+"""The invoice overview's figures, computed from the complete local invoice copy.
+
+Rules (also in docs/invoice-overview.md):
+
+* Amounts are invoice totals including VAT (`totalAmountInclTax`), always per
+  currency: EUR is never added to SEK.
+* Outstanding: invoices that are sent and not paid, credited or archived (states
+  sent, overdue, partially paid); the amount is the total minus the partial
+  payments registered on it.
+* Overdue: outstanding invoices whose due date (a day in Stockholm) is before
+  today in Stockholm - partially paid ones included, with what is left to pay.
+  Aging buckets count whole days past the due date: 1-30, 31-60, 61-90, over 90.
+* Invoiced per month: every invoice that is not a draft, by its invoice date in
+  Stockholm; credit notes count with their (negative) amounts in their month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from seventime.records import Invoice
+
+from .invoice_state import InvoiceState, days_overdue, invoice_state, local_day
+
+ZERO = Decimal(0)
+OUTSTANDING_STATES = (InvoiceState.SENT, InvoiceState.OVERDUE, InvoiceState.PARTIALLY_PAID)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    label: str
+    low: int
+    high: int | None  # inclusive; None: no upper bound
+
+    def holds(self, days: int) -> bool:
+        return days >= self.low and (self.high is None or days <= self.high)
+
+
+AGING_BUCKETS = (
+    Bucket("1-30", _("1–30 days"), 1, 30),
+    Bucket("31-60", _("31–60 days"), 31, 60),
+    Bucket("61-90", _("61–90 days"), 61, 90),
+    Bucket("90+", _("Over 90 days"), 91, None),
+)
+BUCKETS = {bucket.key: bucket for bucket in AGING_BUCKETS}
+
+
+def amount(invoice: Invoice) -> Decimal:
+    return invoice.total_amount_incl_tax or ZERO
+
+
+def currency(invoice: Invoice) -> str:
+    return (invoice.currency_code or "SEK").upper()
+
+
+def outstanding(invoice: Invoice, today: dt.date) -> Decimal:
+    """What is left to pay on an invoice (0 unless it is sent and unpaid)."""
+    if invoice_state(invoice, today) not in OUTSTANDING_STATES:
+        return ZERO
+    paid = sum((payment.amount or ZERO for payment in invoice.partial_payments), ZERO)
+    return max(amount(invoice) - paid, ZERO)
+
+
+def overdue_days(invoice: Invoice, today: dt.date) -> int:
+    """Days past due for an outstanding invoice, else 0."""
+    return days_overdue(invoice, today) if outstanding(invoice, today) else 0
+
+
+@dataclass
+class Sums:
+    """A count and an amount per currency."""
+
+    count: int = 0
+    amounts: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+    def add(self, currency_code: str, value: Decimal) -> None:
+        self.count += 1
+        self.amounts[currency_code] += value
+
+    def in_currency(self, currency_code: str) -> Decimal:
+        # Not __getitem__: templates would then read sums.count as sums["count"].
+        return self.amounts.get(currency_code, ZERO)
+
+
+@dataclass
+class OverdueRow:
+    invoice: Invoice
+    days: int
+    outstanding: Decimal
+
+
+@dataclass
+class Overview:
+    invoices: list[Invoice]
+    today: dt.date
+    currencies: list[str]
+    by_state: list[tuple[InvoiceState, Sums]]
+    total: Sums
+    outstanding: Sums
+    overdue: Sums
+    aging: list[tuple[Bucket, Sums]]
+    months: list[tuple[dt.date, Sums]]
+    top_customers: dict[str, list[tuple[str, str, Decimal]]]  # currency -> (customer id, name, amount)
+    overdue_rows: list[OverdueRow]
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def last_months(today: dt.date, count: int = 12) -> list[dt.date]:
+    months, month = [], month_start(today)
+    for _index in range(count):
+        months.append(month)
+        month = month_start(month - dt.timedelta(days=1))
+    return months[::-1]
+
+
+def compute(invoices: list[Invoice], today: dt.date) -> Overview:
+    by_state = {state: Sums() for state in InvoiceState}
+    total, owed, late = Sums(), Sums(), Sums()
+    aging = {bucket.key: Sums() for bucket in AGING_BUCKETS}
+    months = {month: Sums() for month in last_months(today)}
+    per_customer: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    names: dict[str, str] = {}
+    overdue_rows = []
+    for invoice in invoices:
+        code, value = currency(invoice), amount(invoice)
+        state = invoice_state(invoice, today)
+        by_state[state].add(code, value)
+        total.add(code, value)
+        left = outstanding(invoice, today)
+        if left:
+            owed.add(code, left)
+            customer_key = invoice.customer or f"number:{invoice.customer_number}"
+            per_customer[code][customer_key] += left
+            names.setdefault(customer_key, invoice.customer_name or invoice.customer_number)
+            days = days_overdue(invoice, today)
+            if days > 0:
+                late.add(code, left)
+                overdue_rows.append(OverdueRow(invoice, days, left))
+                for bucket in AGING_BUCKETS:
+                    if bucket.holds(days):
+                        aging[bucket.key].add(code, left)
+        if state != InvoiceState.DRAFT and invoice.invoice_date:
+            month = month_start(local_day(invoice.invoice_date))
+            if month in months:
+                months[month].add(code, value)
+    overdue_rows.sort(key=lambda row: (-row.days, row.invoice.invoice_number))
+    top = {
+        code: sorted(
+            ((key, names[key], value) for key, value in customers.items()),
+            key=lambda item: (-item[2], item[1]),
+        )[:10]
+        for code, customers in per_customer.items()
+    }
+    return Overview(
+        invoices=invoices,
+        today=today,
+        currencies=sorted(total.amounts, key=lambda code: (code != "SEK", code)),
+        by_state=[(state, by_state[state]) for state in InvoiceState],
+        total=total,
+        outstanding=owed,
+        overdue=late,
+        aging=[(bucket, aging[bucket.key]) for bucket in AGING_BUCKETS],
+        months=list(months.items()),
+        top_customers=top,
+        overdue_rows=overdue_rows,
+    )
+
+
+def in_bucket(invoice: Invoice, bucket: Bucket, today: dt.date) -> bool:
+    days = overdue_days(invoice, today)
+    return days > 0 and bucket.holds(days)

@@ -1,0 +1,208 @@
+"""The invoice overview (Managers): totals, aging, charts and the overdue list,
+computed from the complete local copy of every invoice (see invoice_sync.py)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from seventime import SevenTimeError
+
+from . import charts
+from .exports import FORMATS, ExportColumn, download
+from .fetch import fetch
+from .invoice_state import InvoiceState, invoice_state, local_day, today
+from .invoice_sync import latest_sync, sync_invoices, synced_invoices
+from .overview import AGING_BUCKETS, BUCKETS, compute, currency, outstanding, overdue_days
+from .resources import ANY, invoice_export_columns
+
+PERMISSION = "dashboard.view_invoice_overview"
+
+
+class OverviewFilters(forms.Form):
+    date_from = forms.DateField(
+        label=gettext_lazy("Invoice date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("Invoice date to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    customer = forms.CharField(label=gettext_lazy("Customer name or number"), required=False)
+    project = forms.CharField(label=gettext_lazy("Project"), required=False)
+    result_unit = forms.ChoiceField(label=gettext_lazy("Result unit"), required=False)
+    tag = forms.ChoiceField(label=gettext_lazy("Tag"), required=False)
+    customer_id = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, invoices=(), tags=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = sorted({i.result_unit_name for i in invoices if i.result_unit_name}, key=str.casefold)
+        self.fields["result_unit"].choices = ANY + [(unit, unit) for unit in units]
+        tag_items = sorted((tags or {}).values(), key=lambda tag: tag.label.casefold())
+        self.fields["tag"].choices = ANY + [(tag.id, tag.label) for tag in tag_items]
+        for name in ("customer", "project"):
+            self.fields[name].widget.input_type = "search"
+            self.fields[name].widget.attrs.update(autocomplete="off")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+    def apply(self, invoices):
+        data = getattr(self, "cleaned_data", {})
+        start, end = data.get("date_from"), data.get("date_to")
+        customer = (data.get("customer") or "").casefold()
+        project = (data.get("project") or "").casefold()
+        unit, tag, customer_id = data.get("result_unit"), data.get("tag"), data.get("customer_id")
+        selected = []
+        for invoice in invoices:
+            day = local_day(invoice.invoice_date)
+            if (start or end) and (day is None or (start and day < start) or (end and day > end)):
+                continue
+            if customer and customer not in f"{invoice.customer_name} {invoice.customer_number}".casefold():
+                continue
+            if customer_id and invoice.customer != customer_id:
+                continue
+            if project and project not in f"{invoice.project_name}".casefold():
+                continue
+            if unit and invoice.result_unit_name != unit:
+                continue
+            if tag and tag not in invoice.tags:
+                continue
+            selected.append(invoice)
+        return selected
+
+
+def _require(request):
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+
+
+def _scope(request):
+    """The invoices in scope: the local copy (made now if there is none yet),
+    narrowed by the filters; with the form and the sync run they come from."""
+    run = latest_sync()
+    if run is None:
+        run = sync_invoices()
+    invoices = synced_invoices()
+    _results, lookups = fetch({}, ["invoice_tags"])
+    form = OverviewFilters(request.GET or None, invoices=invoices, tags=lookups["invoice_tags"])
+    if form.is_bound:
+        form.is_valid()
+    return run, invoices, form, form.apply(invoices), lookups
+
+
+def _render(request, template, context):
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    response = render(request, f"{template}#results" if partial else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+OVERDUE_COLUMNS = (
+    ExportColumn(gettext_lazy("Outstanding"), lambda row: row.outstanding, "money"),
+    ExportColumn(gettext_lazy("Days overdue"), lambda row: row.days, "number"),
+    ExportColumn(gettext_lazy("Reminder date"), lambda row: row.invoice.reminder_date, "date"),
+    ExportColumn(gettext_lazy("Customer e-mail"), lambda row: row.invoice.customer_email),
+)
+
+
+def overview(request):
+    _require(request)
+    run, everything, form, invoices, lookups = _scope(request)
+    data = compute(invoices, today())
+    export = request.GET.get("export")
+    if export in FORMATS:
+        columns = [_on_row(column) for column in invoice_export_columns()] + list(OVERDUE_COLUMNS)
+        return download(export, columns, data.overdue_rows, _("overdue-invoices"))
+    months = {
+        code: charts.columns([(date_format(month, "M"), sums.in_currency(code)) for month, sums in data.months])
+        for code in data.currencies
+    }
+    top = {
+        code: list(zip(rows, charts.rows([(name, value) for _key, name, value in rows]), strict=True))
+        for code, rows in data.top_customers.items()
+    }
+    return _render(
+        request,
+        "overview/overview.html",
+        {
+            "run": run,
+            "form": form,
+            "data": data,
+            "in_copy": len(everything),
+            "month_charts": months,
+            "top_customers": top,
+            "states": InvoiceState,
+            "buckets": AGING_BUCKETS,
+        },
+    )
+
+
+def _on_row(column: ExportColumn) -> ExportColumn:
+    return ExportColumn(column.label, lambda row: column.value(row.invoice), column.kind)
+
+
+def overview_invoices(request):
+    """The invoices behind one figure of the overview (a state, a bucket, a
+    currency), from the same complete copy and the same filters."""
+    _require(request)
+    run, everything, form, invoices, lookups = _scope(request)
+    on = today()
+    state, bucket, code = request.GET.get("state"), BUCKETS.get(request.GET.get("bucket", "")), request.GET.get("currency")
+    if request.GET.get("outstanding"):
+        invoices = [i for i in invoices if outstanding(i, on)]
+    if state in InvoiceState.values:
+        invoices = [i for i in invoices if invoice_state(i, on) == state]
+    if bucket:
+        invoices = [i for i in invoices if bucket.holds(overdue_days(i, on))]
+    if code:
+        invoices = [i for i in invoices if currency(i) == code.upper()]
+    invoices.sort(key=lambda i: (-overdue_days(i, on), i.invoice_number))
+    export = request.GET.get("export")
+    if export in FORMATS:
+        columns = invoice_export_columns(
+            (ExportColumn(gettext_lazy("Outstanding"), lambda i: outstanding(i, on), "money"),)
+        )
+        return download(export, columns, invoices, _("invoices"))
+    page_obj = Paginator(invoices, 50).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "overview/invoices.html",
+        {
+            "run": run,
+            "form": form,
+            "page_obj": page_obj,
+            "shown": len(invoices),
+            "state": InvoiceState(state) if state in InvoiceState.values else None,
+            "bucket": bucket,
+            "currency": code,
+            "lookups": lookups,
+        },
+    )
+
+
+@require_POST
+def overview_sync(request):
+    _require(request)
+    try:
+        run = sync_invoices()
+    except SevenTimeError as error:
+        messages.error(request, _("The invoices could not be synced: %(error)s") % {"error": error.message})
+    else:
+        messages.success(
+            request, _("Synced %(count)d invoices from Seven Time.") % {"count": run.invoice_count}
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "overview"
+    return redirect(target)
