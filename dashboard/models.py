@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,3 +61,85 @@ class SyncedInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data.get('invoiceNumber') or self.invoice_id}"
+
+
+# --- creating records (see docs/creating-records.md) ---
+
+
+class CreateToken(models.Model):
+    """The one-time token of a rendered create form and what became of it.
+
+    The unique token is what makes a create happen at most once: the request
+    that inserts the row calls the API; any other request with the same token
+    waits for, or shows, that outcome. Kept in the database so that this holds
+    across restarts and across several app servers."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being created")
+        SUCCEEDED = "succeeded", _("Created")
+        FAILED = "failed", _("Not created")
+        UNKNOWN = "unknown", _("Outcome unknown")
+
+    token = models.CharField(max_length=64, unique=True)
+    entity = models.CharField(max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Set once an attempt ended without an answer: from then on every retry looks
+    # for the record that attempt may have created before it posts again.
+    maybe_created = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    upstream_id = models.CharField(max_length=64, blank=True)
+    label = models.CharField(max_length=200, blank=True, help_text="How the confirmation names the record.")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.token[:8]}… {self.status}"
+
+
+class CreateAttempt(models.Model):
+    """One row of the create log: one attempt to create a record through the dashboard."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Created")
+        FOUND = "found", _("Found the earlier attempt's record")
+        DUPLICATE = "duplicate", _("Repeated submit, not sent again")
+        REJECTED = "rejected", _("Rejected by Seven Time")
+        FAILED = "failed", _("Seven Time failed")
+        UNKNOWN = "unknown", _("No answer (may have been created)")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, help_text="Kept when the account is deleted.")
+    entity = models.CharField(max_length=20, db_index=True)
+    token = models.CharField(max_length=64, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    upstream_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, help_text="What was sent, passwords removed.")
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.entity} {self.outcome}"
+
+
+class Profile(models.Model):
+    """Who a dashboard account is in Seven Time: forms use it as the creator and
+    our reference of what this person creates."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seventime_profile")
+    seventime_user_id = models.CharField(_("Seven Time user id"), max_length=64, blank=True)
+    seventime_user_name = models.CharField(_("Seven Time user name"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.seventime_user_name or self.seventime_user_id or '–'}"

@@ -592,11 +592,6 @@ def test_home_search_counts_agree_with_the_list(logged_in):
     assert count_text == f"({total})", f"home says {count_text}, the list says {summary!r}"
 
 
-@pytest.mark.xfail(
-    reason="templates/home.html + static/css/dashboard.css: the section tiles sit in a flex <nav>, so the "
-    "auto-fill grid of `.sections ul` shrinks to one column: one narrow tile per line",
-    strict=True,
-)
 def test_home_section_tiles_share_a_row(logged_in):
     page = logged_in
     tiles = page.locator(".sections .section-link")
