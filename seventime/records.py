@@ -74,6 +74,13 @@ def to_ref(value: Any) -> str | None:
 
 
 def to_decimal(value: Any) -> Decimal | None:
+    kind = value.__class__
+    if kind is Decimal:  # the client parses JSON numbers straight into Decimal
+        if not value.is_finite():
+            raise ValueError("expected a finite number")
+        return value
+    if kind is int:
+        return Decimal(value)
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -197,11 +204,9 @@ class Record:
         if not isinstance(doc, dict):
             raise BadResponse(f"Expected a {cls.kind} object, got {type(doc).__name__}.")
         values = dict(cls._defaults())
-        used = set()
         for name, key, convert in cls._plan():
             if key not in doc:
                 continue
-            used.add(key)
             try:
                 value = convert(doc[key])
             except (ValueError, TypeError, BadResponse):
@@ -211,12 +216,18 @@ class Record:
                 ) from None
             if value is not None:
                 values[name] = value
-        values["extra"] = {key: value for key, value in doc.items() if key not in used}
+        known = cls._keys()
+        values["extra"] = {key: value for key, value in doc.items() if key not in known}
         # Lists hold hundreds of records: filling the instance directly skips the
         # generated __init__'s frozen-attribute setting, several times faster.
         record = object.__new__(cls)
         record.__dict__.update(values)
         return record
+
+    @classmethod
+    @cache
+    def _keys(cls) -> frozenset[str]:
+        return frozenset(key for _name, key, _convert in cls._plan())
 
     @classmethod
     @cache

@@ -1,14 +1,15 @@
 """Measure page speed against the sandbox over real HTTP with injected latency.
 
-The dashboard and the sandbox run in one threaded HTTP server on loopback; the
-dashboard's client calls the sandbox through that server (so every upstream call
-is a real HTTP request), and the sandbox waits `--latency` ms before answering.
+The sandbox API runs in its own process (as the real API is on its own server),
+answering on loopback after waiting `--latency` ms; the dashboard runs in a
+threaded HTTP server in this process and calls the sandbox over real HTTP.
 For each page kind it prints the median and p95 time, the upstream calls a view
 makes, and the ratio of the median to the floor: the injected latency times the
 sequential rounds a page needs (one, once the lookup lists are cached).
 """
 
 import logging
+import multiprocessing
 import socket
 import statistics
 import threading
@@ -18,6 +19,7 @@ import uuid
 import requests
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import connections
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.test.utils import override_settings
@@ -38,6 +40,24 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+def serve() -> ThreadedWSGIServer:
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
+    server.set_app(get_wsgi_application())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _run_sandbox(latency: int, ready) -> None:
+    from django.conf import settings
+
+    settings.SANDBOX_LATENCY_MS = latency
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    server = serve()
+    ready.put(server.server_address[1])
+    threading.Event().wait()
+
+
 class Command(BaseCommand):
     help = "Benchmark pages against the sandbox over real HTTP with injected upstream latency."
 
@@ -49,24 +69,32 @@ class Command(BaseCommand):
         logging.getLogger("seventime").setLevel(logging.WARNING)
         if store.is_empty():
             store.reset()
-        server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
-        server.set_app(get_wsgi_application())
-        port = server.server_address[1]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{port}"
         user = get_user_model().objects.create_superuser(f"bench-{uuid.uuid4().hex[:8]}", password=uuid.uuid4().hex)
+        upstream_port = self.start_sandbox(latency)
+        server = serve()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
         try:
             with override_settings(
-                SEVENTIME_API_URL=f"{base}/sandbox/api/1/",
+                SEVENTIME_API_URL=f"http://127.0.0.1:{upstream_port}/sandbox/api/1/",
                 SEVENTIME_CLIENT_SECRET="sandbox-secret",
-                SANDBOX_LATENCY_MS=latency,
                 ALLOWED_HOSTS=["127.0.0.1"],
             ):
                 rows = self.measure(base, user, latency, requests)
         finally:
-            user.delete()
             server.shutdown()
+            self.sandbox.terminate()
+            user.delete()
         self.print_table(rows, latency, requests)
+
+    def start_sandbox(self, latency: int) -> int:
+        """Fork a process serving the sandbox API with the injected latency."""
+        connections.close_all()  # the child must not share the parent's database connection
+        ready = multiprocessing.get_context("fork").Queue()
+        self.sandbox = multiprocessing.get_context("fork").Process(
+            target=_run_sandbox, args=(latency, ready), daemon=True
+        )
+        self.sandbox.start()
+        return ready.get(timeout=30)
 
     def login(self, base, user) -> requests.Session:
         from django.conf import settings
