@@ -1,3 +1,18 @@
 """URLs of the create forms (issue: create records). Included from dashboard/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import audit, create
+from .forms import CREATE_FORMS
+
+urlpatterns: list = [
+    path("pick/<str:kind>/", create.pick, name="pick"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("settings/", create.my_settings, name="my_settings"),
+]
+for entity in CREATE_FORMS:
+    urlpatterns += [
+        path(f"{entity}/new/", create.create_view, {"entity": entity}, name=f"{entity}_create"),
+        path(f"{entity}/new/validate/", create.validate_field, {"entity": entity}, name=f"{entity}_validate"),
+        path(f"{entity}/new/contacts/", create.contact_persons, {"entity": entity}, name=f"{entity}_contacts"),
+    ]

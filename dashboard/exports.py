@@ -28,7 +28,7 @@ FORMATS = ("csv", "xlsx")
 class ExportColumn:
     label: str
     value: Callable[[Any], Any]
-    kind: str = "text"  # text, money, number, date, datetime
+    kind: str = "text"  # text, money, integer, number, date, datetime
 
 
 def _cell(value: Any, kind: str) -> Any:
@@ -62,7 +62,13 @@ def to_csv(columns: Sequence[ExportColumn], rows: Iterable[Any]) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
-NUMBER_FORMATS = {"money": "#,##0.00", "number": "0.##", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
+NUMBER_FORMATS = {
+    "money": "#,##0.00",
+    "integer": "0",
+    "number": "0.0#",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
 
 
 def to_xlsx(columns: Sequence[ExportColumn], rows: Iterable[Any], title: str) -> bytes:

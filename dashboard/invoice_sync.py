@@ -48,27 +48,48 @@ def fetch_all_invoices() -> tuple[dict[str, dict], int, bool]:
     the enumeration is known to be complete."""
     client = get_client()
     documents: dict[str, dict] = {}
+    found_by_number: set[str] = set()
     calls, complete = 0, True
-    queries: list[str | None] = [None, *DIGITS]
+    unfiltered = client.list_invoices()
+    calls += 1
+    # Each round: (query, the ids its parent query returned).
+    queries: list[tuple[str, frozenset[str] | None]] = [(digit, None) for digit in DIGITS]
     while queries:
         answers = run_concurrently(
-            {
-                str(index): partial(client.list_invoices, invoice_number=query)
-                for index, query in enumerate(queries)
-            }
+            {query: partial(client.list_invoices, invoice_number=query) for query, _parent in queries}
         )
         calls += len(queries)
-        refine = []
-        for index, query in enumerate(queries):
-            page = answers[str(index)]
-            for doc in page.documents:
-                documents[str(doc.get("_id"))] = doc
-            if query is not None and page.maybe_truncated:
+        refine, children_same_as_parent = [], {}
+        for query, parent_ids in queries:
+            page = answers[query]
+            ids = frozenset(str(doc.get("_id")) for doc in page.documents)
+            found_by_number |= ids
+            documents.update((str(doc.get("_id")), doc) for doc in page.documents)
+            if parent_ids is not None:
+                same = children_same_as_parent.setdefault(query[:-1], [])
+                same.append(ids == parent_ids)
+            if page.maybe_truncated:
                 if len(query) >= MAX_QUERY_LENGTH:
                     complete = False
                 else:
-                    refine.extend(query + digit for digit in DIGITS)
+                    refine.extend((query + digit, ids) for digit in DIGITS)
+        # If adding any digit gives back the parent's answer every time, the API
+        # ignores the filter: refining further would never end.
+        ignored = {parent for parent, same in children_same_as_parent.items() if len(same) == len(DIGITS) and all(same)}
+        if ignored:
+            complete = False
+            refine = [(query, parent) for query, parent in refine if query[:-2] not in ignored]
         queries = refine
+    documents.update((str(doc.get("_id")), doc) for doc in unfiltered.documents)
+    numbered = [doc for doc in unfiltered.documents if str(doc.get("invoiceNumber") or "")]
+    # Every numbered invoice must also have been found by the number queries; if
+    # not, the API matches invoice numbers some other way (exactly, say).
+    if any(str(doc.get("_id")) not in found_by_number for doc in numbered):
+        complete = False
+    # Invoices without a number are only reachable through the unfiltered call:
+    # if it was capped and held some, others may lie beyond the cap.
+    if unfiltered.maybe_truncated and len(numbered) < len(unfiltered.documents):
+        complete = False
     return documents, calls, complete
 
 

@@ -109,7 +109,7 @@ class CreateAttempt(models.Model):
         FOUND = "found", _("Found the earlier attempt's record")
         DUPLICATE = "duplicate", _("Repeated submit, not sent again")
         REJECTED = "rejected", _("Rejected by Seven Time")
-        FAILED = "failed", _("Seven Time failed")
+        FAILED = "failed", _("Seven Time failed (may have been created)")
         UNKNOWN = "unknown", _("No answer (may have been created)")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)

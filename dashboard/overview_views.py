@@ -110,7 +110,7 @@ def _render(request, template, context):
 
 OVERDUE_COLUMNS = (
     ExportColumn(gettext_lazy("Outstanding"), lambda row: row.outstanding, "money"),
-    ExportColumn(gettext_lazy("Days overdue"), lambda row: row.days, "number"),
+    ExportColumn(gettext_lazy("Days overdue"), lambda row: row.days, "integer"),
     ExportColumn(gettext_lazy("Reminder date"), lambda row: row.invoice.reminder_date, "date"),
     ExportColumn(gettext_lazy("Customer e-mail"), lambda row: row.invoice.customer_email),
 )
@@ -161,6 +161,8 @@ def overview_invoices(request):
     state, bucket, code = request.GET.get("state"), BUCKETS.get(request.GET.get("bucket", "")), request.GET.get("currency")
     if request.GET.get("outstanding"):
         invoices = [i for i in invoices if outstanding(i, on)]
+    if request.GET.get("overdue"):
+        invoices = [i for i in invoices if overdue_days(i, on) > 0]
     if state in InvoiceState.values:
         invoices = [i for i in invoices if invoice_state(i, on) == state]
     if bucket:

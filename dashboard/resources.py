@@ -101,6 +101,15 @@ class Resource:
     def detail_template(self) -> str:
         return f"{self.name}/detail.html"
 
+    @property
+    def add_permission(self) -> str:
+        return f"dashboard.add_{self.name}"
+
+    @property
+    def create_url_name(self) -> str:
+        """The create form's URL name (dashboard/create_urls.py)."""
+        return f"{self.name}_create"
+
     def list_call(self, **kwargs) -> Callable:
         return partial(getattr(get_client(), self.list_method), **kwargs)
 
@@ -167,7 +176,7 @@ class Customers(Resource):
             ExportColumn(_("Country"), lambda c: c.country),
             ExportColumn(_("Phone"), lambda c: c.phone),
             ExportColumn(_("E-mail"), lambda c: c.email),
-            ExportColumn(_("Payment days"), lambda c: c.payment_days, "number"),
+            ExportColumn(_("Payment days"), lambda c: c.payment_days, "integer"),
             ExportColumn(_("Active"), lambda c: c.is_active),
             ExportColumn(_("Created"), lambda c: c.created_date, "datetime"),
         ]

@@ -97,6 +97,7 @@ def search(request, query: str) -> list[dict]:
                 "more": len(items) > SEARCH_LIMIT or truncated,
                 "truncated": truncated,
                 "list_param": params[0] if params else plan[0][0] if plan else None,
+                "by_number_only": not plan,
             }
         )
     return sections

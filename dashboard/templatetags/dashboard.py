@@ -114,7 +114,7 @@ BILLING_METHODS = {
 }
 
 INVOICE_STATUSES = {  # of projects and work orders
-    0: gettext_lazy("None"),
+    0: gettext_lazy("No invoicing status"),
     5: gettext_lazy("Not invoiceable"),
     10: gettext_lazy("Ready to be invoiced"),
     20: gettext_lazy("Partly invoiced"),

@@ -1,0 +1,330 @@
+"""Create pages. One set of views serves the five create forms (forms.py declares
+each entity's form); each view checks permission, fetches what it needs, renders.
+
+What a submit can come to, and what the person sees:
+
+* invalid input: the form again, each message at its field;
+* the API rejects it (400): the form again with every value and the API's
+  message, on the field it names when it names one;
+* no answer, a timeout or a 5xx: the form again, intact, with a clear message
+  and a way to try again - which first checks whether the record was created;
+* created (or created already by an earlier submit of the same form): the
+  record's page, with a confirmation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from seventime import SevenTimeError, ValidationError, get_client
+
+from . import audit, idempotency
+from .fetch import fetch, forget_lookups
+from .forms import CREATE_FORMS, PICKERS, CreateForm, PickerSource, ProfileForm, fill_lookup_choices
+from .middleware import describe
+from .models import CreateAttempt, CreateToken, Profile
+from .resources import RESOURCES
+
+#: How many matches a picker shows; more means "type more".
+PICK_LIMIT = 20
+
+
+def _form_class(entity: str, user) -> type[CreateForm]:
+    form_class = CREATE_FORMS.get(entity)
+    if form_class is None:
+        raise Http404
+    if not user.has_perm(RESOURCES[entity].add_permission):
+        raise PermissionDenied
+    return form_class
+
+
+def _me(user) -> tuple[str, str] | None:
+    """The Seven Time user linked to this account, as (id, name)."""
+    profile = Profile.objects.filter(user=user).exclude(seventime_user_id="").first()
+    return (profile.seventime_user_id, profile.seventime_user_name) if profile else None
+
+
+def _load(form: CreateForm, *, tolerant: bool) -> SevenTimeError | None:
+    """Fill the form's selects from the API. A submitted form must come back
+    whatever happens, so with `tolerant` an API failure is returned (the selects
+    keep the chosen values) instead of raised."""
+    try:
+        results, lookups = fetch(form.api_calls(get_client()), form.lookups)
+    except SevenTimeError as error:
+        if not tolerant:
+            raise
+        form.fill(None, None)
+        return error
+    form.fill(results, lookups)
+    return None
+
+
+def _problem(error: SevenTimeError, *, unknown: bool = False, kind: str = "") -> dict:
+    status, title, explanation, retry = describe(error)
+    if unknown:
+        explanation = _(
+            "Seven Time did not confirm whether the %(kind)s was created. Nothing you typed is lost. Press "
+            "“Try again”: the dashboard first checks whether it exists, and will not create it twice."
+        ) % {"kind": kind}
+    else:
+        explanation = _("%(explanation)s Nothing you typed is lost.") % {"explanation": explanation}
+    return {"title": title, "explanation": explanation, "retry": retry or unknown, "status": status}
+
+
+def _render(request, form: CreateForm, token: str, *, problem: dict | None = None, status: int = 200):
+    resource = RESOURCES[form.resource_name]
+    context = {
+        "form": form,
+        "resource": resource,
+        "token": token,
+        "layout": form.layout(),
+        "problem": problem,
+        "error_count": form.error_count() if form.is_bound and form.show_errors else 0,
+        "validate_url": reverse(f"{resource.name}_validate"),
+        "totals": form.row_totals() if hasattr(form, "row_totals") else None,
+    }
+    response = render(request, "create/form.html", context, status=status)
+    if request.method == "POST":
+        # A form shown again may hold a typed password: no cache may keep it.
+        add_never_cache_headers(response)
+    return response
+
+
+def _confirm(request, resource, upstream_id: str, label: str):
+    """The record's page with the confirmation - also for a repeated submit,
+    which must show the same result; one message even when both submits of a
+    double click stored theirs."""
+    text = _("%(kind)s “%(label)s” was created.") % {"kind": resource.verbose_name.capitalize(), "label": label}
+    queued = messages.get_messages(request)
+    already = any(str(message) == text for message in queued)
+    queued.used = False  # looking must not drop them
+    if not already:
+        messages.success(request, text)
+    return redirect(f"{resource.name}_detail", pk=upstream_id)
+
+
+def create_view(request, entity: str):
+    form_class = _form_class(entity, request.user)
+    me = _me(request.user)
+    if request.method == "POST":
+        return _submit(request, form_class, me)
+    initial = {name: request.GET[name] for name in ("customer", "project", "work_order") if request.GET.get(name)}
+    form = form_class(initial=initial, me=me)
+    _load(form, tolerant=False)  # nothing typed yet: an API failure is simply the error page
+    return _render(request, form, idempotency.new_token())
+
+
+def _submit(request, form_class: type[CreateForm], me):
+    resource = RESOURCES[form_class.resource_name]
+    token = request.POST.get("token", "")
+    row_action = request.POST.get("_rows", "")
+    data = _change_rows(request.POST, row_action, form_class) if row_action else request.POST
+    form = form_class(data, me=me)
+
+    if row_action:  # "Add row" or "Remove" without JavaScript: the same form, one row more or less
+        form.show_errors = False
+        _load(form, tolerant=True)
+        return _render(request, form, token)
+
+    previous = idempotency.outcome_so_far(token, user=request.user, entity=resource.name) if token else None
+    if not idempotency.valid_token(token) or (
+        previous and (previous.user_id != request.user.pk or previous.entity != resource.name)
+    ):
+        form.show_errors = False
+        _load(form, tolerant=True)
+        problem = {
+            "title": _("Please check and submit again"),
+            "explanation": _("This form could not be matched to the page it came from, so nothing was created."),
+            "retry": True,
+        }
+        return _render(request, form, idempotency.new_token(), problem=problem, status=400)
+    if previous and previous.status == CreateToken.Status.SUCCEEDED:
+        audit.record(request.user, resource.name, token, {}, CreateAttempt.Outcome.DUPLICATE, upstream_id=previous.upstream_id)
+        return _confirm(request, resource, previous.upstream_id, previous.label)
+    if previous and previous.status == CreateToken.Status.PENDING:
+        return _render(request, form, token, problem=_busy(resource), status=409)
+
+    error = _load(form, tolerant=True)
+    if error is not None:
+        return _render(request, form, token, problem=_problem(error), status=_problem(error)["status"])
+    if not form.is_valid():
+        return _render(request, form, token)
+
+    client = get_client()
+    result = idempotency.submit(
+        token,
+        user=request.user,
+        entity=resource.name,
+        payload=form.payload(),
+        create=getattr(client, form_class.create_method),
+        find_existing=lambda payload, since: form_class.find_existing(client, payload, since),
+        describe=form_class.describe,
+    )
+    if result.succeeded:
+        if result.kind != "duplicate":
+            forget_lookups()  # new names (a new user, say) show at once
+        if form.cleaned_data.get("remember_me") and form.cleaned_data.get("created_by_user"):
+            _remember(request.user, form)
+        return _confirm(request, resource, result.upstream_id, result.label)
+    if result.kind == "failed" and isinstance(result.error, ValidationError):
+        placed = form.add_api_error(result.error.message, result.error.field)
+        problem = {
+            "title": _("Seven Time did not accept the %(kind)s") % {"kind": resource.verbose_name},
+            "explanation": _("See the message at the field marked below.") if placed else result.error.message,
+            "retry": False,
+        }
+        return _render(request, form, token, problem=problem, status=400)
+    if result.kind in ("failed", "unknown"):
+        problem = _problem(result.error, unknown=result.kind == "unknown", kind=resource.verbose_name)
+        return _render(request, form, token, problem=problem, status=problem["status"])
+    if result.kind == "busy":
+        return _render(request, form, token, problem=_busy(resource), status=409)
+    form.show_errors = False  # "foreign": the token is someone else's
+    return _render(request, form, idempotency.new_token(), status=400)
+
+
+def _busy(resource) -> dict:
+    return {
+        "title": _("Still being saved"),
+        "explanation": _(
+            "This form was submitted a moment ago and Seven Time has not answered that submit yet. "
+            "Wait a little and press “Try again”: the %(kind)s will not be created twice."
+        )
+        % {"kind": resource.verbose_name},
+        "retry": True,
+    }
+
+
+def _change_rows(data: QueryDict, action: str, form_class: type[CreateForm]) -> QueryDict:
+    """Add a row to, or remove one from, a formset in submitted data (the
+    buttons' work when JavaScript does not do it in the page)."""
+    verb, _colon, target = action.partition(":")
+    prefix, _dash, index = target.rpartition("-") if verb == "remove" else (target, "", "")
+    if prefix not in form_class.formset_classes:
+        return data
+    data = data.copy()
+    total_key = f"{prefix}-TOTAL_FORMS"
+    total = int(data.get(total_key) or 0) if (data.get(total_key) or "0").isdigit() else 0
+    if verb == "add":
+        data[total_key] = str(total + 1)
+    elif verb == "remove" and index.isdigit() and int(index) < total:
+        pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)-(.+)$")
+        rows: dict[int, dict[str, list[str]]] = {}
+        for key in list(data.keys()):
+            match = pattern.match(key)
+            if match:
+                rows.setdefault(int(match.group(1)), {})[match.group(2)] = data.getlist(key)
+                del data[key]
+        kept = [rows.get(i, {}) for i in range(total) if i != int(index)]
+        for position, row in enumerate(kept):
+            for name, values in row.items():
+                data.setlist(f"{prefix}-{position}-{name}", values)
+        data[total_key] = str(len(kept))
+    return data
+
+
+def _remember(user, form: CreateForm) -> None:
+    user_id = form.cleaned_data["created_by_user"]
+    name = dict(form.fields["created_by_user"].choices).get(user_id, "")
+    Profile.objects.update_or_create(user=user, defaults={"seventime_user_id": user_id, "seventime_user_name": str(name)})
+
+
+@require_POST
+def validate_field(request, entity: str):
+    """One field's messages, checked as on submit while the person moves on
+    (htmx). Uses only cached lookup lists: no API call per keystroke."""
+    form_class = _form_class(entity, request.user)
+    form = form_class(request.POST, me=_me(request.user))
+    html_name = request.GET.get("field", "")
+    try:
+        _results, lookups = fetch({}, form.lookups)
+    except SevenTimeError:
+        lookups = None  # checked on submit instead
+    form.fill(None, lookups)
+    form.is_valid()
+    errors = form.errors_for(html_name)
+    return render(request, "create/form.html#error", {"error_id": f"id_{html_name}-error", "errors": errors})
+
+
+@require_GET
+def contact_persons(request, entity: str):
+    """The contact person select for the chosen customer (htmx, when it changes)."""
+    form_class = _form_class(entity, request.user)
+    customer = request.GET.get("customer", "")
+    form = form_class(initial={"customer": customer}, me=_me(request.user))
+    failed = False
+    try:
+        contacts = get_client().list_contact_persons(customer_id=customer, sort_by="name") if customer else None
+    except SevenTimeError:
+        contacts, failed = None, True
+    form.fill({"contacts": contacts} if contacts is not None else {}, None)
+    if failed:
+        form.fields["contact_person"].choices = [("", _("Contact persons could not be loaded: try again later"))]
+    return render(request, "create/form.html#field", {"item": form.describe_field("contact_person"), "form": form})
+
+
+@require_GET
+def pick(request, kind: str):
+    """Matches for a live-search picker: options for its listbox (htmx)."""
+    source = PICKERS.get(kind)
+    if source is None:
+        raise Http404
+    if not request.user.has_perm(RESOURCES[source.resource].permission):
+        raise PermissionDenied
+    field = request.GET.get("field", kind)
+    query = request.GET.get(f"{field}_search", "").strip()
+    client = get_client()
+    calls = source.search(client, query) if query else {"first": source.first(client)}
+    context = {"field": field, "query": query, "items": [], "more": False, "failed": False}
+    try:
+        results, _lookups = fetch(calls)
+    except SevenTimeError:
+        context["failed"] = True
+    else:
+        merged = {}
+        for page in results.values():
+            context["more"] |= page.maybe_truncated
+            for record in page:
+                merged.setdefault(record.id, record)
+        records = list(merged.values())
+        context["more"] |= len(records) > PICK_LIMIT
+        context["items"] = [
+            {
+                "id": record.id,
+                "label": PickerSource.label(record),
+                "detail": PickerSource.detail(record),
+                "payment_days": getattr(record, "payment_days", None),
+            }
+            for record in records[:PICK_LIMIT]
+        ]
+    return render(request, "create/picker_results.html", context)
+
+
+def my_settings(request):
+    """Who the signed-in person is in Seven Time (for created-by and our reference)."""
+    profile = Profile.objects.filter(user=request.user).first()
+    form = ProfileForm(request.POST or None, initial={"seventime_user": profile.seventime_user_id if profile else ""})
+    _results, lookups = fetch({}, ("users",))
+    fill_lookup_choices(form, lookups)
+    if request.method == "POST" and form.is_valid():
+        user_id = form.cleaned_data["seventime_user"]
+        name = lookups["users"][user_id].label if user_id else ""
+        Profile.objects.update_or_create(
+            user=request.user, defaults={"seventime_user_id": user_id, "seventime_user_name": name}
+        )
+        messages.success(request, _("Your settings were saved."))
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("my_settings")
+        return redirect(target)
+    return render(request, "create/settings.html", {"form": form, "next": request.GET.get("next", "")})
