@@ -101,7 +101,12 @@ def _scope(request):
     return run, invoices, form, form.apply(invoices), lookups
 
 
+#: Which figure of the overview a drill-down list shows; kept when its filters change.
+FIGURE_PARAMS = ("state", "bucket", "currency", "outstanding", "overdue")
+
+
 def _render(request, template, context):
+    context["kept"] = [(name, request.GET[name]) for name in FIGURE_PARAMS if request.GET.get(name)]
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     response = render(request, f"{template}#results" if partial else template, context)
     patch_vary_headers(response, ["HX-Request"])
