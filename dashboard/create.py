@@ -54,12 +54,13 @@ def _me(user) -> tuple[str, str] | None:
     return (profile.seventime_user_id, profile.seventime_user_name) if profile else None
 
 
-def _load(form: CreateForm, *, tolerant: bool) -> SevenTimeError | None:
+def _load(form: CreateForm, *, tolerant: bool, options: bool = True) -> SevenTimeError | None:
     """Fill the form's selects from the API. A submitted form must come back
     whatever happens, so with `tolerant` an API failure is returned (the selects
-    keep the chosen values) instead of raised."""
+    keep the chosen values) instead of raised. Without `options` the pickers'
+    lists are left out: checking a submit does not need them."""
     try:
-        results, lookups = fetch(form.api_calls(get_client()), form.lookups)
+        results, lookups = fetch(form.api_calls(get_client(), options=options), form.lookups)
     except SevenTimeError as error:
         if not tolerant:
             raise
@@ -67,6 +68,16 @@ def _load(form: CreateForm, *, tolerant: bool) -> SevenTimeError | None:
         return error
     form.fill(results, lookups)
     return None
+
+
+def _load_picker_options(form: CreateForm) -> None:
+    """The pickers' first records, for a submitted form shown again (they are
+    the choices of a browser without JavaScript). Best effort."""
+    try:
+        results, _lookups = fetch(form.picker_calls(get_client()))
+    except SevenTimeError:
+        return
+    form.fill_pickers(results)
 
 
 def _problem(error: SevenTimeError, *, unknown: bool = False, kind: str = "") -> dict:
@@ -78,11 +89,14 @@ def _problem(error: SevenTimeError, *, unknown: bool = False, kind: str = "") ->
         ) % {"kind": kind}
     else:
         explanation = _("%(explanation)s Nothing you typed is lost.") % {"explanation": explanation}
-    return {"title": title, "explanation": explanation, "retry": retry or unknown, "status": status}
+    # "offline": showing the form again asks the API for nothing more.
+    return {"title": title, "explanation": explanation, "retry": retry or unknown, "status": status, "offline": True}
 
 
 def _render(request, form: CreateForm, token: str, *, problem: dict | None = None, status: int = 200):
     resource = RESOURCES[form.resource_name]
+    if form.is_bound and not (problem and problem.get("offline")):
+        _load_picker_options(form)
     context = {
         "form": form,
         "resource": resource,
@@ -133,7 +147,7 @@ def _submit(request, form_class: type[CreateForm], me):
 
     if row_action:  # "Add row" or "Remove" without JavaScript: the same form, one row more or less
         form.show_errors = False
-        _load(form, tolerant=True)
+        _load(form, tolerant=True, options=False)
         return _render(request, form, token)
 
     previous = idempotency.outcome_so_far(token, user=request.user, entity=resource.name) if token else None
@@ -141,7 +155,7 @@ def _submit(request, form_class: type[CreateForm], me):
         previous and (previous.user_id != request.user.pk or previous.entity != resource.name)
     ):
         form.show_errors = False
-        _load(form, tolerant=True)
+        _load(form, tolerant=True, options=False)
         problem = {
             "title": _("Please check and submit again"),
             "explanation": _("This form could not be matched to the page it came from, so nothing was created."),
@@ -154,9 +168,10 @@ def _submit(request, form_class: type[CreateForm], me):
     if previous and previous.status == CreateToken.Status.PENDING:
         return _render(request, form, token, problem=_busy(resource), status=409)
 
-    error = _load(form, tolerant=True)
+    error = _load(form, tolerant=True, options=False)
     if error is not None:
-        return _render(request, form, token, problem=_problem(error), status=_problem(error)["status"])
+        problem = _problem(error)
+        return _render(request, form, token, problem=problem, status=problem["status"])
     if not form.is_valid():
         return _render(request, form, token)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -41,6 +42,9 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
@@ -53,12 +57,21 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
+def _csv_field(value: Any, kind: str) -> str:
+    text = _csv_text(value)
+    # Text from the API that a spreadsheet would run as a formula is defused
+    # with a leading apostrophe (OWASP's advice on CSV injection).
+    if kind == "text" and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
 def to_csv(columns: Sequence[ExportColumn], rows: Iterable[Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([str(column.label) for column in columns])
     for row in rows:
-        writer.writerow([_csv_text(_cell(column.value(row), column.kind)) for column in columns])
+        writer.writerow([_csv_field(_cell(column.value(row), column.kind), column.kind) for column in columns])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
@@ -89,6 +102,8 @@ def to_xlsx(columns: Sequence[ExportColumn], rows: Iterable[Any], title: str) ->
         for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
             if column.kind in NUMBER_FORMATS and cell.value is not None:
                 cell.number_format = NUMBER_FORMATS[column.kind]
+            elif cell.data_type == "f":
+                cell.data_type = "s"  # text from the API that starts with "=" stays text, never a formula
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(column.label)) + 2)
     sheet.freeze_panes = "A2"
@@ -106,5 +121,5 @@ def download(fmt: str, columns: Sequence[ExportColumn], rows: Iterable[Any], nam
         )
     else:
         response = HttpResponse(to_csv(columns, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}-{stamp}.{fmt}"'
     return response

@@ -429,6 +429,7 @@ class CreateForm(forms.Form):
                     "inactive": bool(fieldset.show_if and not fieldset.show_if.holds(self)),
                     "formset": self.formsets.get(fieldset.formset) if fieldset.formset else None,
                     "formset_name": fieldset.formset or "",
+                    "show_errors": self.is_bound and self.show_errors and fieldset.formset in self.active_formsets(),
                 }
             )
         return fieldsets
@@ -478,9 +479,19 @@ class CreateForm(forms.Form):
         for formset in self.formsets.values():
             yield from formset.forms
 
-    def api_calls(self, client: SevenTimeClient) -> dict[str, Callable]:
-        """What the page needs from the API besides the lookup lists: the first
-        records of each picker, the chosen records' names, the contact persons."""
+    def api_calls(self, client: SevenTimeClient, *, options: bool = True) -> dict[str, Callable]:
+        """What the form needs from the API besides the lookup lists: the contact
+        persons (to check the choice), and for showing the page (`options`) the
+        first records of each picker and the chosen records' names."""
+        calls = {}
+        customer = raw_value(self, "customer") if "customer" in self.fields else ""
+        if "contact_person" in self.fields and customer:
+            calls["contacts"] = partial(client.list_contact_persons, customer_id=customer, sort_by="name")
+        if options:
+            calls.update(self.picker_calls(client))
+        return calls
+
+    def picker_calls(self, client: SevenTimeClient) -> dict[str, Callable]:
         calls = {}
         for name, field in self.fields.items():
             if isinstance(field, PickerField):
@@ -489,9 +500,6 @@ class CreateForm(forms.Form):
                 value = raw_value(self, name)
                 if value and not self.is_bound:  # a submitted form carries the chosen name
                     calls[f"chosen:{name}"] = partial(getattr(client, source.get), value)
-        customer = raw_value(self, "customer") if "customer" in self.fields else ""
-        if "contact_person" in self.fields and customer:
-            calls["contacts"] = partial(client.list_contact_persons, customer_id=customer, sort_by="name")
         return calls
 
     def fill(self, results: Mapping[str, Any] | None, lookups: Lookups | None) -> None:
@@ -500,9 +508,7 @@ class CreateForm(forms.Form):
         shown again while Seven Time is unreachable loses nothing."""
         for form in self.all_forms():
             fill_lookup_choices(form, lookups)
-        for name, field in self.fields.items():
-            if isinstance(field, PickerField):
-                self._fill_picker(name, field, results)
+        self.fill_pickers(results)
         if "contact_person" in self.fields:
             field = self.fields["contact_person"]
             if results is not None and "contacts" in results:
@@ -512,6 +518,11 @@ class CreateForm(forms.Form):
                 field.choices = [("", _("Choose a customer first"))]
             else:
                 field.choices = [("", _("No contact person"))] + [(v, v) for v in _chosen(self, "contact_person") if v]
+
+    def fill_pickers(self, results: Mapping[str, Any] | None) -> None:
+        for name, field in self.fields.items():
+            if isinstance(field, PickerField):
+                self._fill_picker(name, field, results)
 
     def _fill_picker(self, name: str, field: PickerField, results: Mapping[str, Any] | None) -> None:
         value = raw_value(self, name)
@@ -1364,9 +1375,9 @@ class InvoiceForm(CreateForm, address_fields("delivery_", with_name=True, with_p
                 "price_list",
                 "result_unit",
                 "tags",
+                "invoice_type",
             ),
         ),
-        Fieldset(_("Kind of invoice"), ("invoice_type",)),
         Fieldset(
             _("ROT/RUT"),
             ("type_of_property", "property_description", "housing_society_number", "apartment_number"),
@@ -1437,6 +1448,14 @@ class InvoiceForm(CreateForm, address_fields("delivery_", with_name=True, with_p
         if data.get("contact_person") and not data.get("customer"):
             self.add_error("contact_person", _("Choose the customer first."))
         return data
+
+    @property
+    def house_show_if(self) -> str:
+        return HOUSE_INVOICE.as_json(self)
+
+    @property
+    def house_active(self) -> bool:
+        return HOUSE_INVOICE.holds(self)
 
     def row_totals(self) -> dict[str, Any] | None:
         return self.formsets["rows"].totals(raw_value(self, "currency_code") or "SEK")

@@ -50,8 +50,10 @@ def fetch_all_invoices() -> tuple[dict[str, dict], int, bool]:
     documents: dict[str, dict] = {}
     found_by_number: set[str] = set()
     calls, complete = 0, True
-    unfiltered = client.list_invoices()
-    calls += 1
+    # Two unfiltered calls: the default order, and newest first (invoices without
+    # a number yet are drafts, the newest invoices).
+    unfiltered = [client.list_invoices(), client.list_invoices(sort_by="createDate", sort_direction="descending")]
+    calls += 2
     # Each round: (query, the ids its parent query returned).
     queries: list[tuple[str, frozenset[str] | None]] = [(digit, None) for digit in DIGITS]
     while queries:
@@ -80,16 +82,17 @@ def fetch_all_invoices() -> tuple[dict[str, dict], int, bool]:
             complete = False
             refine = [(query, parent) for query, parent in refine if query[:-2] not in ignored]
         queries = refine
-    documents.update((str(doc.get("_id")), doc) for doc in unfiltered.documents)
-    numbered = [doc for doc in unfiltered.documents if str(doc.get("invoiceNumber") or "")]
-    # Every numbered invoice must also have been found by the number queries; if
-    # not, the API matches invoice numbers some other way (exactly, say).
-    if any(str(doc.get("_id")) not in found_by_number for doc in numbered):
-        complete = False
-    # Invoices without a number are only reachable through the unfiltered call:
-    # if it was capped and held some, others may lie beyond the cap.
-    if unfiltered.maybe_truncated and len(numbered) < len(unfiltered.documents):
-        complete = False
+    for page in unfiltered:
+        documents.update((str(doc.get("_id")), doc) for doc in page.documents)
+        numbered = [doc for doc in page.documents if str(doc.get("invoiceNumber") or "")]
+        # Every numbered invoice must also have been found by the number queries;
+        # if not, the API matches invoice numbers some other way (exactly, say).
+        if any(str(doc.get("_id")) not in found_by_number for doc in numbered):
+            complete = False
+        # Invoices without a number are only reachable through unfiltered calls:
+        # if one was capped and held some, others may lie beyond the cap.
+        if page.maybe_truncated and len(numbered) < len(page.documents):
+            complete = False
     return documents, calls, complete
 
 

@@ -7,8 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.shortcuts import redirect
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,8 +21,9 @@ from .exports import FORMATS, ExportColumn, download
 from .fetch import fetch
 from .invoice_state import InvoiceState, invoice_state, local_day, today
 from .invoice_sync import latest_sync, sync_invoices, synced_invoices
-from .overview import AGING_BUCKETS, BUCKETS, compute, currency, outstanding, overdue_days
+from .overview import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days
 from .resources import ANY, invoice_export_columns
+from .views import render_list
 
 PERMISSION = "dashboard.view_invoice_overview"
 
@@ -107,10 +107,13 @@ FIGURE_PARAMS = ("state", "bucket", "currency", "outstanding", "overdue")
 
 def _render(request, template, context):
     context["kept"] = [(name, request.GET[name]) for name in FIGURE_PARAMS if request.GET.get(name)]
-    partial = bool(request.htmx) and not request.htmx.history_restore_request
-    response = render(request, f"{template}#results" if partial else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    customer_id = request.GET.get("customer_id")
+    if customer_id:
+        context["selected_customer"] = next(
+            (i.customer_name for i in context.pop("everything") if i.customer == customer_id), customer_id
+        )
+    context.pop("everything", None)
+    return render_list(request, template, context)
 
 
 OVERDUE_COLUMNS = (
@@ -143,6 +146,7 @@ def overview(request):
         {
             "run": run,
             "form": form,
+            "everything": everything,
             "data": data,
             "in_copy": len(everything),
             "month_charts": months,
@@ -181,13 +185,15 @@ def overview_invoices(request):
             (ExportColumn(gettext_lazy("Outstanding"), lambda i: outstanding(i, on), "money"),)
         )
         return download(export, columns, invoices, _("invoices"))
-    page_obj = Paginator(invoices, 50).get_page(request.GET.get("page"))
+    rows = [OverdueRow(i, overdue_days(i, on), outstanding(i, on)) for i in invoices]
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
     return _render(
         request,
         "overview/invoices.html",
         {
             "run": run,
             "form": form,
+            "everything": everything,
             "page_obj": page_obj,
             "shown": len(invoices),
             "state": InvoiceState(state) if state in InvoiceState.values else None,

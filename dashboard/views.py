@@ -5,6 +5,7 @@ request with the whole page, so every URL works with and without JavaScript.
 """
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django_htmx.http import push_url
 
 from seventime import get_client
 
@@ -33,8 +35,15 @@ def _partial_request(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _render_list(request, template: str, context: dict):
-    response = render(request, f"{template}#results" if _partial_request(request) else template, context)
+def render_list(request, template: str, context: dict):
+    """The whole page, or for htmx only its `results` partial. The URL pushed into
+    the history leaves out empty filters, so it stays short and readable."""
+    if not _partial_request(request):
+        response = render(request, template, context)
+    else:
+        response = render(request, f"{template}#results", context)
+        kept = [(name, value) for name, value in request.GET.items() if value and name != "export"]
+        push_url(response, f"{request.path}?{urlencode(kept)}" if kept else request.path)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -43,7 +52,7 @@ def home(request):
     query = request.GET.get("q", "").strip()
     sections = search(request, query) if query else []
     visible = [name for name, resource in RESOURCES.items() if request.user.has_perm(resource.permission)]
-    return _render_list(
+    return render_list(
         request,
         "home.html",
         {"query": query, "sections": sections, "resources": [RESOURCES[name] for name in visible]},
@@ -134,7 +143,7 @@ def list_view(request, resource: Resource):
         }
         for column in resource.columns
     ]
-    return _render_list(
+    return render_list(
         request,
         "list.html",
         {

@@ -1,0 +1,301 @@
+// Create forms: show and hide dependent fields, the live-search pickers, adding
+// and removing rows, live invoice totals, a guard against double submits.
+// Everything here is an enhancement: without JavaScript the forms still work
+// (all fields shown, a plain select of the first 100, server-side rows and totals).
+// Loaded without `defer` so that the `js` class is set before the first paint
+// (no flash of fields that are about to be hidden). No inline scripts (CSP).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // --- dependent fields: data-show-if='[["field", ["value", ...]], ...]' ---
+
+  function currentValue(form, name) {
+    var elements = form.querySelectorAll('[name="' + name + '"]');
+    for (var i = 0; i < elements.length; i++) {
+      var el = elements[i];
+      if (el.type === "checkbox") return el.checked ? "on" : "";
+      if (el.type === "radio") { if (el.checked) return el.value; continue; }
+      return el.value;
+    }
+    return "";
+  }
+
+  function applyConditions(form) {
+    form.querySelectorAll("[data-show-if]").forEach(function (el) {
+      var alternatives = JSON.parse(el.getAttribute("data-show-if"));
+      var shown = alternatives.some(function (alt) { return alt[1].indexOf(currentValue(form, alt[0])) !== -1; });
+      el.toggleAttribute("data-inactive", !shown);
+    });
+  }
+
+  // --- numbers as people type them: "1 200,50" ---
+
+  function parseNumber(text, fallback) {
+    text = String(text || "").replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    if (text === "") return fallback;
+    return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  }
+
+  // Half away from zero to whole öre (or kronor), like the server's Decimal rounding.
+  function round(value, decimals) {
+    var factor = Math.pow(10, decimals);
+    return Math.sign(value) * Math.round(Math.abs(value) * factor + 1e-7) / factor;
+  }
+
+  function formatMoney(value) {
+    if (!isFinite(value)) return "–";
+    return new Intl.NumberFormat(document.documentElement.lang || "en", {
+      minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: true,
+    }).format(value);
+  }
+
+  // --- invoice totals (the server computes them again; the API once more) ---
+
+  function field(row, name) { return row.querySelector('[name$="-' + name + '"]'); }
+
+  function updateTotals(editor) {
+    var net = 0, tax = 0, valid = true;
+    editor.querySelectorAll("[data-formset-rows] [data-formset-row]").forEach(function (row) {
+      var quantity = parseNumber(field(row, "number_of_items").value, 0);
+      var price = parseNumber(field(row, "unit_price").value, 0);
+      var discount = parseNumber(field(row, "discount_percent").value, 0);
+      var vat = parseNumber(field(row, "tax_percent").value, 25);
+      var amount = round(quantity * price * (100 - discount) / 100, 2);
+      var rowTax = round(amount * vat / 100, 2);
+      var ok = isFinite(amount) && isFinite(rowTax) && discount >= 0 && discount <= 100;
+      row.querySelector("[data-row-total]").textContent = ok ? formatMoney(amount) : "–";
+      if (ok) { net += amount; tax += rowTax; } else { valid = false; }
+    });
+    var currency = document.getElementById(editor.getAttribute("data-currency-input"));
+    var exact = round(net + tax, 2);
+    var payable = !currency || currency.value === "SEK" ? round(exact, 0) : exact;
+    var sums = { totalAmount: net, totalTaxAmount: tax, totalAmountRounding: payable - exact, totalAmountInclTax: payable };
+    Object.keys(sums).forEach(function (key) {
+      var cell = editor.querySelector('[data-sum="' + key + '"]');
+      var text = valid ? formatMoney(round(sums[key], 2)) : "–";
+      if (key === "totalAmountInclTax") { cell.innerHTML = ""; var strong = document.createElement("strong"); strong.textContent = text; cell.appendChild(strong); }
+      else cell.textContent = text;
+    });
+  }
+
+  function updateShares(editor) {
+    var total = 0, any = false;
+    editor.querySelectorAll("[data-formset-row]").forEach(function (row) {
+      var name = field(row, "user_name"), number = field(row, "personal_number");
+      if (!name.value && !number.value) return; // an empty row is left out, as on the server
+      any = true;
+      total += parseNumber(field(row, "distribution_percent").value, NaN);
+    });
+    var cell = editor.querySelector("[data-share-total]");
+    cell.textContent = any ? (isFinite(total) ? round(total, 2) + " %" : "–") : "";
+    cell.classList.toggle("off", any && total !== 100);
+  }
+
+  function refresh(editor) {
+    if (editor.hasAttribute("data-totals")) updateTotals(editor);
+    if (editor.hasAttribute("data-shares")) updateShares(editor);
+  }
+
+  // --- rows that can be added and removed (Django formsets) ---
+
+  function renumber(editor) {
+    var prefix = editor.getAttribute("data-formset");
+    var pattern = new RegExp(prefix + "-(\\d+|__prefix__)(?=-|$)", "g");
+    var rows = editor.querySelectorAll("[data-formset-rows] [data-formset-row]");
+    rows.forEach(function (row, index) {
+      [row].concat(Array.from(row.querySelectorAll("*"))).forEach(function (el) {
+        Array.from(el.attributes).forEach(function (attr) {
+          if (attr.value.indexOf(prefix + "-") !== -1) el.setAttribute(attr.name, attr.value.replace(pattern, prefix + "-" + index));
+        });
+      });
+    });
+    editor.querySelector('[name="' + prefix + '-TOTAL_FORMS"]').value = rows.length;
+    // htmx reads a request's URL when it sets an element up: set the rows up again.
+    if (window.htmx) window.htmx.process(editor.querySelector("[data-formset-rows]"));
+  }
+
+  function addRow(editor) {
+    var template = editor.querySelector("template[data-formset-template]");
+    var body = editor.querySelector("[data-formset-rows]");
+    body.appendChild(template.content.firstElementChild.cloneNode(true));
+    renumber(editor);
+    var applies = editor.closest("form");
+    if (applies) applyConditions(applies);
+    refresh(editor);
+    var first = body.lastElementChild.querySelector("input:not([type=hidden]), select");
+    if (first) first.focus();
+  }
+
+  function removeRow(editor, row) {
+    var next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    renumber(editor);
+    refresh(editor);
+    var focus = next && next.querySelector("input:not([type=hidden]), select");
+    (focus || editor.querySelector("[data-formset-add]")).focus();
+  }
+
+  function setUpRows(editor) {
+    editor.addEventListener("click", function (event) {
+      var add = event.target.closest("[data-formset-add]");
+      var remove = event.target.closest("[data-formset-remove]");
+      if (add) { event.preventDefault(); addRow(editor); }
+      if (remove) { event.preventDefault(); removeRow(editor, remove.closest("[data-formset-row]")); }
+    });
+    editor.addEventListener("input", function () { refresh(editor); });
+    editor.addEventListener("change", function () { refresh(editor); });
+    refresh(editor);
+  }
+
+  // --- live-search pickers: a combobox over a hidden select carrying the id ---
+
+  function setUpPicker(picker) {
+    var search = picker.querySelector(".picker-search");
+    var listbox = picker.querySelector(".picker-results");
+    var select = picker.querySelector(".picker-select");
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    if (label) label.setAttribute("for", search.id);
+    var active = -1;
+
+    function options() { return Array.from(listbox.querySelectorAll("[role=option]")); }
+    function open(yes) {
+      listbox.hidden = !yes;
+      search.setAttribute("aria-expanded", yes ? "true" : "false");
+      if (!yes) { search.removeAttribute("aria-activedescendant"); active = -1; }
+    }
+    function highlight(index) {
+      var all = options();
+      if (!all.length) return;
+      active = (index + all.length) % all.length;
+      all.forEach(function (option, i) { option.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      search.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    }
+    function choose(option) {
+      var value = option.getAttribute("data-value");
+      if (!select.querySelector('option[value="' + CSS.escape(value) + '"]')) {
+        var added = document.createElement("option");
+        added.value = value;
+        added.textContent = option.getAttribute("data-label");
+        select.appendChild(added);
+      }
+      select.value = value;
+      search.value = option.getAttribute("data-label");
+      open(false);
+      var error = document.getElementById(select.id + "-error");
+      if (error) error.textContent = "";
+      search.removeAttribute("aria-invalid");
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      picker.dispatchEvent(new CustomEvent("picker:chosen", {
+        bubbles: true, detail: { field: select.name, paymentDays: option.getAttribute("data-payment-days") },
+      }));
+    }
+
+    search.addEventListener("input", function () {
+      // Typing drops the earlier choice: what is sent is only ever a chosen record.
+      if (select.value) { select.value = ""; select.dispatchEvent(new Event("change", { bubbles: true })); }
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (listbox.hidden) { if (window.htmx) window.htmx.trigger(search, "picker:search"); return; }
+        highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" && !listbox.hidden) {
+        event.preventDefault(); // choosing, not submitting the form
+        var all = options();
+        if (active >= 0 && all[active]) choose(all[active]);
+        else if (all.length === 1) choose(all[0]);
+      } else if (event.key === "Escape" && !listbox.hidden) {
+        event.preventDefault();
+        open(false);
+      }
+    });
+    search.addEventListener("blur", function () { setTimeout(function () { open(false); }, 150); });
+    // mousedown, not click: the choice is made before the input loses focus.
+    listbox.addEventListener("mousedown", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) { event.preventDefault(); choose(option); }
+    });
+    listbox.addEventListener("htmx:afterSwap", function () {
+      open(document.activeElement === search && listbox.children.length > 0);
+      active = -1;
+    });
+  }
+
+  // --- the due date follows the invoice date and the customer's payment terms ---
+
+  function setUpDueDate(form) {
+    var due = form.querySelector('[data-due-date="auto"]');
+    var invoiceDate = form.querySelector('[name="invoice_date"]');
+    if (!due || !invoiceDate) return;
+    var days = null;
+    due.addEventListener("input", function () { due.setAttribute("data-due-date", "set"); });
+    function update() {
+      if (due.getAttribute("data-due-date") !== "auto" || days === null || !invoiceDate.value) return;
+      var day = new Date(invoiceDate.value + "T12:00:00Z");
+      day.setUTCDate(day.getUTCDate() + days);
+      due.value = day.toISOString().slice(0, 10);
+    }
+    invoiceDate.addEventListener("change", update);
+    form.addEventListener("picker:chosen", function (event) {
+      if (event.detail.field !== "customer") return;
+      days = event.detail.paymentDays === null ? null : parseInt(event.detail.paymentDays, 10);
+      update();
+    });
+  }
+
+  // --- one submit per click, and back-and-resubmit still allowed ---
+
+  function setUpSubmitGuard(form) {
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-submitting")) { event.preventDefault(); return; }
+      form.setAttribute("data-submitting", "");
+      var saving = form.querySelector(".saving");
+      if (saving) saving.textContent = saving.getAttribute("data-saving-text");
+    });
+  }
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      var saving = form.querySelector(".saving");
+      if (saving) saving.textContent = "";
+    });
+  });
+
+  // --- inline messages from the server (htmx swaps the message element) ---
+
+  function markField(error) {
+    var invalid = error.textContent.trim() !== "";
+    document.querySelectorAll('[aria-describedby~="' + error.id + '"]').forEach(function (input) {
+      if (invalid) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    });
+    var holder = error.closest(".field, td");
+    if (holder) holder.classList.toggle("has-error", invalid);
+  }
+
+  // --- setting up ---
+
+  function setUp(root) {
+    root.querySelectorAll("[data-picker]:not([data-ready])").forEach(function (picker) {
+      picker.setAttribute("data-ready", "");
+      setUpPicker(picker);
+    });
+    root.querySelectorAll("[data-formset]:not([data-ready])").forEach(function (editor) {
+      editor.setAttribute("data-ready", "");
+      setUpRows(editor);
+    });
+    root.querySelectorAll("form[data-create-form]:not([data-ready])").forEach(function (form) {
+      form.setAttribute("data-ready", "");
+      applyConditions(form);
+      form.addEventListener("change", function () { applyConditions(form); });
+      form.addEventListener("input", function () { applyConditions(form); });
+      setUpDueDate(form);
+      setUpSubmitGuard(form);
+    });
+    if (root.classList && root.classList.contains("field-error")) markField(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  document.addEventListener("htmx:load", function (event) { setUp(event.detail.elt); });
+})();
