@@ -231,6 +231,10 @@ def _change_rows(data: QueryDict, action: str, form_class: type[CreateForm]) -> 
     total_key = f"{prefix}-TOTAL_FORMS"
     total = int(data.get(total_key) or 0) if (data.get(total_key) or "0").isdigit() else 0
     if verb == "add":
+        # The new row starts as the page's empty row does: with the defaults.
+        for name, field in form_class.formset_classes[prefix].form.base_fields.items():
+            if field.initial not in (None, False):
+                data[f"{prefix}-{total}-{name}"] = "on" if field.initial is True else str(field.initial)
         data[total_key] = str(total + 1)
     elif verb == "remove" and index.isdigit() and int(index) < total:
         pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)-(.+)$")

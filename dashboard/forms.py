@@ -28,6 +28,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.forms import BaseFormSet, formset_factory
+from django.forms.fields import BaseTemporalField
+from django.forms.utils import from_current_timezone
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -639,7 +641,6 @@ def address_fields(
         fields[f"{prefix}country"] = forms.CharField(
             label=_("Country code"),
             required=False,
-            max_length=2,
             help_text=_("Two letters, e.g. SE for Sweden."),
             validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Two letters, e.g. SE."))],
         )
@@ -669,9 +670,21 @@ def date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, required=False, input_formats=["%Y-%m-%d"], widget=DATE_INPUT, **kwargs)
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time in exactly the formats given: Django's own field also
+    takes ISO forms such as a bare date, which the reference does not allow."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return from_current_timezone(value)
+        return from_current_timezone(BaseTemporalField.to_python(self, value))
+
+
 def date_time_field(label, **kwargs) -> forms.DateTimeField:
     # A datetime-local input sends "YYYY-MM-DDTHH:MM"; the reference's "YYYY-MM-DD HH:MM" is accepted too.
-    return forms.DateTimeField(
+    return LocalDateTimeField(
         label=label,
         required=False,
         input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],

@@ -133,3 +133,10 @@ def test_sandbox_reset_if_empty_loads_an_empty_sandbox(db):
     Document.objects.all().delete()
     call_command("sandbox_reset", if_empty=True, verbosity=0)
     assert len(store.all("invoices")) == 600
+
+
+def test_pages_are_served_under_a_strict_content_security_policy(office_client):
+    response = office_client.get("/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy

@@ -147,8 +147,9 @@ def test_manager_narrows_the_overview_by_customer_and_follows_an_aging_bucket(ma
     for index in range(row["count"]):
         cells = rows.nth(index).locator("td")
         assert cells.nth(1).inner_text().strip() == customer
-        due = dt.date.fromisoformat(cells.nth(4).inner_text().strip())
+        due = dt.date.fromisoformat(cells.nth(3).inner_text().strip())
         assert low <= (today - due).days <= high, (due, row["bucket"])
+        assert int(cells.nth(6).inner_text()) == (today - due).days  # the "Days overdue" column
         assert cells.nth(7).inner_text().strip() in ("Overdue", "Partially paid")
     expect(page.locator("p.coverage")).to_contain_text("all 600 invoices")
     screenshot(page, "overview-bucket")
