@@ -356,6 +356,9 @@ class CreateForm(forms.Form):
                     "hx-swap": "outerHTML",
                 }
             )
+        for name in self.required_when_shown:
+            # Required only while shown, so no `required` attribute: say it to screen readers.
+            self.fields[name].widget.attrs["aria-required"] = "true"
         _html_attrs(self)
 
     # --- conditions ---

@@ -50,6 +50,7 @@ Outcome = CreateAttempt.Outcome
 #: API call itself gives up after the connect and read timeouts, ~11 s).
 STALE_AFTER = dt.timedelta(seconds=60)
 POLL_SECONDS = 0.2
+FINISH_TRIES = 10
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 #: Answers that say the API did not create anything: safe to simply try again.
@@ -207,5 +208,14 @@ def _finish(row: CreateToken, status: str, *, upstream_id="", label="", error=""
     changes = {"status": status, "upstream_id": upstream_id, "label": label[:200], "error": error, "updated_at": timezone.now()}
     if maybe_created is not None:
         changes["maybe_created"] = maybe_created
-    CreateToken.objects.filter(pk=row.pk).update(**changes)
+    # The one write that must not be lost (the record may exist now): SQLite can
+    # refuse it for a moment while another request reads, so try a few times.
+    for attempt in range(FINISH_TRIES):
+        try:
+            CreateToken.objects.filter(pk=row.pk).update(**changes)
+            break
+        except OperationalError:
+            if attempt == FINISH_TRIES - 1:
+                raise
+            time.sleep(POLL_SECONDS)
     logger.info("Create %s %s: %s %s", row.entity, row.token[:8], status, upstream_id or error)

@@ -131,6 +131,8 @@ class Command(BaseCommand):
             ("invoice detail", f"/invoices/{first['invoices']}/", {}),
             ("customers filter (full page)", "/customers/?city=Malm", {}),
             ("customers filter (htmx partial)", "/customers/?city=Malm", partial),
+            ("customers name typed (full page)", "/customers/?name=bergstr", {}),
+            ("customers name typed (htmx partial)", "/customers/?name=bergstr", partial),
             ("invoices filter (htmx partial)", "/invoices/?state=overdue", partial),
             ("search (4 kinds, 8 calls)", "/?q=12", {}),
         ]
@@ -165,7 +167,14 @@ class Command(BaseCommand):
         for label, median, p95, calls, ratio, size in rows:
             self.stdout.write(f"| {label} | {median:.0f} | {p95:.0f} | {calls:g} | {ratio:.2f} | {size:,} |")
         sizes = {label: size for label, *_rest, size in rows}
-        full, part = sizes["customers filter (full page)"], sizes["customers filter (htmx partial)"]
-        self.stdout.write(f"\nhtmx filter partial / full page bytes: {part / full:.2f}")
+        self.stdout.write("")
+        for kind in ("customers filter", "customers name typed"):
+            full, part = sizes[f"{kind} (full page)"], sizes[f"{kind} (htmx partial)"]
+            self.stdout.write(f"{kind}: htmx partial / full page bytes = {part / full:.2f}")
+        unfiltered = sizes["customers list"]
+        self.stdout.write(
+            f"customers name typed: htmx partial / the unfiltered list page it replaces = "
+            f"{sizes['customers name typed (htmx partial)'] / unfiltered:.2f}"
+        )
         worst = max(ratio for _label, _m, _p, _c, ratio, _s in rows)
         self.stdout.write(f"worst median / floor: {worst:.2f} (target <= 1.25)")

@@ -1,0 +1,230 @@
+"""Creating records in a real browser against the live server and the sandbox:
+one of each kind, found in its list afterwards; an invoice with three rows and
+a ROT deduction; a double click and a back-and-resubmit that create one record."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from seventime.sandbox import store
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def open_form(page: Page, list_path: str, button: str) -> None:
+    page.goto(list_path)
+    page.get_by_role("button", name=button).click()  # a link styled as a button (Pico)
+    expect(page.get_by_role("heading", level=1, name=button)).to_be_visible()
+
+
+def labelled(page: Page, text: str):
+    """The input with this label (a required field's label ends in " *")."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(text)}( \*)?\s*$"))
+
+
+def pick(page: Page, field: str, text: str, choice: str) -> None:
+    """Choose a record in a live-search picker, with the keyboard."""
+    search = page.locator(f"#id_{field}_search")
+    search.click()
+    search.press_sequentially(text, delay=20)
+    option = page.locator(f"#id_{field}_listbox [role=option]", has_text=choice).first
+    expect(option).to_be_visible()
+    while page.locator(f"#id_{field}_listbox [aria-selected=true]", has_text=choice).count() == 0:
+        search.press("ArrowDown")
+    search.press("Enter")
+    expect(search).to_have_value(re.compile(re.escape(choice)))
+
+
+def created_message(page: Page, kind: str) -> str:
+    message = page.locator(".messages .message-success")
+    expect(message).to_contain_text(f"{kind} “")
+    return re.search(r"“(.+)”", message.inner_text()).group(1)
+
+
+def count(collection: str, **fields) -> int:
+    return sum(all(doc.get(key) == value for key, value in fields.items()) for doc in store.all(collection))
+
+
+def find_in_list(page: Page, path: str, text: str) -> None:
+    page.goto(path)
+    expect(page.locator("#results tbody tr", has_text=text)).to_have_count(1)
+
+
+def test_customer_double_click_and_resubmit_create_one(logged_in):
+    page = logged_in
+    open_form(page, "/customers/", "New customer")
+    # The billing address appears only when asked for.
+    expect(labelled(page, "Street address").nth(1)).to_be_hidden()
+    labelled(page, "Name").fill("Ekholmens Snickeri AB")
+    labelled(page, "Organisation or personal number").fill("556123-4567")
+    page.get_by_role("textbox", name="E-mail", exact=True).fill("info@ekholmen.test")
+    labelled(page, "City").first.fill("Ystad")
+    labelled(page, "Send invoices to another postal address").check()
+    page.locator("#id_billing_address").fill("Box 7")
+    page.locator("#id_billing_city").fill("Ystad")
+    labelled(page, "ROT customer (home improvement deduction)").check()
+    labelled(page, "Type of property").select_option("1")
+    labelled(page, "Property designation (fastighetsbeteckning)").fill("Ystad Ekholmen 1:4")
+    page.locator("#id_distribution-0-user_name").fill("Eva Ekholm")
+    page.locator("#id_distribution-0-personal_number").fill("19700101-1234")
+    expect(page.locator("[data-share-total]")).to_have_text("100 %")
+    screenshot(page, "create-customer")
+
+    page.get_by_role("button", name="Create customer").dblclick()
+    expect(page).to_have_url(re.compile(r"/customers/[0-9a-f]{24}/$"))
+    detail = page.url
+    assert created_message(page, "Customer").startswith("Ekholmens Snickeri AB (")
+    assert count("customers", name="Ekholmens Snickeri AB") == 1
+
+    # Back to the filled-in form and submit it again: the same customer, not a new one.
+    page.go_back()
+    expect(labelled(page, "Name")).to_have_value("Ekholmens Snickeri AB")
+    page.get_by_role("button", name="Create customer").click()
+    expect(page).to_have_url(detail)
+    assert count("customers", name="Ekholmens Snickeri AB") == 1
+    find_in_list(page, "/customers/?name=Ekholmens", "Ekholmens Snickeri AB")
+
+
+def test_project_with_customer_contact_and_hourly_price(logged_in):
+    page = logged_in
+    open_form(page, "/projects/", "New project")
+    labelled(page, "Name").fill("Takbyte Ekholmen")
+    pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+    expect(page.locator("#id_contact_person option").nth(1)).to_be_attached()  # reloaded for the customer
+    page.locator("#id_contact_person").select_option(index=1)
+    price = labelled(page, "Price per hour (SEK)")
+    expect(price).to_be_hidden()
+    labelled(page, "Billing method").select_option("HOURLY")
+    expect(price).to_be_visible()
+    expect(labelled(page, "Fixed price (SEK)")).to_be_hidden()
+    page.get_by_role("button", name="Create project").click()
+    # Required when hourly: the form comes back with everything typed and the message at the field.
+    expect(page.locator("#id_price_per_hour-error")).to_have_text("This field is required.")
+    expect(page.locator("#id_customer_search")).to_have_value("Åberg Livs AB")
+    screenshot(page, "create-project-error")
+    price.fill("725")
+    labelled(page, "Start date").fill("2026-12-01")
+    screenshot(page, "create-project")
+    page.get_by_role("button", name="Create project").click()
+    expect(page).to_have_url(re.compile(r"/projects/[0-9a-f]{24}/$"))
+    number = created_message(page, "Project").split()[0]
+    project = next(doc for doc in store.all("projects") if doc["projectNumber"] == number)
+    assert (project["pricePerHour"], project["customerName"], project["billingMethod"]) == (725, "Åberg Livs AB", "HOURLY")
+    assert project["contactPerson"]
+    find_in_list(page, "/projects/?name=Takbyte+Ekholmen", "Takbyte Ekholmen")
+
+
+def test_work_order_with_colour_and_creator(logged_in):
+    page = logged_in
+    open_form(page, "/workorders/", "New work order")
+    labelled(page, "Title").fill("Byt takpannor")
+    page.locator("label[title^='Teal']").click()
+    pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+    labelled(page, "Starts").fill("2026-12-02T07:30")
+    labelled(page, "Created by").select_option(index=1)
+    screenshot(page, "create-workorder")
+    page.get_by_role("button", name="Create work order").click()
+    expect(page).to_have_url(re.compile(r"/workorders/[0-9a-f]{24}/$"))
+    created_message(page, "Work order")
+    work_order = next(doc for doc in store.all("workOrders") if doc["title"] == "Byt takpannor")
+    assert (work_order["color"], work_order["customerName"], work_order["startDate"]) == (
+        "009688",
+        "Åberg Livs AB",
+        "2026-12-02T06:30:00.000Z",  # 07:30 in Stockholm
+    )
+    find_in_list(page, "/workorders/?title=Byt+takpannor", "Byt takpannor")
+
+
+def test_user(logged_in):
+    page = logged_in
+    open_form(page, "/users/", "New user")
+    labelled(page, "First name").fill("Elsa")
+    labelled(page, "Last name").fill("Ekholm")
+    labelled(page, "E-mail").fill("elsa@ekholmen.test")
+    labelled(page, "Username").fill("elsa.ekholm")
+    labelled(page, "Role").select_option(index=1)
+    screenshot(page, "create-user")
+    page.get_by_role("button", name="Create user").click()
+    expect(page).to_have_url(re.compile(r"/users/[0-9a-f]{24}/$"))
+    assert created_message(page, "User") == "Elsa Ekholm (elsa.ekholm)"
+    find_in_list(page, "/users/?name=Ekholm", "elsa.ekholm")
+
+
+def test_rot_invoice_with_three_rows_and_live_totals(logged_in):
+    page = logged_in
+    open_form(page, "/invoices/", "New invoice")
+    pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+    expect(labelled(page, "Due date")).not_to_have_value("")  # invoice date + the customer's terms
+    labelled(page, "Invoice title").fill("Badrum Ekholmen")
+    labelled(page, "ROT").check()
+    labelled(page, "Type of property").select_option("2")
+    labelled(page, "Housing society's organisation number").fill("769600-1234")
+    labelled(page, "Apartment number").fill("1101")
+    page.locator("#id_distribution-0-user_name").fill("Eva Ekholm")
+    page.locator("#id_distribution-0-personal_number").fill("19700101-1234")
+    page.locator("#id_distribution-0-distribution_percent").fill("60")
+    page.locator("[data-formset=distribution] [data-formset-add]").click()
+    page.locator("#id_distribution-1-user_name").fill("Erik Ekholm")
+    page.locator("#id_distribution-1-personal_number").fill("19690202-2345")
+    page.locator("#id_distribution-1-distribution_percent").fill("40")
+    expect(page.locator("[data-share-total]")).to_have_text("100 %")
+
+    rows = page.locator("[data-formset=rows]")
+    typed = [
+        ("time", "Arbete badrum", "10", "tim", "650", "", "25", True),
+        ("expense", "Kakel", "12,5", "m2", "389,90", "10", "25", False),
+        ("expense", "Fogmassa", "3", "st", "79", "", "25", False),
+    ]
+    for index, (kind, name, quantity, unit, price, discount, vat, house) in enumerate(typed):
+        if index:
+            rows.locator("[data-formset-add]").click()
+        page.locator(f"#id_rows-{index}-item_type").select_option(kind)
+        page.locator(f"#id_rows-{index}-name").fill(name)
+        page.locator(f"#id_rows-{index}-number_of_items").fill(quantity)
+        page.locator(f"#id_rows-{index}-unit").fill(unit)
+        page.locator(f"#id_rows-{index}-unit_price").fill(price)
+        page.locator(f"#id_rows-{index}-discount_percent").fill(discount)
+        page.locator(f"#id_rows-{index}-tax_percent").fill(vat)
+        if house:
+            page.locator(f"#id_rows-{index}-house_work_flag").check()
+    # A fourth row, added and removed again.
+    rows.locator("[data-formset-add]").click()
+    page.locator("#id_rows-3-name").fill("Fel rad")
+    rows.locator("[data-formset-row]").nth(3).get_by_role("button", name="Remove this row").click()
+    expect(rows.locator("[data-formset-row]")).to_have_count(3)
+    # 6 500 + 4 386.38 + 237 = 11 123.38; VAT 2 780.85; 13 904.23 → 13 904.
+    expect(rows.locator('[data-sum="totalAmount"]')).to_have_text("11,123.38")
+    expect(rows.locator('[data-sum="totalTaxAmount"]')).to_have_text("2,780.85")
+    expect(rows.locator('[data-sum="totalAmountInclTax"]')).to_have_text("13,904.00")
+    expect(rows.locator("[data-row-total]").nth(1)).to_have_text("4,386.38")
+    labelled(page, "Created by").select_option(index=1)
+    screenshot(page, "create-invoice")
+
+    page.get_by_role("button", name="Create invoice").click()
+    expect(page).to_have_url(re.compile(r"/invoices/[0-9a-f]{24}/$"))
+    number = created_message(page, "Invoice")
+    # The sandbox computed the same totals the page showed while typing.
+    expect(page.locator(".grand-total")).to_contain_text("13,904.00")
+    invoice = next(doc for doc in store.all("invoices") if doc["invoiceNumber"] == number)
+    assert [row["name"] for row in invoice["invoiceItems"]] == ["Arbete badrum", "Kakel", "Fogmassa"]
+    assert invoice["invoiceType"] == 1 and invoice["houseProperties"]["apartmentNumber"] == "1101"
+    assert [d["distributionPercent"] for d in invoice["houseProperties"]["deductionDistribution"]] == [60, 40]
+    assert invoice["houseDeductionAmount"] > 0
+    find_in_list(page, f"/invoices/?invoice_number={number}", "Åberg Livs AB")
+
+
+def test_create_log_lists_what_was_created(logged_in):
+    page = logged_in
+    open_form(page, "/customers/", "New customer")
+    labelled(page, "Name").fill("Loggbok AB")
+    page.get_by_role("button", name="Create customer").click()
+    expect(page).to_have_url(re.compile(r"/customers/[0-9a-f]{24}/$"))
+    page.get_by_role("link", name="Create log").click()
+    row = page.locator("tbody tr").first
+    expect(row).to_contain_text("Customer")
+    expect(row).to_contain_text("Created")
+    row.get_by_role("link", name="Open customer").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Loggbok AB")
