@@ -114,16 +114,24 @@ def _render(request, form: CreateForm, token: str, *, problem: dict | None = Non
     return response
 
 
-def _confirm(request, resource, upstream_id: str, label: str):
+def _confirm(request, resource, upstream_id: str, label: str, *, repeated: bool = False):
     """The record's page with the confirmation - also for a repeated submit,
     which must show the same result; one message even when both submits of a
     double click stored theirs."""
-    text = _("%(kind)s “%(label)s” was created.") % {"kind": resource.verbose_name.capitalize(), "label": label}
+    kind = resource.verbose_name
+    text = _("%(kind)s “%(label)s” was created.") % {"kind": kind.capitalize(), "label": label}
     queued = messages.get_messages(request)
-    already = any(str(message) == text for message in queued)
+    already = [str(message) for message in queued]
     queued.used = False  # looking must not drop them
-    if not already:
+    if text not in already:
         messages.success(request, text)
+    if repeated:
+        note = _(
+            "This form had been submitted before, so nothing new was created. "
+            "To create another %(kind)s, start from “New %(kind)s”."
+        ) % {"kind": kind}
+        if note not in already:
+            messages.info(request, note)
     return redirect(f"{resource.name}_detail", pk=upstream_id)
 
 
@@ -164,7 +172,7 @@ def _submit(request, form_class: type[CreateForm], me):
         return _render(request, form, idempotency.new_token(), problem=problem, status=400)
     if previous and previous.status == CreateToken.Status.SUCCEEDED:
         audit.record(request.user, resource.name, token, {}, CreateAttempt.Outcome.DUPLICATE, upstream_id=previous.upstream_id)
-        return _confirm(request, resource, previous.upstream_id, previous.label)
+        return _confirm(request, resource, previous.upstream_id, previous.label, repeated=True)
     if previous and previous.status == CreateToken.Status.PENDING:
         return _render(request, form, token, problem=_busy(resource), status=409)
 
@@ -190,7 +198,7 @@ def _submit(request, form_class: type[CreateForm], me):
             forget_lookups()  # new names (a new user, say) show at once
         if form.cleaned_data.get("remember_me") and form.cleaned_data.get("created_by_user"):
             _remember(request.user, form)
-        return _confirm(request, resource, result.upstream_id, result.label)
+        return _confirm(request, resource, result.upstream_id, result.label, repeated=result.kind == "duplicate")
     if result.kind == "failed" and isinstance(result.error, ValidationError):
         placed = form.add_api_error(result.error.message, result.error.field)
         problem = {

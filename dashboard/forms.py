@@ -629,13 +629,13 @@ def _first_after(candidates: Iterable, since: dt.datetime, attr: str):
 
 
 def address_fields(
-    prefix: str = "", *, with_name: bool = False, with_phone: bool = False, with_country: bool = True
+    prefix: str = "", *, name_label=None, with_phone: bool = False, with_country: bool = True
 ) -> type[forms.Form]:
     """The fields of an address (the reference's address objects all share
     them), prefixed, as a form class to inherit from."""
     fields: dict[str, forms.Field] = {}
-    if with_name:
-        fields[f"{prefix}name"] = forms.CharField(label=_("Name"), required=False)
+    if name_label:
+        fields[f"{prefix}name"] = forms.CharField(label=name_label, required=False)
     fields[f"{prefix}address"] = forms.CharField(label=_("Street address"), required=False)
     fields[f"{prefix}address2"] = forms.CharField(label=_("Address line 2"), required=False)
     fields[f"{prefix}zip_code"] = forms.CharField(label=_("Postcode"), required=False)
@@ -960,7 +960,7 @@ class UserForm(CreateForm):
 # --- projects ---
 
 
-class ProjectForm(CreateForm, address_fields("delivery_", with_name=True, with_phone=True)):
+class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipient"), with_phone=True)):
     resource_name = "projects"
     create_method = "create_project"
     lookups = ("project_statuses", "project_types", "project_tags", "departments", "price_lists", "users", "result_units")
@@ -1113,7 +1113,7 @@ class ProjectForm(CreateForm, address_fields("delivery_", with_name=True, with_p
 # --- work orders ---
 
 
-class WorkOrderForm(CreateForm, address_fields("work_", with_name=True, with_phone=True)):
+class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of the place"), with_phone=True)):
     resource_name = "workorders"
     create_method = "create_work_order"
     lookups = ("work_order_statuses", "work_order_types", "departments", "users")
@@ -1340,7 +1340,7 @@ InvoiceRowFormSet = formset_factory(InvoiceRowForm, formset=BaseInvoiceRowFormSe
 HOUSE_INVOICE = ShowIf.field("invoice_type", *ROT_RUT)
 
 
-class InvoiceForm(CreateForm, address_fields("delivery_", with_name=True, with_phone=True)):
+class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipient"), with_phone=True)):
     resource_name = "invoices"
     create_method = "create_invoice"
     lookups = ("price_lists", "invoice_tags", "users", "result_units")

@@ -1447,7 +1447,11 @@ def test_submitting_the_same_form_twice_creates_once_and_shows_the_same_record(o
     second = submit(office_client, "customers", data)  # back, then submit again
     assert first["Location"] == second["Location"] == "/customers/new-cust/"
     assert len(posts(api, "customers")) == 1
-    assert message_texts(second) == ["Customer “Bergström Bygg AB (1321)” was created."]
+    assert message_texts(second) == [
+        "Customer “Bergström Bygg AB (1321)” was created.",
+        "This form had been submitted before, so nothing new was created. "
+        "To create another customer, start from “New customer”.",
+    ]
     assert list(CreateAttempt.objects.order_by("id").values_list("outcome", flat=True)) == ["created", "duplicate"]
 
 

@@ -71,7 +71,10 @@ class Response:
     body: Any
 
     def encode(self) -> tuple[int, dict[str, str], bytes]:
-        payload = json.dumps(self.body, ensure_ascii=False).encode()
+        if isinstance(self.body, list):
+            payload = store.encode(self.body)
+        else:
+            payload = json.dumps(self.body, ensure_ascii=False).encode()
         return self.status, {"Content-Type": "application/json; charset=utf-8"}, payload
 
 

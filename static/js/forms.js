@@ -255,6 +255,21 @@
       if (saving) saving.textContent = saving.getAttribute("data-saving-text");
     });
   }
+  // Going back to a submitted form may load the page afresh (no back/forward
+  // cache) while the browser puts the typed values back: the history entry
+  // keeps the form's token, so submitting it again is recognised as the same form.
+  function keepToken(form) {
+    var input = form.querySelector('input[name="token"]');
+    if (!input || !window.history.replaceState) return;
+    var state = window.history.state || {};
+    var navigation = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (state.createToken && navigation && navigation.type === "back_forward") {
+      input.value = state.createToken;
+    } else {
+      window.history.replaceState(Object.assign({}, state, { createToken: input.value }), "");
+    }
+  }
+
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitting]").forEach(function (form) {
       form.removeAttribute("data-submitting");
@@ -292,6 +307,7 @@
       form.addEventListener("input", function () { applyConditions(form); });
       setUpDueDate(form);
       setUpSubmitGuard(form);
+      keepToken(form);
     });
     if (root.classList && root.classList.contains("field-error")) markField(root);
   }
