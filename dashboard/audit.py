@@ -42,7 +42,9 @@ def _mask(value: Any) -> str:
     return "•" * max(0, len(text) - 4) + text[-4:]
 
 
-def record(user, entity: str, token: str, payload: Mapping[str, Any], outcome: str, *, upstream_id="", error="") -> None:
+def record(
+    user, entity: str, token: str, payload: Mapping[str, Any], outcome: str, *, upstream_id="", error=""
+) -> None:
     CreateAttempt.objects.create(
         user=user,
         username=user.get_username(),
@@ -61,7 +63,9 @@ class AuditFilters(forms.Form):
         required=False,
         choices=[("", _("Any"))] + [(name, r.verbose_name_plural.capitalize()) for name, r in RESOURCES.items()],
     )
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("Any")), *CreateAttempt.Outcome.choices])
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any")), *CreateAttempt.Outcome.choices]
+    )
     username = forms.CharField(label=_("Who"), required=False)
 
 
@@ -83,6 +87,10 @@ def audit_log(request):
         {
             "attempt": attempt,
             "resource": RESOURCES.get(attempt.entity),
+            # What people call the record: its name, title or username as typed.
+            "name": next(
+                (str(attempt.payload[k]) for k in ("name", "title", "userName") if attempt.payload.get(k)), ""
+            ),
             "payload": json.dumps(attempt.payload, indent=2, ensure_ascii=False),
         }
         for attempt in page

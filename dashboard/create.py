@@ -30,7 +30,7 @@ from seventime import SevenTimeError, ValidationError, get_client
 
 from . import audit, idempotency
 from .fetch import fetch, forget_lookups
-from .forms import CREATE_FORMS, PICKERS, CreateForm, PickerSource, ProfileForm, fill_lookup_choices
+from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices
 from .middleware import describe
 from .models import CreateAttempt, CreateToken, Profile
 from .resources import RESOURCES
@@ -171,7 +171,9 @@ def _submit(request, form_class: type[CreateForm], me):
         }
         return _render(request, form, idempotency.new_token(), problem=problem, status=400)
     if previous and previous.status == CreateToken.Status.SUCCEEDED:
-        audit.record(request.user, resource.name, token, {}, CreateAttempt.Outcome.DUPLICATE, upstream_id=previous.upstream_id)
+        audit.record(
+            request.user, resource.name, token, {}, CreateAttempt.Outcome.DUPLICATE, upstream_id=previous.upstream_id
+        )
         return _confirm(request, resource, previous.upstream_id, previous.label, repeated=True)
     if previous and previous.status == CreateToken.Status.PENDING:
         return _render(request, form, token, problem=_busy(resource), status=409)
@@ -263,7 +265,9 @@ def _change_rows(data: QueryDict, action: str, form_class: type[CreateForm]) -> 
 def _remember(user, form: CreateForm) -> None:
     user_id = form.cleaned_data["created_by_user"]
     name = dict(form.fields["created_by_user"].choices).get(user_id, "")
-    Profile.objects.update_or_create(user=user, defaults={"seventime_user_id": user_id, "seventime_user_name": str(name)})
+    Profile.objects.update_or_create(
+        user=user, defaults={"seventime_user_id": user_id, "seventime_user_name": str(name)}
+    )
 
 
 @require_POST
@@ -328,8 +332,8 @@ def pick(request, kind: str):
         context["items"] = [
             {
                 "id": record.id,
-                "label": PickerSource.label(record),
-                "detail": PickerSource.detail(record),
+                "label": source.label(record),
+                "detail": source.detail(record),
                 "payment_days": getattr(record, "payment_days", None),
             }
             for record in records[:PICK_LIMIT]

@@ -33,6 +33,30 @@ class LookupList:
         return getattr(get_client(), self.method)().items
 
 
+@dataclass(frozen=True, kw_only=True)
+class ResultUnit(Lookup):
+    kind = "result unit"
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class ResultUnitsInUse(LookupList):
+    """The API has no endpoint for result units, but projects name theirs: the
+    units of the latest projects are the ones a new record can use."""
+
+    def load(self):
+        projects = get_client().list_projects(sort_by="createdDate", sort_direction="descending")
+        units: dict[str, ResultUnit] = {}
+        for project in projects:
+            if project.result_unit:
+                units.setdefault(project.result_unit, ResultUnit(id=project.result_unit, name=project.result_unit_name))
+        return list(units.values())
+
+
 #: The lookup lists pages resolve ids with. Cached for
 #: SEVENTIME_LOOKUP_CACHE_SECONDS and dropped after a create through the dashboard.
 LOOKUPS: dict[str, LookupList] = {
@@ -48,6 +72,9 @@ LOOKUPS: dict[str, LookupList] = {
     "price_lists": LookupList("list_price_lists"),
     "salary_types": LookupList("list_salary_types"),
     "user_skills": LookupList("list_user_skills"),
+    # For the create forms' pickers (createdByUser, ourReference, project leader...).
+    "users": LookupList("list_users"),
+    "result_units": ResultUnitsInUse("list_projects"),
 }
 
 

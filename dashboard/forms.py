@@ -34,44 +34,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from seventime import SevenTimeClient, get_client, records
-from seventime.sandbox.invoicing import compute_row, compute_totals, plain_number
+from seventime import SevenTimeClient
+from seventime.invoicing import compute_row, compute_totals, plain_number
 
-from .fetch import LOOKUPS, LookupList, Lookups
+from .fetch import Lookups
 from .resources import LookupSelect
-
-# --- lookup lists the forms need besides the ones fetch.py declares ---
-
-
-@dataclass(frozen=True, kw_only=True)
-class ResultUnit(records.Lookup):
-    kind = "result unit"
-    name: str = ""
-
-    @property
-    def label(self) -> str:
-        return self.name or self.id
-
-
-@dataclass(frozen=True)
-class ResultUnitsInUse(LookupList):
-    """The API has no endpoint for result units, but projects name theirs: the
-    units of the latest projects are the ones a new record can use."""
-
-    def load(self):
-        projects = get_client().list_projects(sort_by="createdDate", sort_direction="descending")
-        units: dict[str, ResultUnit] = {}
-        for project in projects:
-            if project.result_unit:
-                units.setdefault(project.result_unit, ResultUnit(id=project.result_unit, name=project.result_unit_name))
-        return list(units.values())
-
-
-# Registered in fetch's table (not kept apart) so that they are cached like the
-# others and dropped by forget_lookups() after a create, a new user included.
-LOOKUPS.setdefault("users", LookupList("list_users"))
-LOOKUPS.setdefault("result_units", ResultUnitsInUse("list_projects"))
-
+from .templatetags.dashboard import BILLING_METHODS, INVOICE_STATUSES
 
 # --- choices the reference documents ---
 
@@ -102,35 +70,28 @@ WORK_ORDER_COLORS = (
     ("000000", _("Black")),
     ("FAFAFA", _("White")),
 )
-WORK_INVOICE_STATUSES = [
-    ("", _("Not set")),
-    ("0", _("None")),
-    ("5", _("Not invoiceable")),
-    ("10", _("Ready to be invoiced")),
-    ("20", _("Partly invoiced")),
-    ("30", _("Fully invoiced")),
+# Labels as the detail pages show them (the template tags' tables).
+WORK_INVOICE_STATUSES = [("", _("Not set"))] + [(str(code), label) for code, label in INVOICE_STATUSES.items()]
+PROJECT_BILLING_METHODS = [("", _("Not set"))] + [
+    (code, BILLING_METHODS[code])
+    for code in ("ACCORDING_TO_CUSTOMER", "HOURLY", "PERUSER", "HOURLY_PER_TIMECATEGORY", "FIXED_PRICE", "PRICELIST")
 ]
-PROJECT_BILLING_METHODS = [
-    ("", _("Not set")),
-    ("ACCORDING_TO_CUSTOMER", _("According to the customer's billing method")),
-    ("HOURLY", _("Hourly price")),
-    ("PERUSER", _("Price per user")),
-    ("HOURLY_PER_TIMECATEGORY", _("Price per time category")),
-    ("FIXED_PRICE", _("Fixed price")),
-    ("PRICELIST", _("Price list")),
-]
-WORK_ORDER_BILLING_METHODS = [
-    ("", _("Not set")),
-    ("RUNNING", _("Running price")),
-    ("FIXED_PRICE", _("Fixed price")),
-    ("ACCORDING_TO_QUOTE", _("According to quote")),
+WORK_ORDER_BILLING_METHODS = [("", _("Not set"))] + [
+    (code, BILLING_METHODS[code]) for code in ("RUNNING", "FIXED_PRICE", "ACCORDING_TO_QUOTE")
 ]
 INVOICE_TYPES = [("0", _("Normal")), ("1", _("ROT")), ("2", _("RUT")), ("3", _("Construction (reverse VAT)"))]
 PROPERTY_TYPES = [("", _("Choose…")), ("1", _("Detached property (villa)")), ("2", _("Condominium (bostadsrätt)"))]
 DELIVERY_TYPES = [("0", _("E-mail")), ("10", _("Postal letter")), ("20", _("Svefaktura (e-invoice)"))]
-LANGUAGES = [("SV", _("Swedish")), ("EN", _("English")), ("NO", _("Norwegian")), ("DA", _("Danish")), ("FI", _("Finnish")), ("DE", _("German"))]
+LANGUAGES = [
+    ("SV", _("Swedish")),
+    ("EN", _("English")),
+    ("NO", _("Norwegian")),
+    ("DA", _("Danish")),
+    ("FI", _("Finnish")),
+    ("DE", _("German")),
+]
 CURRENCIES = [("SEK", "SEK"), ("EUR", "EUR"), ("NOK", "NOK"), ("DKK", "DKK"), ("USD", "USD"), ("GBP", "GBP")]
-ITEM_TYPES = [("time", _("Work (time)")), ("expense", _("Material or expense")), ("text", _("Text only"))]
+ITEM_TYPES = [("time", _("Work (hours)")), ("expense", _("Material")), ("text", _("Text only"))]
 ROT_RUT = ("1", "2")
 
 #: How far before an attempt's start a record it created may carry as its
@@ -192,22 +153,8 @@ class PickerSource:
     search: Callable[[SevenTimeClient, str], dict[str, Callable]]  # the calls answering a query
     first: Callable[[SevenTimeClient], Callable]  # the list a browser without JavaScript chooses from
     get: str  # the client method getting one record by id
-
-    @staticmethod
-    def label(record) -> str:
-        if isinstance(record, records.Customer):
-            return record.name
-        if isinstance(record, records.Project):
-            return f"{record.project_number} {record.name}".strip()
-        if isinstance(record, records.WorkOrder):
-            return f"{record.work_order_number} {record.title}".strip()
-        return record.label
-
-    @staticmethod
-    def detail(record) -> str:
-        if isinstance(record, records.Customer):
-            return " · ".join(part for part in (record.customer_number, record.city) if part)
-        return getattr(record, "customer_name", "")
+    label: Callable[[Any], str]  # how a record is named in the picker
+    detail: Callable[[Any], str]  # what tells records of the same name apart
 
 
 def _search_calls(method: str, text_param: str, number_param: str, client: SevenTimeClient, query: str):
@@ -223,18 +170,24 @@ PICKERS = {
         partial(_search_calls, "list_customers", "name", "customer_number"),
         lambda client: partial(client.list_customers, sort_by="name", sort_direction="ascending"),
         "get_customer",
+        label=lambda customer: customer.name,
+        detail=lambda customer: " · ".join(part for part in (customer.customer_number, customer.city) if part),
     ),
     "projects": PickerSource(
         "projects",
         partial(_search_calls, "list_projects", "name", "project_number"),
         lambda client: partial(client.list_projects, sort_by="projectNumber", sort_direction="descending"),
         "get_project",
+        label=lambda project: f"{project.project_number} {project.name}".strip(),
+        detail=lambda project: project.customer_name,
     ),
     "workorders": PickerSource(
         "workorders",
         partial(_search_calls, "list_work_orders", "title", "work_order_number"),
         lambda client: partial(client.list_work_orders, sort_by="workOrderNumber", sort_direction="descending"),
         "get_work_order",
+        label=lambda work_order: f"{work_order.work_order_number} {work_order.title}".strip(),
+        detail=lambda work_order: work_order.customer_name,
     ),
 }
 
@@ -293,7 +246,7 @@ def raw_value(form: forms.Form, name: str) -> str:
     else:
         value = form.get_initial_for_field(field, name)
     if isinstance(field, forms.BooleanField):
-        return "on" if value and value not in ("false", "0", "off") else ""
+        return "on" if value else ""
     return "" if value is None else str(value)
 
 
@@ -394,9 +347,8 @@ class CreateForm(forms.Form):
                 self._errors.pop(name, None)
                 field = self.fields[name]
                 data[name] = False if isinstance(field, forms.BooleanField) else field.to_python("")
-            elif name in self.required_when_shown and data.get(name) in (None, "", [], ()):
-                if name not in self._errors:
-                    self.add_error(name, forms.Field.default_error_messages["required"])
+            elif name in self.required_when_shown and data.get(name) in (None, "", [], ()) and name not in self._errors:
+                self.add_error(name, forms.Field.default_error_messages["required"])
         return data
 
     def errors_for(self, html_name: str) -> list[str]:
@@ -532,11 +484,12 @@ class CreateForm(forms.Form):
     def _fill_picker(self, name: str, field: PickerField, results: Mapping[str, Any] | None) -> None:
         value = raw_value(self, name)
         first = list((results or {}).get(f"first:{name}") or [])
-        field.options = [(record.id, PickerSource.label(record)) for record in first]
+        source = PICKERS[field.source]
+        field.options = [(record.id, source.label(record)) for record in first]
         chosen = (results or {}).get(f"chosen:{name}")
         label = self.data.get(f"{self.add_prefix(name)}_search", "") if self.is_bound else ""
         if chosen is not None:
-            label = PickerSource.label(chosen)
+            label = source.label(chosen)
         label = label or dict(field.options).get(value, "") or value
         field.chosen_label = label if value else ""
         if value and value not in dict(field.options):
@@ -750,7 +703,9 @@ class CustomerForm(CreateForm, address_fields(), address_fields("billing_", with
 
     name = forms.CharField(label=_("Name"), help_text=_("The company's or the person's name, as invoices show it."))
     customer_number = forms.CharField(
-        label=_("Customer number"), required=False, help_text=_("Leave empty and Seven Time gives the next free number.")
+        label=_("Customer number"),
+        required=False,
+        help_text=_("Leave empty and Seven Time gives the next free number."),
     )
     organization_number = forms.CharField(label=_("Organisation or personal number"), required=False)
     vat_number = forms.CharField(label=_("VAT number"), required=False)
@@ -770,12 +725,20 @@ class CustomerForm(CreateForm, address_fields(), address_fields("billing_", with
     invoice_email = forms.EmailField(label=_("Invoice e-mail"), required=False)
     default_email_subject = forms.CharField(label=_("Subject of invoice e-mails"), required=False)
     is_construction_company = forms.BooleanField(label=_("Construction company"), required=False)
-    use_separate_billing_address = forms.BooleanField(label=_("Send invoices to another postal address"), required=False)
+    use_separate_billing_address = forms.BooleanField(
+        label=_("Send invoices to another postal address"), required=False
+    )
     is_rot_customer = forms.BooleanField(label=_("ROT customer (home improvement deduction)"), required=False)
     is_rut_customer = forms.BooleanField(label=_("RUT customer (household services deduction)"), required=False)
     type_of_property = forms.ChoiceField(label=_("Type of property"), choices=PROPERTY_TYPES, required=False)
-    property_description = forms.CharField(label=_("Property designation (fastighetsbeteckning)"), required=False)
-    housing_society_number = forms.CharField(label=_("Housing society's organisation number"), required=False)
+    property_description = forms.CharField(
+        label=_("Property designation"), required=False, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
+    )
+    housing_society_number = forms.CharField(
+        label=_("Housing society org. number"),
+        required=False,
+        help_text=_("The bostadsrättsförening's organisation number."),
+    )
     apartment_number = forms.CharField(label=_("Apartment number"), required=False)
 
     fieldsets = (
@@ -900,7 +863,9 @@ class UserForm(CreateForm):
     first_name = forms.CharField(label=_("First name"))
     last_name = forms.CharField(label=_("Last name"))
     email = forms.EmailField(label=_("E-mail"))
-    user_name = forms.CharField(label=_("Username"), help_text=_("What the person logs in to Seven Time with. Must be unique."))
+    user_name = forms.CharField(
+        label=_("Username"), help_text=_("What the person logs in to Seven Time with. Must be unique.")
+    )
     user_role = LookupChoiceField("user_roles", label=_("Role"), required=True, empty_label=_("Choose…"))
     employee_number = forms.CharField(label=_("Employee number"), required=False)
     work_phone = forms.CharField(label=_("Work phone"), required=False)
@@ -963,7 +928,15 @@ class UserForm(CreateForm):
 class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipient"), with_phone=True)):
     resource_name = "projects"
     create_method = "create_project"
-    lookups = ("project_statuses", "project_types", "project_tags", "departments", "price_lists", "users", "result_units")
+    lookups = (
+        "project_statuses",
+        "project_types",
+        "project_tags",
+        "departments",
+        "price_lists",
+        "users",
+        "result_units",
+    )
 
     name = forms.CharField(label=_("Name"))
     project_number = forms.CharField(
@@ -1100,7 +1073,11 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
             return next((p for p in found if p.project_number == str(number)), None)
         candidates = client.list_projects(name=payload["name"], sort_by="createdDate", sort_direction="descending")
         return _first_after(
-            (p for p in candidates if _same(p.name, payload["name"]) and (p.customer or None) == payload.get("customer")),
+            (
+                p
+                for p in candidates
+                if _same(p.name, payload["name"]) and (p.customer or None) == payload.get("customer")
+            ),
             since - CLOCK_SKEW,
             "created_date",
         )
@@ -1159,7 +1136,9 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
     invoice_status = forms.ChoiceField(label=_("Invoicing status"), choices=WORK_INVOICE_STATUSES, required=False)
     is_supplement_order = forms.BooleanField(label=_("Supplement order (ÄTA)"), required=False)
     enable_portal_access = forms.BooleanField(label=_("Show in the customer portal"), required=False)
-    allow_registration_of_times = forms.BooleanField(label=_("Time can be registered on it"), required=False, initial=True)
+    allow_registration_of_times = forms.BooleanField(
+        label=_("Time can be registered on it"), required=False, initial=True
+    )
     allow_registration_of_expenses = forms.BooleanField(
         label=_("Expenses can be registered on it"), required=False, initial=True
     )
@@ -1369,16 +1348,26 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     created_by_user = user_field(_("Created by"), required=True, empty_label=_("Choose who you are…"))
     our_reference = user_field(_("Our reference"))
     remember_me = forms.BooleanField(label=_("This is me: remember it for next time"), required=False)
-    invoice_type = forms.ChoiceField(label=_("Kind of invoice"), choices=INVOICE_TYPES, initial="0", widget=forms.RadioSelect)
+    invoice_type = forms.ChoiceField(
+        label=_("Kind of invoice"), choices=INVOICE_TYPES, initial="0", widget=forms.RadioSelect
+    )
     type_of_property = forms.ChoiceField(label=_("Type of property"), choices=PROPERTY_TYPES, required=False)
-    property_description = forms.CharField(label=_("Property designation (fastighetsbeteckning)"), required=False)
-    housing_society_number = forms.CharField(label=_("Housing society's organisation number"), required=False)
+    property_description = forms.CharField(
+        label=_("Property designation"), required=False, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
+    )
+    housing_society_number = forms.CharField(
+        label=_("Housing society org. number"),
+        required=False,
+        help_text=_("The bostadsrättsförening's organisation number."),
+    )
     apartment_number = forms.CharField(label=_("Apartment number"), required=False)
     use_delivery_address = forms.BooleanField(label=_("Deliver to another address"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     fieldsets = (
-        Fieldset(_("Customer"), ("customer", "contact_person", "project", "work_order", "marking", "your_order_number")),
+        Fieldset(
+            _("Customer"), ("customer", "contact_person", "project", "work_order", "marking", "your_order_number")
+        ),
         Fieldset(
             _("Invoice"),
             (
@@ -1425,7 +1414,9 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         "housing_society_number": ShowIf.field("type_of_property", "2"),
         "apartment_number": ShowIf.field("type_of_property", "2"),
     }
-    required_when_shown = frozenset({"type_of_property", "property_description", "housing_society_number", "apartment_number"})
+    required_when_shown = frozenset(
+        {"type_of_property", "property_description", "housing_society_number", "apartment_number"}
+    )
     formset_classes = {"rows": InvoiceRowFormSet, "distribution": DistributionFormSet}
     api_names = {
         "houseProperties": "type_of_property",
@@ -1482,7 +1473,10 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         house = data["invoice_type"] in ROT_RUT
         # One VAT rate on every row is the API's default mode; different rates
         # on rows need multipleTaxesOnRows, so it follows from the rows.
-        rates = {row.cleaned_data["tax_percent"] if row.cleaned_data["tax_percent"] is not None else Decimal(25) for row in rows}
+        rates = {
+            row.cleaned_data["tax_percent"] if row.cleaned_data["tax_percent"] is not None else Decimal(25)
+            for row in rows
+        }
         items = []
         for row in rows:
             values = row.cleaned_data
@@ -1579,7 +1573,9 @@ CREATE_FORMS: dict[str, type[CreateForm]] = {
 class ProfileForm(forms.Form):
     """Who the signed-in person is in Seven Time."""
 
-    seventime_user = LookupChoiceField("users", label=_("I am, in Seven Time"), empty_label=_("Nobody: ask me every time"))
+    seventime_user = LookupChoiceField(
+        "users", label=_("I am, in Seven Time"), empty_label=_("Nobody: ask me every time")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -205,7 +205,13 @@ def _attempt(row: CreateToken, user, payload, create, find_existing, describe) -
 
 
 def _finish(row: CreateToken, status: str, *, upstream_id="", label="", error="", maybe_created=None) -> None:
-    changes = {"status": status, "upstream_id": upstream_id, "label": label[:200], "error": error, "updated_at": timezone.now()}
+    changes = {
+        "status": status,
+        "upstream_id": upstream_id,
+        "label": label[:200],
+        "error": error,
+        "updated_at": timezone.now(),
+    }
     if maybe_created is not None:
         changes["maybe_created"] = maybe_created
     # The one write that must not be lost (the record may exist now): SQLite can

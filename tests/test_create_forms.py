@@ -99,7 +99,12 @@ CREATED = {
     "customers": {**CUSTOMER, "_id": "new-cust", "customerNumber": "1321", "name": "Bergström Bygg AB"},
     "projects": {"_id": "new-proj", "projectNumber": "2002", "name": "Blåsippan"},
     # The reference's create answer embeds the creating user.
-    "workorders": {"_id": "new-wo", "workOrderNumber": 4908, "title": "Byt element", "createdByUser": {"_id": "user-1"}},
+    "workorders": {
+        "_id": "new-wo",
+        "workOrderNumber": 4908,
+        "title": "Byt element",
+        "createdByUser": {"_id": "user-1"},
+    },
     "users": {"_id": "new-user", "firstName": "Tommy", "lastName": "Hellström", "userName": "TommyH"},
     "invoices": {"_id": "new-inv", "invoiceNumber": "24482", "invoiceName": "Badrum"},
 }
@@ -131,13 +136,13 @@ def stub_contacts(api, customer="cust-1", docs=CONTACTS):
 def stub_create(api, entity, body, *, status=200, answer=None, **kwargs):
     if "body" not in kwargs:
         kwargs["json"] = CREATED[entity] if answer is None else answer
-    return api.post(
-        API + CREATE_PATH[entity], match=[matchers.json_params_matcher(body)], status=status, **kwargs
-    )
+    return api.post(API + CREATE_PATH[entity], match=[matchers.json_params_matcher(body)], status=status, **kwargs)
 
 
 def posts(api, entity):
-    return [call for call in api.calls if call.request.method == "POST" and call.request.url.endswith(CREATE_PATH[entity])]
+    return [
+        call for call in api.calls if call.request.method == "POST" and call.request.url.endswith(CREATE_PATH[entity])
+    ]
 
 
 # --- reading pages like a browser ---
@@ -158,7 +163,8 @@ class _FormReader(HTMLParser):
         attrs = dict(attrs)
         if tag == "template":
             self.in_template += 1
-        if self.in_template or attrs.get("form") or "name" not in attrs and tag not in ("option",):
+        named = "name" in attrs or tag == "option"
+        if self.in_template or attrs.get("form") or not named:
             return
         if tag == "input":
             kind = attrs.get("type", "text")
@@ -232,7 +238,9 @@ def text(fragment: str) -> str:
 
 
 def field_error(page: str, html_name: str) -> str:
-    match = re.search(rf'<small id="id_{re.escape(html_name)}-error" class="field-error"[^>]*>(.*?)</small>', page, re.S)
+    match = re.search(
+        rf'<small id="id_{re.escape(html_name)}-error" class="field-error"[^>]*>(.*?)</small>', page, re.S
+    )
     assert match, f"no error element for {html_name}"
     return text(match.group(1))
 
@@ -326,7 +334,9 @@ def test_csrf_is_enforced_on_submit(office_user, api):
 def test_form_groups_fields_marks_required_ones_and_carries_a_token(office_client, api):
     stub_page(api, "customers")
     page = open_form(office_client, "customers")
-    legends = [text(legend) for legend in re.findall(r'<fieldset class="group"[^>]*>\s*<legend>(.*?)</legend>', page, re.S)]
+    legends = [
+        text(legend) for legend in re.findall(r'<fieldset class="group"[^>]*>\s*<legend>(.*?)</legend>', page, re.S)
+    ]
     assert legends == ["Basics", "Address", "Billing", "Billing address", "ROT/RUT", "Property and deduction shares"]
     assert re.search(r'<label for="id_name">Name<span class="required" aria-hidden="true"> \*</span>', page)
     assert not re.search(r'<label for="id_city">City<span class="required"', page)
@@ -334,13 +344,16 @@ def test_form_groups_fields_marks_required_ones_and_carries_a_token(office_clien
     # No inline styles or scripts (strict CSP).
     assert " style=" not in page and "onclick" not in page and not re.search(r"<script>(?!</script>)", page)
     # Fields that apply only sometimes carry their condition for forms.js, and start hidden.
-    assert re.search(r'data-show-if="\[\[&quot;use_separate_billing_address&quot;, \[&quot;on&quot;\]\]\]" data-inactive', page)
+    assert re.search(
+        r'data-show-if="\[\[&quot;use_separate_billing_address&quot;, \[&quot;on&quot;\]\]\]" data-inactive', page
+    )
 
 
 def test_each_rendered_form_gets_its_own_token(office_client, api):
     stub_page(api, "customers")
-    first, second = input_value(open_form(office_client, "customers"), "token"), input_value(
-        open_form(office_client, "customers"), "token"
+    first, second = (
+        input_value(open_form(office_client, "customers"), "token"),
+        input_value(open_form(office_client, "customers"), "token"),
     )
     assert first != second
 
@@ -501,7 +514,10 @@ def test_deduction_shares_must_add_up_to_100(office_client, api, shares, message
     data.update(
         rows(
             "distribution",
-            *[{"user_name": f"P{i}", "personal_number": f"1980010{i}-1234", "distribution_percent": s} for i, s in enumerate(shares)],
+            *[
+                {"user_name": f"P{i}", "personal_number": f"1980010{i}-1234", "distribution_percent": s}
+                for i, s in enumerate(shares)
+            ],
         )
     )
     page = submit(office_client, "customers", data).content.decode()
@@ -509,7 +525,9 @@ def test_deduction_shares_must_add_up_to_100(office_client, api, shares, message
     assert not posts(api, "customers")
 
 
-@pytest.mark.parametrize(("share", "message"), [("0", "greater than or equal to 1"), ("101", "less than or equal to 100")])
+@pytest.mark.parametrize(
+    ("share", "message"), [("0", "greater than or equal to 1"), ("101", "less than or equal to 100")]
+)
 def test_each_deduction_share_is_between_1_and_100(office_client, api, share, message):
     stub_page(api, "customers")
     values = form_values(open_form(office_client, "customers"))
@@ -636,7 +654,9 @@ def test_project_sends_every_documented_field_with_delivery_address(office_clien
         ("PERUSER", {"price_per_hour": "700", "fixed_price": "1"}, None, {}),
     ],
 )
-def test_project_billing_method_decides_which_price_is_required_and_sent(office_client, api, method, typed, field, sent):
+def test_project_billing_method_decides_which_price_is_required_and_sent(
+    office_client, api, method, typed, field, sent
+):
     values = project_values(office_client, api)
     if sent is not None:
         stub_create(api, "projects", {"name": "P", "billingMethod": method, **sent})
@@ -655,9 +675,21 @@ def test_project_billing_method_decides_which_price_is_required_and_sent(office_
         ({"start_date": "1/3/2026"}, "start_date", "Enter a valid date."),
         ({"start_date": "2026-06-30", "end_date": "2026-03-01"}, "end_date", "The end date is before the start date."),
         ({"project_number": "P-12"}, "project_number", "Digits only."),
-        ({"billing_method": "BARTER"}, "billing_method", "Select a valid choice. BARTER is not one of the available choices."),
-        ({"project_status": "pstatus-gone"}, "project_status", "Select a valid choice. pstatus-gone is not one of the available choices."),
-        ({"price_per_hour": "-5", "billing_method": "HOURLY"}, "price_per_hour", "Ensure this value is greater than or equal to 0."),
+        (
+            {"billing_method": "BARTER"},
+            "billing_method",
+            "Select a valid choice. BARTER is not one of the available choices.",
+        ),
+        (
+            {"project_status": "pstatus-gone"},
+            "project_status",
+            "Select a valid choice. pstatus-gone is not one of the available choices.",
+        ),
+        (
+            {"price_per_hour": "-5", "billing_method": "HOURLY"},
+            "price_per_hour",
+            "Ensure this value is greater than or equal to 0.",
+        ),
         ({"price_per_hour": "sju", "billing_method": "HOURLY"}, "price_per_hour", "Enter a number."),
     ],
 )
@@ -672,7 +704,9 @@ def test_project_contact_person_must_be_one_of_the_chosen_customers(office_clien
     values = project_values(office_client, api)
     stub_contacts(api, "cust-2", [{"_id": "contact-9", "name": "Other", "customer": "cust-2"}])
     response = submit(
-        office_client, "projects", fill(values, name="P", customer="cust-2", customer_search="Other AB", contact_person="contact-1")
+        office_client,
+        "projects",
+        fill(values, name="P", customer="cust-2", customer_search="Other AB", contact_person="contact-1"),
     )
     assert field_error(response.content.decode(), "contact_person").startswith("Select a valid choice.")
     assert not posts(api, "projects")
@@ -783,7 +817,9 @@ def test_work_order_defaults_send_registration_allowed_and_no_work_address(offic
         },
     )
     # A fixed price typed while the billing method was "fixed price", then changed: not sent.
-    data = fill(values, title="Service", customer="cust-1", created_by_user="user-2", fixed_price="5000", work_city="Malmö")
+    data = fill(
+        values, title="Service", customer="cust-1", created_by_user="user-2", fixed_price="5000", work_city="Malmö"
+    )
     assert submit(office_client, "workorders", data).status_code == 302
 
 
@@ -793,10 +829,18 @@ def test_work_order_defaults_send_registration_allowed_and_no_work_address(offic
         ({"title": ""}, "title", "This field is required."),
         ({"customer": ""}, "customer", "This field is required."),
         ({"created_by_user": ""}, "created_by_user", "This field is required."),
-        ({"created_by_user": "user-404"}, "created_by_user", "Select a valid choice. user-404 is not one of the available choices."),
+        (
+            {"created_by_user": "user-404"},
+            "created_by_user",
+            "Select a valid choice. user-404 is not one of the available choices.",
+        ),
         ({"start_date": "2026-07-01"}, "start_date", "Enter a valid date/time."),
         ({"start_date": "01/07/2026 07:00"}, "start_date", "Enter a valid date/time."),
-        ({"start_date": "2026-07-01 10:00", "end_date": "2026-07-01 09:00"}, "end_date", "The end is before the start."),
+        (
+            {"start_date": "2026-07-01 10:00", "end_date": "2026-07-01 09:00"},
+            "end_date",
+            "The end is before the start.",
+        ),
         ({"color": "123456"}, "color", "Select a valid choice. 123456 is not one of the available choices."),
         ({"estimated_time": "-1"}, "estimated_time", "Ensure this value is greater than or equal to 0."),
         ({"users": ["user-404"]}, "users", "Select a valid choice. user-404 is not one of the available choices."),
@@ -907,7 +951,9 @@ def test_user_body_sends_the_role_number_and_the_password_which_the_log_never_ke
 def test_user_rules(manager_client, api, typed, field, message):
     stub_page(api, "users")
     values = form_values(open_form(manager_client, "users"))
-    data = fill(values, **{"first_name": "T", "last_name": "H", "email": "t@h.se", "user_name": "th", "user_role": "2", **typed})
+    data = fill(
+        values, **{"first_name": "T", "last_name": "H", "email": "t@h.se", "user_name": "th", "user_role": "2", **typed}
+    )
     response = submit(manager_client, "users", data)
     assert field_error(response.content.decode(), field) == message
     assert not posts(api, "users")
@@ -941,7 +987,16 @@ ROWS = (
     },
     {"item_type": "text", "name": "Enligt offert", "number_of_items": "", "unit_price": "", "tax_percent": "25"},
     # An untouched extra row, as the page offers it: left out.
-    {"item_type": "time", "name": "", "description": "", "number_of_items": "1", "unit": "", "unit_price": "", "discount_percent": "", "tax_percent": "25"},
+    {
+        "item_type": "time",
+        "name": "",
+        "description": "",
+        "number_of_items": "1",
+        "unit": "",
+        "unit_price": "",
+        "discount_percent": "",
+        "tax_percent": "25",
+    },
 )
 
 
@@ -1082,11 +1137,19 @@ def test_rows_with_different_vat_rates_send_multiple_taxes_on_rows(office_client
             "multipleTaxesOnRows": True,
         },
     )
-    data = fill(values, customer="cust-1", created_by_user="user-1", language="EN", currency_code="EUR", currency_rate="11,25")
+    data = fill(
+        values, customer="cust-1", created_by_user="user-1", language="EN", currency_code="EUR", currency_rate="11,25"
+    )
     data.update(
         rows(
             "rows",
-            {"item_type": "expense", "name": "Hotell", "number_of_items": "2", "unit_price": "100", "tax_percent": "12"},
+            {
+                "item_type": "expense",
+                "name": "Hotell",
+                "number_of_items": "2",
+                "unit_price": "100",
+                "tax_percent": "12",
+            },
             {"item_type": "time", "name": "Arbete", "number_of_items": "1", "unit_price": "80", "tax_percent": "25"},
         )
     )
@@ -1099,13 +1162,25 @@ def test_rows_with_different_vat_rates_send_multiple_taxes_on_rows(office_client
     [
         ({"invoice_type": "1"}, "type_of_property", "This field is required."),
         ({"invoice_type": "2", "type_of_property": "1"}, "property_description", "This field is required."),
-        ({"invoice_type": "1", "type_of_property": "2", "apartment_number": "1101"}, "housing_society_number", "This field is required."),
-        ({"invoice_type": "2", "type_of_property": "2", "housing_society_number": "769600-1234"}, "apartment_number", "This field is required."),
+        (
+            {"invoice_type": "1", "type_of_property": "2", "apartment_number": "1101"},
+            "housing_society_number",
+            "This field is required.",
+        ),
+        (
+            {"invoice_type": "2", "type_of_property": "2", "housing_society_number": "769600-1234"},
+            "apartment_number",
+            "This field is required.",
+        ),
         ({"customer": ""}, "customer", "This field is required."),
         ({"created_by_user": ""}, "created_by_user", "This field is required."),
         ({"language": ""}, "language", "This field is required."),
         ({"invoice_date": "2026-02-30"}, "invoice_date", "Enter a valid date."),
-        ({"invoice_date": "2026-11-05", "due_date": "2026-11-04"}, "due_date", "The due date is before the invoice date."),
+        (
+            {"invoice_date": "2026-11-05", "due_date": "2026-11-04"},
+            "due_date",
+            "The due date is before the invoice date.",
+        ),
         ({"currency_code": "BTC"}, "currency_code", "Select a valid choice. BTC is not one of the available choices."),
         ({"invoice_type": "4"}, "invoice_type", "Select a valid choice. 4 is not one of the available choices."),
     ],
@@ -1145,8 +1220,16 @@ def test_house_properties_are_neither_checked_nor_sent_for_a_normal_invoice(offi
         ({"item_type": "time", "number_of_items": "2"}, "rows-0-name", "Give the row a name or a description."),
         ({"item_type": "", "name": "X"}, "rows-0-item_type", "This field is required."),
         ({"item_type": "time", "name": "X", "unit_price": "tio"}, "rows-0-unit_price", "Enter a number."),
-        ({"item_type": "time", "name": "X", "discount_percent": "120"}, "rows-0-discount_percent", "Ensure this value is less than or equal to 100."),
-        ({"item_type": "time", "name": "X", "tax_percent": "-1"}, "rows-0-tax_percent", "Ensure this value is greater than or equal to 0."),
+        (
+            {"item_type": "time", "name": "X", "discount_percent": "120"},
+            "rows-0-discount_percent",
+            "Ensure this value is less than or equal to 100.",
+        ),
+        (
+            {"item_type": "time", "name": "X", "tax_percent": "-1"},
+            "rows-0-tax_percent",
+            "Ensure this value is greater than or equal to 0.",
+        ),
     ],
 )
 def test_invoice_row_rules(office_client, api, row, field, message):
@@ -1207,7 +1290,12 @@ def test_our_reference_and_created_by_default_to_the_linked_user(office_client, 
 def test_customer_picker_searches_name_and_number_and_says_when_there_are_more(office_client, api):
     many = [{**CUSTOMER, "_id": f"c-{i}", "name": f"Berg {i}", "customerNumber": str(100 + i)} for i in range(30)]
     stub_get(api, "customers", many, {"name": "10"})
-    stub_get(api, "customers", [{**CUSTOMER, "_id": "c-x", "name": "Tio AB", "customerNumber": "10"}], {"customerNumber": "10"})
+    stub_get(
+        api,
+        "customers",
+        [{**CUSTOMER, "_id": "c-x", "name": "Tio AB", "customerNumber": "10"}],
+        {"customerNumber": "10"},
+    )
     page = office_client.get("/pick/customers/", {"field": "customer", "customer_search": "10"}).content.decode()
     options = re.findall(r'<li role="option" id="customer-option-\d+"[^>]*data-value="([^"]+)"', page)
     assert len(options) == 20 and options[0] == "c-0"
@@ -1236,7 +1324,9 @@ def test_picker_tells_when_seven_time_is_not_answering(office_client, api):
 def test_without_javascript_the_picker_is_a_select_of_the_first_100(office_client, api):
     stub_page(api, "invoices")
     page = open_form(office_client, "invoices")
-    select = re.search(r'<select class="picker-select" name="customer" id="id_customer".*?</select>', page, re.S).group(0)
+    select = re.search(r'<select class="picker-select" name="customer" id="id_customer".*?</select>', page, re.S).group(
+        0
+    )
     assert '<option value="cust-1">Bergström Bygg AB</option>' in select
 
 
@@ -1266,8 +1356,12 @@ def test_inline_validation_answers_for_one_field_from_cached_lists_only(office_c
     calls = len(api.calls)
     data = fill(values, name="", billing_method="HOURLY", price_per_hour="")
     page = office_client.post("/projects/new/validate/?field=price_per_hour", data).content.decode()
-    assert page == '<small id="id_price_per_hour-error" class="field-error" role="alert">This field is required.</small>'
-    page = office_client.post("/projects/new/validate/?field=price_per_hour", fill(data, price_per_hour="700")).content.decode()
+    assert (
+        page == '<small id="id_price_per_hour-error" class="field-error" role="alert">This field is required.</small>'
+    )
+    page = office_client.post(
+        "/projects/new/validate/?field=price_per_hour", fill(data, price_per_hour="700")
+    ).content.decode()
     assert page == '<small id="id_price_per_hour-error" class="field-error"></small>'
     assert len(api.calls) == calls  # the lookup lists came from the cache
     assert not CreateToken.objects.exists()
@@ -1323,7 +1417,12 @@ def test_a_rejected_create_comes_back_with_every_value_and_the_message_at_its_fi
     assert response.status_code == 400
     assert field_error(page, "customer_number") == "customerNumber 1001 is already in use"
     assert "Seven Time did not accept the customer" in page
-    for name, value in (("name", "Ahlgrens Måleri"), ("customer_number", "1001"), ("city", "Lund"), ("token", values["token"][0])):
+    for name, value in (
+        ("name", "Ahlgrens Måleri"),
+        ("customer_number", "1001"),
+        ("city", "Lund"),
+        ("token", values["token"][0]),
+    ):
         assert input_value(page, name) == value, name
     assert CreateToken.objects.get().status == "failed"
     assert CreateAttempt.objects.get().outcome == "rejected"
@@ -1336,7 +1435,9 @@ def test_a_rejected_create_comes_back_with_every_value_and_the_message_at_its_fi
 
 def test_a_rejection_naming_no_field_is_shown_above_the_form(office_client, api):
     values = customer_values(office_client, api)
-    stub_create(api, "customers", minimal_customer(), status=400, answer={"errorMessage": "Account is locked for edits"})
+    stub_create(
+        api, "customers", minimal_customer(), status=400, answer={"errorMessage": "Account is locked for edits"}
+    )
     page = submit(office_client, "customers", fill(values, name="Ahlgrens Måleri")).content.decode()
     assert "Account is locked for edits" in text(re.search(r'id="problem">(.*?)</div>', page, re.S).group(1))
     assert input_value(page, "name") == "Ahlgrens Måleri"
@@ -1371,7 +1472,11 @@ def test_no_answer_or_a_server_error_keeps_the_form_and_offers_a_retry(office_cl
     assert response.status_code == status
     assert title in page and "Nothing you typed is lost" in page
     assert re.search(r'<button type="submit" form="create-form" class="retry">Try again</button>', page)
-    assert (input_value(page, "name"), input_value(page, "city"), input_value(page, "email")) == ("Ahlgrens Måleri", "Lund", "a@b.se")
+    assert (input_value(page, "name"), input_value(page, "city"), input_value(page, "email")) == (
+        "Ahlgrens Måleri",
+        "Lund",
+        "a@b.se",
+    )
     assert "no-store" in response["Cache-Control"]
     token = CreateToken.objects.get()
     assert (token.status, token.maybe_created) == ("unknown", True)
@@ -1384,7 +1489,9 @@ def test_a_retry_after_a_timeout_finds_the_record_the_first_attempt_created(offi
     assert submit(office_client, "customers", data).status_code == 504
     # It did reach the API: the customer exists now.
     created = {**CREATED["customers"], "name": "Ahlgrens Måleri", "createdDate": dt.datetime.now(dt.UTC).isoformat()}
-    stub_get(api, "customers", [created], {"name": "Ahlgrens Måleri", "sortBy": "createdDate", "sortDirection": "descending"})
+    stub_get(
+        api, "customers", [created], {"name": "Ahlgrens Måleri", "sortBy": "createdDate", "sortDirection": "descending"}
+    )
     response = submit(office_client, "customers", data)
     assert response.status_code == 302 and response["Location"] == "/customers/new-cust/"
     assert len(posts(api, "customers")) == 1
@@ -1397,7 +1504,9 @@ def test_a_retry_after_a_timeout_posts_again_when_nothing_was_created(office_cli
     data = fill(values, name="Ahlgrens Måleri")
     assert submit(office_client, "customers", data).status_code == 503
     old = {**CREATED["customers"], "name": "Ahlgrens Måleri", "createdDate": "2020-01-01T00:00:00.000Z"}
-    stub_get(api, "customers", [old], {"name": "Ahlgrens Måleri", "sortBy": "createdDate", "sortDirection": "descending"})
+    stub_get(
+        api, "customers", [old], {"name": "Ahlgrens Måleri", "sortBy": "createdDate", "sortDirection": "descending"}
+    )
     api.remove("POST", API + "customers")
     stub_create(api, "customers", minimal_customer())
     response = submit(office_client, "customers", data)
@@ -1411,7 +1520,9 @@ def test_lists_that_cannot_be_loaded_on_submit_keep_the_form_and_send_nothing(of
     api.reset()
     api.get(API + "users", body=requests.exceptions.ConnectionError())
     api.get(API + "priceLists", body=requests.exceptions.ConnectionError())
-    data = fill(values, customer="cust-1", customer_search="Bergström Bygg AB", created_by_user="user-1", our_reference="user-2")
+    data = fill(
+        values, customer="cust-1", customer_search="Bergström Bygg AB", created_by_user="user-1", our_reference="user-2"
+    )
     data.update(rows("rows", *ROWS[:2]))
     response = submit(office_client, "invoices", data)
     page = response.content.decode()
@@ -1471,7 +1582,9 @@ def test_a_second_submit_after_a_restart_still_finds_the_outcome_in_the_database
 def test_another_persons_token_is_not_honoured(office_client, api, django_user_model):
     values = customer_values(office_client, api)
     other = django_user_model.objects.create_user("otto")
-    CreateToken.objects.create(token=values["token"][0], user=other, entity="customers", status="succeeded", upstream_id="x")
+    CreateToken.objects.create(
+        token=values["token"][0], user=other, entity="customers", status="succeeded", upstream_id="x"
+    )
     response = submit(office_client, "customers", fill(values, name="Ahlgrens Måleri"))
     assert response.status_code == 400 and input_value(response.content.decode(), "token") != values["token"][0]
     assert not posts(api, "customers")
@@ -1505,10 +1618,18 @@ def test_the_create_log_is_for_managers_and_links_to_created_records(client, off
         token="t" * 32,
         outcome="created",
         upstream_id="inv-9",
-        payload={"customer": "cust-1", "houseProperties": {"deductionDistribution": [{"personalNumber": "••••••••1234"}]}},
+        payload={
+            "customer": "cust-1",
+            "houseProperties": {"deductionDistribution": [{"personalNumber": "••••••••1234"}]},
+        },
     )
     CreateAttempt.objects.create(
-        user=office_user, username="olivia", entity="customers", token="u" * 32, outcome="rejected", error="name is required"
+        user=office_user,
+        username="olivia",
+        entity="customers",
+        token="u" * 32,
+        outcome="rejected",
+        error="name is required",
     )
     client.force_login(office_user)
     assert client.get("/audit/").status_code == 403
@@ -1534,4 +1655,21 @@ def test_my_settings_links_the_account_to_a_seven_time_user(office_client, offic
 
 
 def test_every_create_form_only_asks_for_pickers_it_has():
-    assert {field.source for form in CREATE_FORMS.values() for field in form.base_fields.values() if isinstance(field, PickerField)} <= set(PICKERS)
+    assert {
+        field.source
+        for form in CREATE_FORMS.values()
+        for field in form.base_fields.values()
+        if isinstance(field, PickerField)
+    } <= set(PICKERS)
+
+
+def test_the_admin_links_an_account_to_a_seven_time_user_by_name(client, django_user_model, office_user, api):
+    path, params, docs = LOOKUPS["users"]
+    stub_get(api, path, docs, params)
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw"))
+    page = client.get("/admin/dashboard/profile/add/").content.decode()
+    assert '<option value="user-2">Anna Ek</option>' in page
+    response = client.post("/admin/dashboard/profile/add/", {"user": office_user.pk, "seventime_user_id": "user-2"})
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=office_user)
+    assert (profile.seventime_user_id, profile.seventime_user_name) == ("user-2", "Anna Ek")

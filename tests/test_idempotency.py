@@ -19,7 +19,16 @@ from dashboard.forms import CustomerForm, InvoiceForm, ProjectForm, UserForm, Wo
 from dashboard.models import CreateAttempt, CreateToken
 from seventime import ServerError, Timeout, ValidationError, get_client
 from tests.conftest import API
-from tests.test_create_forms import CREATED, customer_values, fill, minimal_customer, posts, stub_create, stub_get, submit
+from tests.test_create_forms import (
+    CREATED,
+    customer_values,
+    fill,
+    minimal_customer,
+    posts,
+    stub_create,
+    stub_get,
+    submit,
+)
 
 TOKEN = "t0k3n-" + "x" * 26
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
@@ -208,7 +217,9 @@ def test_a_second_submit_gives_up_waiting_without_calling_the_api(office_user, q
 def test_an_abandoned_attempt_is_taken_over_carefully(office_user):
     # Its server died mid-request: the record may exist, so look first.
     old = timezone.now() - dt.timedelta(minutes=5)
-    CreateToken.objects.create(token=TOKEN, user=office_user, entity="customers", attempts=1, created_at=old, updated_at=old)
+    CreateToken.objects.create(
+        token=TOKEN, user=office_user, entity="customers", attempts=1, created_at=old, updated_at=old
+    )
     api = FakeApi(find=record("found-1"))
     assert api.submit(office_user).kind == "found"
     assert (api.searched, api.created) == (1, 0)
@@ -256,7 +267,9 @@ def test_two_simultaneous_submits_call_the_api_once(sandbox_data, django_user_mo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_posts_of_one_form_create_one_customer(sandbox_data, django_user_model, api, quick, monkeypatch):
+def test_two_simultaneous_posts_of_one_form_create_one_customer(
+    sandbox_data, django_user_model, api, quick, monkeypatch
+):
     """The whole stack: two requests with the same form at the same moment."""
     monkeypatch.setattr(idempotency, "wait_seconds", lambda: 5)
     user = django_user_model.objects.create_user("dubbel")
@@ -310,7 +323,12 @@ OLD = "2026-01-01T00:00:00.000Z"
 
 
 def test_customer_is_found_by_its_number_when_one_was_given(api, client_api):
-    stub_get(api, "customers", [{"_id": "c-2", "customerNumber": "10010"}, {"_id": "c-1", "customerNumber": "1001"}], {"customerNumber": "1001"})
+    stub_get(
+        api,
+        "customers",
+        [{"_id": "c-2", "customerNumber": "10010"}, {"_id": "c-1", "customerNumber": "1001"}],
+        {"customerNumber": "1001"},
+    )
     assert CustomerForm.find_existing(client_api, {"name": "X", "customerNumber": "1001"}, SINCE).id == "c-1"
 
 
@@ -328,11 +346,15 @@ def test_customer_without_number_is_found_by_name_details_and_creation_time(api,
     )
     payload = {"name": "Nytt AB", "organizationNumber": "556677-8899"}
     assert CustomerForm.find_existing(client_api, payload, SINCE).id == "ours"
-    assert CustomerForm.find_existing(client_api, {"name": "Nytt AB", "organizationNumber": "000000-0000"}, SINCE) is None
+    assert (
+        CustomerForm.find_existing(client_api, {"name": "Nytt AB", "organizationNumber": "000000-0000"}, SINCE) is None
+    )
 
 
 def test_user_is_found_by_the_unique_username(api, client_api):
-    stub_get(api, "users", [{"_id": "u-1", "userName": "TommyHH"}, {"_id": "u-2", "userName": "tommyh"}], {"name": "TommyH"})
+    stub_get(
+        api, "users", [{"_id": "u-1", "userName": "TommyHH"}, {"_id": "u-2", "userName": "tommyh"}], {"name": "TommyH"}
+    )
     assert UserForm.find_existing(client_api, {"userName": "TommyH"}, SINCE).id == "u-2"
 
 
@@ -357,8 +379,20 @@ def test_work_order_is_found_by_title_customer_creator_and_creation_time(api, cl
         api,
         "workOrders",
         [
-            {"_id": "w-other-user", "title": "Service", "customer": "cust-1", "createdByUser": "user-2", "createDate": RECENT},
-            {"_id": "w-ours", "title": "Service", "customer": "cust-1", "createdByUser": "user-1", "createDate": RECENT},
+            {
+                "_id": "w-other-user",
+                "title": "Service",
+                "customer": "cust-1",
+                "createdByUser": "user-2",
+                "createDate": RECENT,
+            },
+            {
+                "_id": "w-ours",
+                "title": "Service",
+                "customer": "cust-1",
+                "createdByUser": "user-1",
+                "createDate": RECENT,
+            },
         ],
         {"title": "Service", "sortBy": "createDate", "sortDirection": "descending"},
     )
@@ -373,10 +407,28 @@ def test_invoice_is_found_among_the_customers_newest_by_creator_rows_and_time(ap
         api,
         "invoices",
         [
-            {"_id": "i-other-customer", "customer": "cust-9", "createdByUser": "user-1", "createDate": RECENT, "invoiceItems": [row]},
-            {"_id": "i-two-rows", "customer": "cust-1", "createdByUser": "user-1", "createDate": RECENT, "invoiceItems": [row, row]},
+            {
+                "_id": "i-other-customer",
+                "customer": "cust-9",
+                "createdByUser": "user-1",
+                "createDate": RECENT,
+                "invoiceItems": [row],
+            },
+            {
+                "_id": "i-two-rows",
+                "customer": "cust-1",
+                "createdByUser": "user-1",
+                "createDate": RECENT,
+                "invoiceItems": [row, row],
+            },
             {"_id": "i-old", "customer": "cust-1", "createdByUser": "user-1", "createDate": OLD, "invoiceItems": [row]},
-            {"_id": "i-ours", "customer": "cust-1", "createdByUser": "user-1", "createDate": RECENT, "invoiceItems": [row]},
+            {
+                "_id": "i-ours",
+                "customer": "cust-1",
+                "createdByUser": "user-1",
+                "createDate": RECENT,
+                "invoiceItems": [row],
+            },
         ],
         {"customerNumber": "1001", "sortBy": "createDate", "sortDirection": "descending"},
     )
@@ -402,7 +454,11 @@ def test_the_log_drops_passwords_and_shortens_personal_numbers():
 def test_tokens_are_long_random_and_checked_for_shape():
     tokens = {idempotency.new_token() for _ in range(50)}
     assert len(tokens) == 50 and all(idempotency.valid_token(t) for t in tokens)
-    assert not idempotency.valid_token("") and not idempotency.valid_token("short") and not idempotency.valid_token("x" * 20 + "<>")
+    assert (
+        not idempotency.valid_token("")
+        and not idempotency.valid_token("short")
+        and not idempotency.valid_token("x" * 20 + "<>")
+    )
 
 
 @pytest.mark.django_db
@@ -413,7 +469,9 @@ def test_the_view_uses_the_real_client_end_to_end(office_client, api):
     data = fill(values, name="Ahlgrens Måleri")
     assert submit(office_client, "customers", data).status_code == 504
     created = {**CREATED["customers"], "name": "Ahlgrens Måleri", "createdDate": timezone.now().isoformat()}
-    stub_get(api, "customers", [created], {"name": "Ahlgrens Måleri", "sortBy": "createdDate", "sortDirection": "descending"})
+    stub_get(
+        api, "customers", [created], {"name": "Ahlgrens Måleri", "sortBy": "createdDate", "sortDirection": "descending"}
+    )
     stub_create(api, "customers", minimal_customer())  # must not be needed
     assert submit(office_client, "customers", data)["Location"] == "/customers/new-cust/"
     assert len(posts(api, "customers")) == 1

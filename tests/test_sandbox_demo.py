@@ -1,7 +1,7 @@
 """The sandbox's demo data and invoice arithmetic.
 
 Plain functions without the database: `seventime.sandbox.demo` and
-`seventime.sandbox.invoicing` do not import Django.
+`seventime.invoicing` do not import Django.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from seventime.sandbox import demo, invoicing
-from seventime.sandbox.invoicing import (
+from seventime import invoicing
+from seventime.invoicing import (
     INVOICE_CREDITED,
     INVOICE_DRAFT,
     INVOICE_PAID,
@@ -32,6 +32,7 @@ from seventime.sandbox.invoicing import (
     luhn_valid,
     ocr_number,
 )
+from seventime.sandbox import demo
 
 TODAY = dt.date(2026, 11, 26)
 WINDOW_START = dt.date(2025, 5, 26)  # 18 months before TODAY

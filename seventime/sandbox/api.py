@@ -38,9 +38,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
+from seventime.invoicing import compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
+
 from . import store
 from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
-from .invoicing import compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
 LIST_LIMIT = 100
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

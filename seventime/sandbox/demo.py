@@ -28,8 +28,8 @@ import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from . import invoicing
-from .invoicing import INVOICE_CREDITED, INVOICE_DRAFT, INVOICE_PAID, INVOICE_SENT
+from seventime import invoicing
+from seventime.invoicing import INVOICE_CREDITED, INVOICE_DRAFT, INVOICE_PAID, INVOICE_SENT
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

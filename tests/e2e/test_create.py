@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from seventime.sandbox import store
 
-from .conftest import screenshot
+from .conftest import login, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +67,7 @@ def test_customer_double_click_and_resubmit_create_one(logged_in):
     page.locator("#id_billing_city").fill("Ystad")
     labelled(page, "ROT customer (home improvement deduction)").check()
     labelled(page, "Type of property").select_option("1")
-    labelled(page, "Property designation (fastighetsbeteckning)").fill("Ystad Ekholmen 1:4")
+    labelled(page, "Property designation").fill("Ystad Ekholmen 1:4")
     page.locator("#id_distribution-0-user_name").fill("Eva Ekholm")
     page.locator("#id_distribution-0-personal_number").fill("19700101-1234")
     expect(page.locator("[data-share-total]")).to_have_text("100 %")
@@ -100,6 +100,11 @@ def test_project_with_customer_contact_and_hourly_price(logged_in):
     labelled(page, "Billing method").select_option("HOURLY")
     expect(price).to_be_visible()
     expect(labelled(page, "Fixed price (SEK)")).to_be_hidden()
+    # Checked as soon as the field is left, not only on submit.
+    price.focus()
+    price.press("Tab")
+    expect(page.locator("#id_price_per_hour-error")).to_have_text("This field is required.")
+    expect(price).to_have_attribute("aria-invalid", "true")
     page.get_by_role("button", name="Create project").click()
     # Required when hourly: the form comes back with everything typed and the message at the field.
     expect(page.locator("#id_price_per_hour-error")).to_have_text("This field is required.")
@@ -112,7 +117,11 @@ def test_project_with_customer_contact_and_hourly_price(logged_in):
     expect(page).to_have_url(re.compile(r"/projects/[0-9a-f]{24}/$"))
     number = created_message(page, "Project").split()[0]
     project = next(doc for doc in store.all("projects") if doc["projectNumber"] == number)
-    assert (project["pricePerHour"], project["customerName"], project["billingMethod"]) == (725, "Åberg Livs AB", "HOURLY")
+    assert (project["pricePerHour"], project["customerName"], project["billingMethod"]) == (
+        725,
+        "Åberg Livs AB",
+        "HOURLY",
+    )
     assert project["contactPerson"]
     find_in_list(page, "/projects/?name=Takbyte+Ekholmen", "Takbyte Ekholmen")
 
@@ -161,7 +170,7 @@ def test_rot_invoice_with_three_rows_and_live_totals(logged_in):
     labelled(page, "Invoice title").fill("Badrum Ekholmen")
     labelled(page, "ROT").check()
     labelled(page, "Type of property").select_option("2")
-    labelled(page, "Housing society's organisation number").fill("769600-1234")
+    labelled(page, "Housing society org. number").fill("769600-1234")
     labelled(page, "Apartment number").fill("1101")
     page.locator("#id_distribution-0-user_name").fill("Eva Ekholm")
     page.locator("#id_distribution-0-personal_number").fill("19700101-1234")
@@ -228,3 +237,24 @@ def test_create_log_lists_what_was_created(logged_in):
     expect(row).to_contain_text("Created")
     row.get_by_role("link", name="Open customer").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Loggbok AB")
+
+
+def test_without_javascript_a_work_order_can_still_be_created(browser, live_server, superuser):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        login(page, superuser.username)
+        page.goto("/workorders/new/")
+        # Every field shows (nothing can hide them) and the customer is a plain select.
+        expect(labelled(page, "Fixed price (SEK)")).to_be_visible()
+        labelled(page, "Title").fill("Utan skript")
+        customers = page.locator("select#id_customer option")
+        expect(customers).to_have_count(101)  # "Choose…" and the first 100 by name
+        first = customers.nth(1).inner_text()
+        page.locator("select#id_customer").select_option(index=1)
+        labelled(page, "Created by").select_option(index=1)
+        page.get_by_role("button", name="Create work order").click()
+        expect(page).to_have_url(re.compile(r"/workorders/[0-9a-f]{24}/$"))
+        assert count("workOrders", title="Utan skript", customerName=first) == 1
+    finally:
+        context.close()

@@ -19,9 +19,9 @@ import uuid
 import requests
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.db import connections
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.test.utils import override_settings
 
 from seventime import get_client

@@ -1,4 +1,4 @@
-"""Invoice arithmetic shared by the sandbox's demo data and its "create invoice" endpoint.
+"""Invoice arithmetic: shared by the dashboard's invoice form and the sandbox (its demo data and its "create invoice" endpoint).
 
 Pure functions, no Django. Money is exact: every amount is a `Decimal` internally
 and is rounded half-up to whole öre (2 decimals), the way Swedish invoices are.
