@@ -118,7 +118,8 @@ def test_login_logout_and_anonymous_redirect(page, superuser):
     expect(page.get_by_role("heading", name="Customers", level=1)).to_be_visible()
     assert_no_traceback(page)
 
-    # Log out is a POST button in the header; it returns to the login page.
+    # Log out is a POST button in the account menu of the header; it returns to the login page.
+    page.locator("summary", has_text=superuser.username).click()
     logout = page.get_by_role("button", name=f"Log out {superuser.username}")
     expect(logout).to_be_visible()
     with page.expect_navigation():

@@ -231,6 +231,7 @@ def test_create_log_lists_what_was_created(logged_in):
     labelled(page, "Name").fill("Loggbok AB")
     page.get_by_role("button", name="Create customer").click()
     expect(page).to_have_url(re.compile(r"/customers/[0-9a-f]{24}/$"))
+    page.locator(".account-menu summary").click()  # the log is in the account menu
     page.get_by_role("link", name="Create log").click()
     row = page.locator("tbody tr").first
     expect(row).to_contain_text("Customer")
