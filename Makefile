@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 ## Serve the dashboard on the built-in sandbox at http://127.0.0.1:8000
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=$${DEBUG:-true} $(PY) manage.py demo_setup
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 

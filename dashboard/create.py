@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from seventime import SevenTimeError, ValidationError, get_client
@@ -135,6 +136,7 @@ def _confirm(request, resource, upstream_id: str, label: str, *, repeated: bool 
     return redirect(f"{resource.name}_detail", pk=upstream_id)
 
 
+@sensitive_post_parameters("password", "personal_number")
 def create_view(request, entity: str):
     form_class = _form_class(entity, request.user)
     me = _me(request.user)
@@ -291,6 +293,8 @@ def validate_field(request, entity: str):
 def contact_persons(request, entity: str):
     """The contact person select for the chosen customer (htmx, when it changes)."""
     form_class = _form_class(entity, request.user)
+    if not request.user.has_perm("dashboard.view_customers"):
+        raise PermissionDenied
     customer = request.GET.get("customer", "")
     form = form_class(initial={"customer": customer}, me=_me(request.user))
     failed = False
@@ -342,7 +346,10 @@ def pick(request, kind: str):
 
 
 def my_settings(request):
-    """Who the signed-in person is in Seven Time (for created-by and our reference)."""
+    """Who the signed-in person is in Seven Time (for created-by and our reference).
+    Only for people who can create something: it lists every Seven Time user."""
+    if not any(request.user.has_perm(resource.add_permission) for resource in RESOURCES.values()):
+        raise PermissionDenied
     profile = Profile.objects.filter(user=request.user).first()
     form = ProfileForm(request.POST or None, initial={"seventime_user": profile.seventime_user_id if profile else ""})
     _results, lookups = fetch({}, ("users",))

@@ -9,6 +9,7 @@ round trip to the API.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -78,12 +79,17 @@ LOOKUPS: dict[str, LookupList] = {
 }
 
 
-def _cache_key(name: str) -> str:
-    # One key space per account (URL and secret): switching accounts, or two
-    # dashboards sharing a cache, never shows another account's names. Only a
-    # hash of the secret goes into the key.
+def account_key() -> str:
+    """The configured Seven Time account (API URL and client secret), as an HMAC
+    keyed with SECRET_KEY: never the secret itself, and not guessable offline."""
     account = f"{settings.SEVENTIME_API_URL}|{settings.SEVENTIME_CLIENT_SECRET}"
-    return f"seventime:lookup:{hashlib.sha256(account.encode()).hexdigest()[:16]}:{name}"
+    return hmac.new(settings.SECRET_KEY.encode(), account.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _cache_key(name: str) -> str:
+    # One key space per account: switching accounts, or two dashboards sharing a
+    # cache, never shows another account's names.
+    return f"seventime:lookup:{account_key()}:{name}"
 
 
 def _in_worker(call: Callable[[], Any]) -> Callable[[], Any]:

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seventime import SevenTimeClient
+from seventime.records import camel
 from seventime.invoicing import compute_row, compute_totals, plain_number
 
 from .fetch import Lookups
@@ -613,11 +614,6 @@ def address_payload(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return compact(values)
 
 
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -833,7 +829,10 @@ class CustomerForm(CreateForm, address_fields(), address_fields("billing_", with
     def find_existing(cls, client, payload, since):
         number = payload.get("customerNumber")
         if number:
-            return next((c for c in client.list_customers(customer_number=number) if c.customer_number == number), None)
+            # Only a customer created since the attempt began: an older one with
+            # that number means the attempt failed, not that it succeeded.
+            found = (c for c in client.list_customers(customer_number=number) if c.customer_number == number)
+            return _first_after(found, since - CLOCK_SKEW, "created_date")
         candidates = client.list_customers(name=payload["name"], sort_by="createdDate", sort_direction="descending")
         return _first_after(
             (
@@ -913,9 +912,11 @@ class UserForm(CreateForm):
 
     @classmethod
     def find_existing(cls, client, payload, since):
-        # The username is unique: whoever has it is the user that attempt made.
+        # The username is unique: a user who has it and was created since the
+        # attempt began is the one that attempt made.
         wanted = payload["userName"]
-        return next((u for u in client.list_users(name=wanted) if _same(u.user_name, wanted)), None)
+        found = (u for u in client.list_users(name=wanted) if _same(u.user_name, wanted))
+        return _first_after(found, since - CLOCK_SKEW, "created_date")
 
     @staticmethod
     def describe(record) -> str:
@@ -1069,8 +1070,8 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     def find_existing(cls, client, payload, since):
         number = payload.get("projectNumber")
         if number:
-            found = client.list_projects(project_number=str(number))
-            return next((p for p in found if p.project_number == str(number)), None)
+            found = (p for p in client.list_projects(project_number=str(number)) if p.project_number == str(number))
+            return _first_after(found, since - CLOCK_SKEW, "created_date")
         candidates = client.list_projects(name=payload["name"], sort_by="createdDate", sort_direction="descending")
         return _first_after(
             (
@@ -1243,8 +1244,8 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
     def find_existing(cls, client, payload, since):
         number = payload.get("workOrderNumber")
         if number:
-            found = client.list_work_orders(work_order_number=number)
-            return next((w for w in found if w.work_order_number == str(number)), None)
+            found = (w for w in client.list_work_orders(work_order_number=number) if w.work_order_number == str(number))
+            return _first_after(found, since - CLOCK_SKEW, "create_date")
         candidates = client.list_work_orders(title=payload["title"], sort_by="createDate", sort_direction="descending")
         return _first_after(
             (

@@ -20,27 +20,19 @@ overview offers "Sync now" and syncs by itself when no copy exists yet.
 
 from __future__ import annotations
 
-import hashlib
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from seventime import get_client
 from seventime.records import Invoice
 
-from .fetch import run_concurrently
+from .fetch import account_key, run_concurrently
 from .models import InvoiceSync, SyncedInvoice
 
 DIGITS = "0123456789"
 MAX_QUERY_LENGTH = 12  # invoice numbers are far shorter; a guard against a runaway search
-
-
-def account() -> str:
-    """The configured API account, hashed (never the secret itself)."""
-    key = f"{settings.SEVENTIME_API_URL}|{settings.SEVENTIME_CLIENT_SECRET}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def fetch_all_invoices() -> tuple[dict[str, dict], int, bool]:
@@ -98,7 +90,7 @@ def fetch_all_invoices() -> tuple[dict[str, dict], int, bool]:
 
 def sync_invoices() -> InvoiceSync:
     """Replace the local copy with every invoice the API has now."""
-    run = InvoiceSync.objects.create(account=account(), started_at=timezone.now())
+    run = InvoiceSync.objects.create(account=account_key(), started_at=timezone.now())
     try:
         documents, calls, complete = fetch_all_invoices()
     except Exception as error:
@@ -123,11 +115,11 @@ def sync_invoices() -> InvoiceSync:
 
 def latest_sync() -> InvoiceSync | None:
     return (
-        InvoiceSync.objects.filter(account=account(), finished_at__isnull=False, error="")
+        InvoiceSync.objects.filter(account=account_key(), finished_at__isnull=False, error="")
         .order_by("-finished_at")
         .first()
     )
 
 
 def synced_invoices() -> list[Invoice]:
-    return [Invoice.from_api(data) for data in SyncedInvoice.objects.filter(account=account()).values_list("data", flat=True)]
+    return [Invoice.from_api(data) for data in SyncedInvoice.objects.filter(account=account_key()).values_list("data", flat=True)]

@@ -174,7 +174,3 @@ def compute(invoices: list[Invoice], today: dt.date) -> Overview:
         overdue_rows=overdue_rows,
     )
 
-
-def in_bucket(invoice: Invoice, bucket: Bucket, today: dt.date) -> bool:
-    days = overdue_days(invoice, today)
-    return days > 0 and bucket.holds(days)

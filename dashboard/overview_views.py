@@ -126,7 +126,7 @@ OVERDUE_COLUMNS = (
 
 def overview(request):
     _require(request)
-    run, everything, form, invoices, lookups = _scope(request)
+    run, everything, form, invoices, _lookups = _scope(request)
     data = compute(invoices, today())
     export = request.GET.get("export")
     if export in FORMATS:

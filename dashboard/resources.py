@@ -73,9 +73,6 @@ class FilterForm(forms.Form):
                 items = sorted(lookups[field.widget.lookup].values(), key=lambda item: item.label.casefold())
                 field.widget.choices = ANY + [(item.id, item.label) for item in items]
 
-    def is_filtered(self) -> bool:
-        return any(value not in (None, "", False) for value in getattr(self, "cleaned_data", {}).values())
-
 
 class Resource:
     """What the shared list and detail views need to know about one entity."""
@@ -429,7 +426,7 @@ class Invoices(Resource):
             i
             for i in items
             if (not state or invoice_state(i) == state)
-            and (not currency or i.currency_code.upper() == currency)
+            and (not currency or (i.currency_code or "SEK").upper() == currency)  # as the overview counts it
             and _within(local_day(i.invoice_date), start, end)
         ]
 

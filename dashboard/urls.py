@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -10,10 +11,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("sandbox/", include("seventime.sandbox.urls")),
     path("", include("dashboard.create_urls")),
     path("", include("dashboard.overview_urls")),
 ]
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("seventime.sandbox.urls")))
 for name, resource in RESOURCES.items():
     urlpatterns += [
         path(f"{name}/", views.list_view, {"resource": resource}, name=f"{name}_list"),

@@ -474,9 +474,7 @@ def _error_message(body: Any, response: requests.Response) -> str:
             return str(message)[:500]
     if isinstance(body, str):
         return body[:500]
-    if "json" not in response.headers.get("Content-Type", "") and response.text:
-        return ""  # an HTML error page says nothing a user can act on
-    return ""
+    return ""  # e.g. an HTML error page: nothing a user can act on
 
 
 def _retry_after(response: requests.Response) -> float | None:

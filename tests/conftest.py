@@ -1,6 +1,5 @@
 """Shared fixtures: logins per group, the API stubbed with `responses`, sandbox data."""
 
-import datetime as dt
 
 import pytest
 import responses
@@ -19,13 +18,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the sandbox demo data once. pytest-django runs transactional tests
     (which empty the database) after all the others; those use `sandbox_data`."""
     with django_db_blocker.unblock():
-        store.reset(dt.date.today())
+        store.reset()
 
 
 @pytest.fixture
 def sandbox_data(transactional_db):
     if store.is_empty():
-        store.reset(dt.date.today())
+        store.reset()
 
 
 @pytest.fixture(autouse=True)

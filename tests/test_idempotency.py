@@ -326,10 +326,19 @@ def test_customer_is_found_by_its_number_when_one_was_given(api, client_api):
     stub_get(
         api,
         "customers",
-        [{"_id": "c-2", "customerNumber": "10010"}, {"_id": "c-1", "customerNumber": "1001"}],
+        [
+            {"_id": "c-2", "customerNumber": "10010", "createdDate": RECENT},
+            {"_id": "c-1", "customerNumber": "1001", "createdDate": RECENT},
+        ],
         {"customerNumber": "1001"},
     )
     assert CustomerForm.find_existing(client_api, {"name": "X", "customerNumber": "1001"}, SINCE).id == "c-1"
+
+
+def test_an_older_customer_with_the_number_is_not_taken_for_the_attempts_record(api, client_api):
+    # The number was taken before the attempt began: the attempt failed, it did not create it.
+    stub_get(api, "customers", [{"_id": "c-1", "customerNumber": "1001", "createdDate": OLD}], {"customerNumber": "1001"})
+    assert CustomerForm.find_existing(client_api, {"name": "X", "customerNumber": "1001"}, SINCE) is None
 
 
 def test_customer_without_number_is_found_by_name_details_and_creation_time(api, client_api):
@@ -353,9 +362,20 @@ def test_customer_without_number_is_found_by_name_details_and_creation_time(api,
 
 def test_user_is_found_by_the_unique_username(api, client_api):
     stub_get(
-        api, "users", [{"_id": "u-1", "userName": "TommyHH"}, {"_id": "u-2", "userName": "tommyh"}], {"name": "TommyH"}
+        api,
+        "users",
+        [
+            {"_id": "u-1", "userName": "TommyHH", "createdDate": RECENT},
+            {"_id": "u-2", "userName": "tommyh", "createdDate": RECENT},
+        ],
+        {"name": "TommyH"},
     )
     assert UserForm.find_existing(client_api, {"userName": "TommyH"}, SINCE).id == "u-2"
+
+
+def test_an_older_user_with_the_username_is_not_taken_for_the_attempts_record(api, client_api):
+    stub_get(api, "users", [{"_id": "u-2", "userName": "tommyh", "createdDate": OLD}], {"name": "TommyH"})
+    assert UserForm.find_existing(client_api, {"userName": "TommyH"}, SINCE) is None
 
 
 def test_project_is_found_by_name_customer_and_creation_time(api, client_api):
@@ -370,7 +390,7 @@ def test_project_is_found_by_name_customer_and_creation_time(api, client_api):
         {"name": "Blåsippan", "sortBy": "createdDate", "sortDirection": "descending"},
     )
     assert ProjectForm.find_existing(client_api, {"name": "Blåsippan", "customer": "cust-1"}, SINCE).id == "p-ours"
-    stub_get(api, "projects", [{"_id": "p-n", "projectNumber": "2001"}], {"projectNumber": "2001"})
+    stub_get(api, "projects", [{"_id": "p-n", "projectNumber": "2001", "createdDate": RECENT}], {"projectNumber": "2001"})
     assert ProjectForm.find_existing(client_api, {"name": "X", "projectNumber": 2001}, SINCE).id == "p-n"
 
 

@@ -140,3 +140,34 @@ def test_pages_are_served_under_a_strict_content_security_policy(office_client):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_sandbox_api_is_not_served_when_the_real_api_is_configured(db, client):
+    import importlib
+
+    from django.test import override_settings
+    from django.urls import Resolver404, clear_url_caches, resolve
+
+    import dashboard.urls
+
+    try:
+        with override_settings(SANDBOX_ENABLED=False):
+            clear_url_caches()
+            importlib.reload(dashboard.urls)
+            with pytest.raises(Resolver404):
+                resolve("/sandbox/api/1/customers")
+    finally:
+        clear_url_caches()
+        importlib.reload(dashboard.urls)
+    assert resolve("/sandbox/api/1/customers").url_name == "api"
+
+
+def test_settings_serve_the_sandbox_only_without_a_real_api_url():
+    probe = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.SANDBOX_ENABLED)"],
+        cwd=ROOT / "docs",
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "dashboard.settings", "DEBUG": "true",
+             "SEVENTIME_API_URL": "https://api.example.test/api/1/", "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert probe.stdout.strip() == "False", probe.stderr

@@ -44,6 +44,7 @@ from . import store
 from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
 
 LIST_LIMIT = 100
+MAX_FORM_INDEX = 999  # form bodies name list positions; a huge one must not allocate a huge list
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WORK_ORDER_COLORS = (
     "9c27b0 673ab7 7C4DFF 3F51B5 3a87ad 2196F3 03A9F4 00BCD4 009688 468847 4CAF50 8BC34A "
@@ -70,10 +71,11 @@ class Invalid(Exception):
 class Response:
     status: int
     body: Any
+    collection: str | None = None  # for a list answer: whose documents it holds
 
     def encode(self) -> tuple[int, dict[str, str], bytes]:
-        if isinstance(self.body, list):
-            payload = store.encode(self.body)
+        if self.collection is not None:
+            payload = store.encode(self.collection, self.body)
         else:
             payload = json.dumps(self.body, ensure_ascii=False).encode()
         return self.status, {"Content-Type": "application/json; charset=utf-8"}, payload
@@ -955,7 +957,7 @@ def list_documents(collection: Collection, query: Mapping[str, str]) -> Response
         empty = [doc for doc in docs if doc.get(sort_by) in (None, "")]
         present.sort(key=lambda doc: _sort_key(doc.get(sort_by)), reverse=direction == "descending")
         docs = present + empty
-    return Response(200, docs[:LIST_LIMIT])
+    return Response(200, docs[:LIST_LIMIT], collection.name)
 
 
 def parse_body(body: bytes, content_type: str) -> dict:
@@ -991,6 +993,8 @@ def parse_form(text: str) -> dict:
                     node = node[-1]
                     continue
                 position = int(part) if part.isdigit() else len(node)
+                if position > MAX_FORM_INDEX:
+                    raise Invalid(f"{key}: list index {position} is too large")
                 while len(node) <= position:
                     node.append(None)
                 if last:

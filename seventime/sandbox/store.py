@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import threading
 import time
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max
 
 from .models import Document
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 #: The account every sandbox record belongs to (the API's `systemAccount`).
 SYSTEM_ACCOUNT = "5112826056d961c030000001"
@@ -22,10 +26,21 @@ def new_id() -> str:
     return f"{int(time.time()):08x}{os.urandom(8).hex()}"
 
 
-#: Decoded documents per collection, with the stamp they were read at. Decoding
-#: 600 invoices from JSON on every request would dominate the sandbox's time.
-_decoded: dict[str, tuple[tuple, list[dict]]] = {}
-_decoded_lock = threading.Lock()
+@dataclasses.dataclass
+class _Cached:
+    """A collection's decoded documents as read at `stamp`, and the JSON text of
+    those that were sent (kept with them and dropped with them)."""
+
+    stamp: tuple
+    docs: list[dict]
+    ids: frozenset[int]
+    texts: dict[int, str] = dataclasses.field(default_factory=dict)
+
+
+#: Decoding 600 invoices from JSON on every request would dominate the sandbox's
+#: time, and so would encoding 100 of them (~500 KB) for every answer.
+_cached: dict[str, _Cached] = {}
+_cached_lock = threading.Lock()
 
 
 def _stamp(collection: str) -> tuple:
@@ -40,30 +55,27 @@ def all(collection: str) -> list[dict]:  # noqa: A001 - reads as store.all("cust
     """Every document of a collection in creation order. The dicts are shared:
     callers must not change them."""
     stamp = _stamp(collection)
-    cached = _decoded.get(collection)
-    if cached is None or cached[0] != stamp:
+    cached = _cached.get(collection)
+    if cached is None or cached.stamp != stamp:
         docs = list(Document.objects.filter(collection=collection).order_by("seq").values_list("data", flat=True))
-        with _decoded_lock:
-            _decoded[collection] = cached = (stamp, docs)
-    return list(cached[1])
+        cached = _Cached(stamp, docs, frozenset(map(id, docs)))
+        with _cached_lock:
+            _cached[collection] = cached
+    return list(cached.docs)
 
 
-#: JSON text of documents, by the identity of the shared dict (kept alive by the
-#: entry, so its id cannot be reused): answering a list of 100 invoices (~500 KB)
-#: need not encode them again every time.
-_encoded: dict[int, tuple[dict, str]] = {}
-
-
-def encode(docs: list[dict]) -> bytes:
-    """A JSON array of documents, reusing the text of documents encoded before."""
+def encode(collection: str, docs: list[dict]) -> bytes:
+    """A JSON array of documents of a collection, reusing the text of cached ones.
+    (An id found among the cache's ids is that very dict: the cache keeps it alive.)"""
+    cached = _cached.get(collection)
     parts = []
     for doc in docs:
-        entry = _encoded.get(id(doc))
-        if entry is None or entry[0] is not doc:
-            entry = _encoded[id(doc)] = (doc, json.dumps(doc, ensure_ascii=False))
-        parts.append(entry[1])
-    if len(_encoded) > 20_000:  # documents replaced many times over: start afresh
-        _encoded.clear()
+        text = cached.texts.get(id(doc)) if cached else None
+        if text is None:
+            text = json.dumps(doc, ensure_ascii=False)
+            if cached and id(doc) in cached.ids:
+                cached.texts[id(doc)] = text
+        parts.append(text)
     return ("[" + ",".join(parts) + "]").encode()
 
 
@@ -85,7 +97,7 @@ def reset(today: dt.date | None = None) -> dict[str, int]:
     """Replace every sandbox document with freshly generated demo data."""
     from .demo import generate
 
-    data = generate(today or dt.date.today())
+    data = generate(today or dt.datetime.now(STOCKHOLM).date())  # the business day in Sweden
     Document.objects.all().delete()
     Document.objects.bulk_create(
         Document(collection=name, doc_id=doc.get("_id") or str(doc.get("userRoleId")), seq=seq, data=doc)
