@@ -1763,3 +1763,17 @@ def test_empty_search_shows_the_section_links_and_calls_nothing(office_client, a
     assert response.status_code == 200
     assert len(api.calls) == 0
     assert 'class="section-link"' in page
+
+
+def test_work_orders_of_one_project_say_so_and_offer_all(office_client, api):
+    stub_list(api, "workorders", [work_order_doc()], projectId="proj-1")
+    response, page = get(office_client, "/workorders/?project_id=proj-1")
+    assert response.status_code == 200
+    assert "Only the work orders of one project." in page
+    assert 'href="/workorders/">Show all work orders' in page
+
+
+def test_work_orders_without_a_project_filter_show_no_project_note(office_client, api):
+    stub_list(api, "workorders", [work_order_doc()])
+    _response, page = get(office_client, "/workorders/")
+    assert "Only the work orders of one project." not in page
