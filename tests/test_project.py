@@ -171,3 +171,11 @@ def test_settings_serve_the_sandbox_only_without_a_real_api_url():
         capture_output=True, text=True, timeout=60,
     )
     assert probe.stdout.strip() == "False", probe.stderr
+
+
+def test_the_language_can_be_switched_to_swedish(office_client):
+    page = office_client.get("/").content.decode()
+    assert 'name="language" value="sv"' in page
+    response = office_client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
+    assert response.status_code == 302
+    assert 'lang="sv"' in office_client.get("/").content.decode()
