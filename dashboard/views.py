@@ -49,6 +49,8 @@ def render_list(request, template: str, context: dict):
 
 
 def home(request):
+    # Every signed-in user may see the start page; search() only asks the API for
+    # the sections the user may browse, and only links to those are shown.
     query = request.GET.get("q", "").strip()
     sections = search(request, query) if query else []
     visible = [name for name, resource in RESOURCES.items() if request.user.has_perm(resource.permission)]
