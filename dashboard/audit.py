@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from .db import retry_when_locked
 from .models import CreateAttempt
 from .resources import RESOURCES
 
@@ -45,15 +46,17 @@ def _mask(value: Any) -> str:
 def record(
     user, entity: str, token: str, payload: Mapping[str, Any], outcome: str, *, upstream_id="", error=""
 ) -> None:
-    CreateAttempt.objects.create(
-        user=user,
-        username=user.get_username(),
-        entity=entity,
-        token=token,
-        outcome=outcome,
-        upstream_id=upstream_id or "",
-        error=error or "",
-        payload=scrub(payload),
+    retry_when_locked(
+        lambda: CreateAttempt.objects.create(
+            user=user,
+            username=user.get_username(),
+            entity=entity,
+            token=token,
+            outcome=outcome,
+            upstream_id=upstream_id or "",
+            error=error or "",
+            payload=scrub(payload),
+        )
     )
 
 

@@ -35,8 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seventime import SevenTimeClient
-from seventime.records import camel
 from seventime.invoicing import compute_row, compute_totals, plain_number
+from seventime.records import camel
 
 from .fetch import Lookups
 from .resources import LookupSelect

@@ -39,6 +39,7 @@ from seventime import (
 )
 
 from . import audit
+from .db import retry_when_locked
 from .models import CreateAttempt, CreateToken
 
 logger = logging.getLogger("dashboard")
@@ -112,7 +113,7 @@ def submit(
 ) -> Result:
     """Create the record for this token at most once; see the module docstring."""
     for _round in range(2):
-        row, won = _claim(token, user=user, entity=entity)
+        row, won = retry_when_locked(lambda: _claim(token, user=user, entity=entity), pause=POLL_SECONDS)
         if row is None:
             return Result("foreign")
         if won:
@@ -214,14 +215,6 @@ def _finish(row: CreateToken, status: str, *, upstream_id="", label="", error=""
     }
     if maybe_created is not None:
         changes["maybe_created"] = maybe_created
-    # The one write that must not be lost (the record may exist now): SQLite can
-    # refuse it for a moment while another request reads, so try a few times.
-    for attempt in range(FINISH_TRIES):
-        try:
-            CreateToken.objects.filter(pk=row.pk).update(**changes)
-            break
-        except OperationalError:
-            if attempt == FINISH_TRIES - 1:
-                raise
-            time.sleep(POLL_SECONDS)
+    # The one write that must not be lost: the record may exist now.
+    retry_when_locked(lambda: CreateToken.objects.filter(pk=row.pk).update(**changes), tries=FINISH_TRIES, pause=POLL_SECONDS)
     logger.info("Create %s %s: %s %s", row.entity, row.token[:8], status, upstream_id or error)
