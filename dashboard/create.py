@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from seventime import SevenTimeError, ValidationError, get_client
 
 from . import audit, idempotency
-from .fetch import fetch, forget_lookups
+from .fetch import fetch, forget_lookups, merge_pages
 from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices
 from .middleware import describe
 from .models import CreateAttempt, CreateToken, Profile
@@ -326,13 +326,8 @@ def pick(request, kind: str):
     except SevenTimeError:
         context["failed"] = True
     else:
-        merged = {}
-        for page in results.values():
-            context["more"] |= page.maybe_truncated
-            for record in page:
-                merged.setdefault(record.id, record)
-        records = list(merged.values())
-        context["more"] |= len(records) > PICK_LIMIT
+        records, truncated = merge_pages(results.values())
+        context["more"] = truncated or len(records) > PICK_LIMIT
         context["items"] = [
             {
                 "id": record.id,

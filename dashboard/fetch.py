@@ -124,6 +124,17 @@ def run_concurrently(calls: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
     return results
 
 
+def merge_pages(pages: Iterable) -> tuple[list, bool]:
+    """The records of several list answers, each once (first answer wins), and
+    whether any answer may have been cut off at the API's cap."""
+    merged, truncated = {}, False
+    for page in pages:
+        truncated |= page.maybe_truncated
+        for record in page:
+            merged.setdefault(record.id, record)
+    return list(merged.values()), truncated
+
+
 class Lookups(Mapping):
     """Lookup lists by name, each a dict of id -> record."""
 

@@ -581,6 +581,24 @@ def _first_after(candidates: Iterable, since: dt.datetime, attr: str):
 
 # --- shared field groups ---
 
+#: Projects and invoices ask for a delivery address the same way: only when chosen.
+DELIVERY_FIELDSETS = (
+    Fieldset(_("Delivery address"), ("use_delivery_address",)),
+    Fieldset(
+        _("Deliver to"),
+        (
+            "delivery_name",
+            "delivery_address",
+            "delivery_address2",
+            "delivery_zip_code",
+            "delivery_city",
+            "delivery_country",
+            "delivery_phone",
+        ),
+        show_if=ShowIf.field("use_delivery_address"),
+    ),
+)
+
 
 def address_fields(
     prefix: str = "", *, name_label=None, with_phone: bool = False, with_country: bool = True
@@ -993,20 +1011,7 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
                 "result_unit",
             ),
         ),
-        Fieldset(_("Delivery address"), ("use_delivery_address",)),
-        Fieldset(
-            _("Deliver to"),
-            (
-                "delivery_name",
-                "delivery_address",
-                "delivery_address2",
-                "delivery_zip_code",
-                "delivery_city",
-                "delivery_country",
-                "delivery_phone",
-            ),
-            show_if=ShowIf.field("use_delivery_address"),
-        ),
+        *DELIVERY_FIELDSETS,
         Fieldset(_("Notes"), ("notes",)),
     )
     conditions = {
@@ -1393,20 +1398,7 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         ),
         Fieldset(_("Rows"), formset="rows"),
         Fieldset(_("Our side"), ("created_by_user", "remember_me", "our_reference")),
-        Fieldset(_("Delivery address"), ("use_delivery_address",)),
-        Fieldset(
-            _("Deliver to"),
-            (
-                "delivery_name",
-                "delivery_address",
-                "delivery_address2",
-                "delivery_zip_code",
-                "delivery_city",
-                "delivery_country",
-                "delivery_phone",
-            ),
-            show_if=ShowIf.field("use_delivery_address"),
-        ),
+        *DELIVERY_FIELDSETS,
         Fieldset(_("Notes"), ("notes",)),
     )
     conditions = {

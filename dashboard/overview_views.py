@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.formats import date_format
@@ -19,22 +18,16 @@ from seventime import SevenTimeError
 from . import charts
 from .exports import FORMATS, ExportColumn, download
 from .fetch import fetch
-from .invoice_state import InvoiceState, invoice_state, local_day, today
+from .invoice_state import InvoiceState, invoice_state, today
 from .invoice_sync import latest_sync, sync_invoices, synced_invoices
 from .overview import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days
-from .resources import ANY, invoice_export_columns
-from .views import render_list
+from .resources import ANY, InvoicePeriod, in_period, invoice_export_columns
+from .views import render_list, require
 
 PERMISSION = "dashboard.view_invoice_overview"
 
 
-class OverviewFilters(forms.Form):
-    date_from = forms.DateField(
-        label=gettext_lazy("Invoice date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("Invoice date to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+class OverviewFilters(InvoicePeriod):
     customer = forms.CharField(label=gettext_lazy("Customer name or number"), required=False)
     project = forms.CharField(label=gettext_lazy("Project"), required=False)
     result_unit = forms.ChoiceField(label=gettext_lazy("Result unit"), required=False)
@@ -51,22 +44,14 @@ class OverviewFilters(forms.Form):
             self.fields[name].widget.input_type = "search"
             self.fields[name].widget.attrs.update(autocomplete="off")
 
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", _("The end of the period is before its start."))
-        return data
-
     def apply(self, invoices):
         data = getattr(self, "cleaned_data", {})
-        start, end = data.get("date_from"), data.get("date_to")
         customer = (data.get("customer") or "").casefold()
         project = (data.get("project") or "").casefold()
         unit, tag, customer_id = data.get("result_unit"), data.get("tag"), data.get("customer_id")
         selected = []
         for invoice in invoices:
-            day = local_day(invoice.invoice_date)
-            if (start or end) and (day is None or (start and day < start) or (end and day > end)):
+            if not in_period(invoice, data):
                 continue
             if customer and customer not in f"{invoice.customer_name} {invoice.customer_number}".casefold():
                 continue
@@ -80,11 +65,6 @@ class OverviewFilters(forms.Form):
                 continue
             selected.append(invoice)
         return selected
-
-
-def _require(request):
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied
 
 
 def _scope(request):
@@ -125,7 +105,7 @@ OVERDUE_COLUMNS = (
 
 
 def overview(request):
-    _require(request)
+    require(request, PERMISSION)
     run, everything, form, invoices, _lookups = _scope(request)
     data = compute(invoices, today())
     export = request.GET.get("export")
@@ -164,7 +144,7 @@ def _on_row(column: ExportColumn) -> ExportColumn:
 def overview_invoices(request):
     """The invoices behind one figure of the overview (a state, a bucket, a
     currency), from the same complete copy and the same filters."""
-    _require(request)
+    require(request, PERMISSION)
     run, everything, form, invoices, lookups = _scope(request)
     on = today()
     state, bucket, code = request.GET.get("state"), BUCKETS.get(request.GET.get("bucket", "")), request.GET.get("currency")
@@ -206,7 +186,7 @@ def overview_invoices(request):
 
 @require_POST
 def overview_sync(request):
-    _require(request)
+    require(request, PERMISSION)
     try:
         run = sync_invoices()
     except SevenTimeError as error:

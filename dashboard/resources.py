@@ -378,23 +378,34 @@ class Users(Resource):
 # --- invoices ---
 
 
-class InvoiceFilters(FilterForm):
-    api_filters = ("invoice_number", "ocr_number", "customer_number")
-    invoice_number = forms.CharField(label=_("Invoice number"), required=False)
-    ocr_number = forms.CharField(label=_("OCR number"), required=False)
-    customer_number = forms.CharField(label=_("Customer number"), required=False)
-    state = forms.ChoiceField(label=_("State"), choices=ANY + list(InvoiceState.choices), required=False)
+class InvoicePeriod(forms.Form):
+    """An invoice-date period, shared by the invoice list and the invoice overview."""
+
     date_from = forms.DateField(
         label=_("Invoice date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("Invoice date to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end of the period is before its start."))
         return data
+
+
+def in_period(invoice, data: dict) -> bool:
+    """Whether the invoice date (a day in Stockholm) lies in the cleaned period."""
+    return _within(local_day(invoice.invoice_date), data.get("date_from"), data.get("date_to"))
+
+
+class InvoiceFilters(InvoicePeriod, FilterForm):
+    api_filters = ("invoice_number", "ocr_number", "customer_number")
+    field_order = ("invoice_number", "ocr_number", "customer_number", "state", "date_from", "date_to", "currency")
+    invoice_number = forms.CharField(label=_("Invoice number"), required=False)
+    ocr_number = forms.CharField(label=_("OCR number"), required=False)
+    customer_number = forms.CharField(label=_("Customer number"), required=False)
+    state = forms.ChoiceField(label=_("State"), choices=ANY + list(InvoiceState.choices), required=False)
+    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
 
 
 class Invoices(Resource):
@@ -421,13 +432,12 @@ class Invoices(Resource):
 
     def local_filter(self, items, data, lookups):
         state, currency = data.get("state"), (data.get("currency") or "").upper()
-        start, end = data.get("date_from"), data.get("date_to")
         return [
             i
             for i in items
             if (not state or invoice_state(i) == state)
             and (not currency or (i.currency_code or "SEK").upper() == currency)  # as the overview counts it
-            and _within(local_day(i.invoice_date), start, end)
+            and in_period(i, data)
         ]
 
     def export_columns(self, lookups):

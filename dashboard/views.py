@@ -19,14 +19,15 @@ from django_htmx.http import push_url
 from seventime import get_client
 
 from .exports import FORMATS, download
-from .fetch import fetch
+from .fetch import fetch, merge_pages
 from .resources import RESOURCES, Resource
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 8
 
 
-def _require(request, permission: str) -> None:
+def require(request, permission: str) -> None:
+    """Checked on the server for every page and partial, not only by hiding links."""
     if not request.user.has_perm(permission):
         raise PermissionDenied
 
@@ -91,15 +92,9 @@ def search(request, query: str) -> list[dict]:
     results, _lookups = fetch(calls)
     sections = []
     for name, plan in allowed.items():
-        merged, truncated, params = {}, False, []
-        for param, _method, _kwargs in plan:
-            page = results[f"{name}:{param}"]
-            truncated |= page.maybe_truncated
-            if page:
-                params.append(param)
-            for record in page:
-                merged.setdefault(record.id, record)
-        items = list(merged.values())
+        pages = {param: results[f"{name}:{param}"] for param, _method, _kwargs in plan}
+        items, truncated = merge_pages(pages.values())
+        params = [param for param, page in pages.items() if page]
         sections.append(
             {
                 "resource": RESOURCES[name],
@@ -115,7 +110,7 @@ def search(request, query: str) -> list[dict]:
 
 
 def list_view(request, resource: Resource):
-    _require(request, resource.permission)
+    require(request, resource.permission)
     form = resource.filter_form(request.GET or None)
     if form.is_bound:
         form.is_valid()
@@ -164,7 +159,7 @@ def list_view(request, resource: Resource):
 
 
 def detail_view(request, resource: Resource, pk: str):
-    _require(request, resource.permission)
+    require(request, resource.permission)
     request.not_found_message = _("There is no %(kind)s with the id “%(id)s” in Seven Time.") % {
         "kind": resource.verbose_name,
         "id": pk,
