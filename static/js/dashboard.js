@@ -1,1 +1,20 @@
-// Our only script besides htmx. No inline scripts: the pages work under a strict CSP.
+// Our only script on every page besides htmx. No inline scripts: the pages work under a strict CSP.
+(function () {
+  "use strict";
+
+  // Back and forward re-render the page from the server (no history cache). htmx
+  // starts one request per step and does not cancel the previous one, so after two
+  // quick steps back a slow answer for the first step could arrive last and show
+  // rows that do not belong to the address in the bar. Only the latest step counts:
+  // an older restore request still on its way is aborted.
+  var restoring = null;
+  document.addEventListener("htmx:historyCacheMiss", function (event) {
+    if (restoring && restoring !== event.detail.xhr) restoring.abort();
+    restoring = event.detail.xhr;
+  });
+  function settled(event) {
+    if (restoring === event.detail.xhr) restoring = null;
+  }
+  document.addEventListener("htmx:historyCacheMissLoad", settled);
+  document.addEventListener("htmx:historyCacheMissLoadError", settled);
+})();
