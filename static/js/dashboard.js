@@ -11,6 +11,11 @@
   document.addEventListener("htmx:historyCacheMiss", function (event) {
     if (restoring && restoring !== event.detail.xhr) restoring.abort();
     restoring = event.detail.xhr;
+    // A filter request still on its way belongs to the page being left: its answer
+    // would replace the rows and push its address on top of the step back.
+    document.querySelectorAll("form[hx-get]").forEach(function (form) {
+      htmx.trigger(form, "htmx:abort");
+    });
   });
   function settled(event) {
     if (restoring === event.detail.xhr) restoring = null;

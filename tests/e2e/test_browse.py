@@ -391,6 +391,42 @@ def test_two_quick_steps_back_show_the_rows_of_the_last_one(logged_in):
     assert_no_full_load(page)
 
 
+def test_back_while_a_filter_request_is_on_its_way(logged_in):
+    """Stepping back while a filter answer is still coming: the late answer neither
+    replaces the rows nor pushes its address on top of the step back."""
+    page = logged_in
+    goto(page, "/customers/")
+    rows = column(page, 1)
+    type_filter(page, "#id_city", "Båstad", keystrokes=False)
+    expect_query(page, city="Båstad")
+    wait_until_settled(page)
+    mark_page(page)
+
+    held = []
+
+    def hold_filter(route):
+        if route.request.headers.get("hx-request") and not route.request.headers.get("hx-history-restore-request"):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/customers/\?"), hold_filter)
+    type_filter(page, "#id_city", "Örebro", keystrokes=False)
+    page.wait_for_function("() => document.querySelector('.htmx-request') !== null")
+    page.go_back()
+    page.wait_for_url(re.compile(r"/customers/$"))
+    expect(page.locator(f"{ROWS} td:nth-child(2)")).to_have_text(rows)
+    for route in held:
+        try:
+            route.continue_()
+        except Exception:  # noqa: BLE001 - the request was aborted by the page
+            pass
+    page.wait_for_timeout(800)
+    assert urlsplit(page.url).query == "", page.url
+    assert column(page, 1) == rows, "a late filter answer replaced the rows after the step back"
+    assert_no_full_load(page)
+
+
 def test_paging(logged_in):
     page = logged_in
     goto(page, "/customers/")
