@@ -1269,6 +1269,58 @@ def test_a_nested_object_of_the_wrong_shape_raises_bad_response(api, client, pat
         call(client)
 
 
+def test_invoice_rows_are_converted_when_read_and_equal_the_eagerly_built_record(api, client):
+    doc = {
+        "_id": "i1",
+        "invoiceNumber": "1001",
+        "invoiceItems": [{"name": "Målning", "numberOfItems": "2,5", "unitPrice": 450}, None],
+        "deliveryAddress": {"address": "Glimmingevägen 18", "city": "Lund"},
+        "invoiceLogEntries": [],
+    }
+    stub(api, "GET", "invoices", json=[doc])
+
+    invoice = client.list_invoices().items[0]
+
+    assert invoice.invoice_items == (records.InvoiceItem(name="Målning", number_of_items=Decimal("2.5"), unit_price=Decimal(450)),)
+    assert invoice.delivery_address.city == "Lund"
+    assert invoice.invoice_log_entries == ()
+    assert invoice.house_properties is None
+    built = records.Invoice(
+        id="i1",
+        invoice_number="1001",
+        invoice_items=invoice.invoice_items,
+        delivery_address=invoice.delivery_address,
+    )
+    assert built == invoice
+    assert built.invoice_items is invoice.invoice_items
+
+
+def test_a_malformed_row_fails_only_where_the_rows_are_read(api, client):
+    """A list page never shows rows: one bad row in one invoice must not break it;
+    a page that reads the rows gets the same BadResponse naming the field."""
+    stub(api, "GET", "invoices", json=[{"_id": "i1", "invoiceItems": [{"numberOfItems": "many"}]}, {"_id": "i2"}])
+
+    invoices = client.list_invoices().items
+
+    assert [invoice.id for invoice in invoices] == ["i1", "i2"]
+    with pytest.raises(BadResponse, match="'invoiceItems'"):
+        invoices[0].invoice_items
+    with pytest.raises(BadResponse, match="'invoiceItems'"):  # and again: nothing half-converted is kept
+        invoices[0].invoice_items
+
+
+def test_records_with_unread_rows_survive_the_cache_round_trip(api, client):
+    import pickle
+
+    stub(api, "GET", "invoices/i1", json={"_id": "i1", "invoiceItems": [{"name": "Resa"}]})
+    invoice = client.get_invoice("i1")
+
+    copy = pickle.loads(pickle.dumps(invoice))
+
+    assert copy.invoice_items == (records.InvoiceItem(name="Resa"),)
+    assert copy == invoice
+
+
 def test_money_with_more_digits_than_a_float_holds_stays_exact(api, client):
     stub(api, "GET", "invoices/i1", body='{"_id": "i1", "totalAmount": 12345678901234567.89}', content_type="application/json")
 

@@ -1454,6 +1454,25 @@ def test_api_failure_on_a_detail_page_gives_a_friendly_page_with_retry(office_cl
     assert_no_internals(page)
 
 
+def test_an_invoice_with_a_malformed_row_is_listed_and_its_page_explains(office_client, api):
+    """The list never shows rows, so one unreadable row does not hide the invoice;
+    the invoice's own page, which shows the rows, says the answer could not be read."""
+    broken = invoice_doc(invoiceItems=[{"name": "Målning", "numberOfItems": "ett par"}])
+    stub_list(api, "invoices", [broken, invoice_doc(id="inv-2", invoiceNumber="24482")])
+    response, page = get(office_client, "/invoices/")
+    assert response.status_code == 200
+    assert [row[0] for row in table(page)] == ["24481", "24482"]
+
+    stub_lookups(api, DETAIL_LOOKUPS["invoices"])
+    stub(api, "invoices/inv-1", broken)
+    response, page = get(office_client, "/invoices/inv-1/")
+    assert response.status_code == 502
+    assert "The answer could not be read." in page
+    assert 'href="/invoices/inv-1/" role="button">Try again</a>' in page
+    assert_no_internals(page)
+    assert "ett par" not in page
+
+
 def test_failing_lookup_list_gives_the_friendly_page(office_client, api):
     stub(api, "priceLists", status=500, json={})
     stub(api, "customers", [customer_doc()], DEFAULT_SORT["customers"])

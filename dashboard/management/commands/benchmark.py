@@ -154,7 +154,7 @@ class Command(BaseCommand):
             calls = (client.calls - calls_before) / count
             median = statistics.median(timings)
             p95 = statistics.quantiles(timings, n=20)[-1] if count >= 2 else timings[0]
-            rows.append((label, median, p95, calls, median / latency, size))
+            rows.append((label, median, p95, calls, median / latency if latency else float("nan"), size))
         return rows
 
     def print_table(self, rows, latency, count):
