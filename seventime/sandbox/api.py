@@ -1014,10 +1014,23 @@ def parse_form(text: str) -> dict:
 
 
 def handle(method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes = b"") -> Response:
-    """Answer one API request. `path` is what follows /api/1/ (e.g. "customers/abc")."""
+    """Answer one API request. `path` is what follows /api/1/ (e.g. "customers/abc").
+
+    With SANDBOX_LATENCY_MS set, the answer takes that long in all: it is worked
+    out first, then held back until the time has passed (a remote API's answer
+    time, network included; the sandbox's own work on this machine is inside it,
+    not added to it)."""
+    started = time.monotonic()
+    answer = _answer(method, path, query, headers, body)
     latency = getattr(settings, "SANDBOX_LATENCY_MS", 0)
     if latency:
-        time.sleep(latency / 1000)
+        remaining = latency / 1000 - (time.monotonic() - started)
+        if remaining > 0:
+            time.sleep(remaining)
+    return answer
+
+
+def _answer(method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes) -> Response:
     secret = headers.get("Client-Secret") or headers.get("client-secret") or ""
     if not hmac.compare_digest(secret.encode(), settings.SANDBOX_CLIENT_SECRET.encode()):
         return error(401, "Missing or invalid Client-Secret")

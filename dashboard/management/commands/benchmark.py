@@ -1,7 +1,8 @@
 """Measure page speed against the sandbox over real HTTP with injected latency.
 
 The sandbox API runs in its own process (as the real API is on its own server),
-answering on loopback after waiting `--latency` ms; the dashboard runs in a
+answering on loopback after waiting `--latency` ms (the same handler as the
+sandbox's /sandbox/api/1/ URLs, on a plain HTTP/1.1 server); the dashboard runs in a
 threaded HTTP server in this process and calls the sandbox over real HTTP.
 For each page kind it prints the median and p95 time, the upstream calls a view
 makes, and the ratio of the median to the floor: the injected latency times the
@@ -15,6 +16,8 @@ import statistics
 import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from django.contrib.auth import get_user_model
@@ -25,7 +28,8 @@ from django.db import connections
 from django.test.utils import override_settings
 
 from seventime import get_client
-from seventime.sandbox import store
+from seventime.sandbox import api, store
+from seventime.sandbox.transport import PREFIX as SANDBOX_PREFIX
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -47,15 +51,46 @@ def serve() -> ThreadedWSGIServer:
     return server
 
 
+class SandboxHandler(BaseHTTPRequestHandler):
+    """The sandbox API (`api.handle`, the code behind /sandbox/api/1/) on a plain
+    HTTP/1.1 server with keep-alive. Like a real API server it answers in one
+    write without going through the dashboard's own middleware, so the figures
+    measure the dashboard: the upstream's time is the injected latency."""
+
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        if not url.path.startswith(SANDBOX_PREFIX):
+            self.send_error(404)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        answer = api.handle(self.command, url.path[len(SANDBOX_PREFIX):], dict(parse_qsl(url.query)), self.headers, body)
+        status, headers, content = answer.encode()
+        head = [f"HTTP/1.1 {status} {'OK' if status < 400 else 'Error'}"]
+        head += [f"{name}: {value}" for name, value in headers.items()]
+        head += [f"Content-Length: {len(content)}", "", ""]
+        self.wfile.write("\r\n".join(head).encode("latin-1") + content)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
 def _run_sandbox(latency: int, ready) -> None:
     from django.conf import settings
 
     settings.SANDBOX_LATENCY_MS = latency
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
-    logging.getLogger("django.request").setLevel(logging.CRITICAL)
-    server = serve()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SandboxHandler)
+    server.daemon_threads = True
     ready.put(server.server_address[1])
-    threading.Event().wait()
+    server.serve_forever()
 
 
 class Command(BaseCommand):
