@@ -91,8 +91,9 @@ class Resource:
     search_hint: ClassVar[str] = ""
 
     @property
-    def row_template(self) -> str:
-        return f"{self.name}/row.html"
+    def rows_template(self) -> str:
+        """The table rows of one page of records (`page_obj`)."""
+        return f"{self.name}/rows.html"
 
     @property
     def detail_template(self) -> str:

@@ -1,12 +1,18 @@
 """Template tags for what every page shows the same way: money, badges, API text."""
 
+import datetime as dt
+import functools
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
 
 import nh3
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +41,47 @@ def money(amount, currency: str = "") -> str:
     value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     text = number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
     return f"{text} {currency}".strip()
+
+
+# Table rows show dates hundreds of times a page: these two give what
+# date:"Y-m-d" and date:"Y-m-d H:i" give (in the site's time zone, as Django's
+# expects_localtime arranges) at a fraction of the cost.
+
+
+@register.filter(expects_localtime=True)
+def ymd(value) -> str:
+    """2020-11-05."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, dt.date) else ""
+
+
+@register.filter(expects_localtime=True)
+def ymd_hm(value) -> str:
+    """2020-11-05 00:00."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(" ", "minutes")
+    return value.isoformat() if isinstance(value, dt.date) else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _detail_url_parts(kind: str, prefix: str, urlconf: str | None, language: str | None) -> tuple[str, str]:
+    head, _marker, tail = reverse(f"{kind}_detail", args=[_ID_MARKER], urlconf=urlconf).partition(_ID_MARKER)
+    return head, tail
+
+
+_ID_MARKER = "record-id-goes-here"
+
+
+@register.filter
+def detail_url(record_id, kind: str) -> str:
+    """`{{ record.id|detail_url:"invoices" }}`: what `{% url "invoices_detail" record.id %}`
+    gives, reversed once per kind instead of once per row (a 25-row table has up to
+    75 links). The id is quoted as `reverse` quotes it."""
+    if not record_id:
+        return ""
+    head, tail = _detail_url_parts(kind, get_script_prefix(), get_urlconf(), get_language())
+    return head + quote(str(record_id), safe=RFC3986_SUBDELIMS + ":@") + tail
 
 
 @register.filter
