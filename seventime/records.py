@@ -245,7 +245,9 @@ class Record:
             if key in plan:
                 raise TypeError(f"{cls.__name__}: two fields read the API key {key!r}")
             convert = _converter(hints[field.name], field.metadata.get("ref", False))
-            shape = None if field.metadata.get("ref") else _shape_check(hints[field.name])
+            shape = None
+            if not field.metadata.get("ref") and field.default is not dataclasses.MISSING:
+                shape = _shape_check(hints[field.name])
             if shape is not None:
                 setattr(cls, field.name, _Deferred(field.name, key, convert, field.default, cls.kind))
             plan[key] = (field.name, convert, shape)
@@ -271,7 +273,7 @@ class Record:
                         raise ValueError("unexpected shape")
                     if raw is not None and raw != "":
                         deferred[name] = raw
-                        del values[name]
+                        values.pop(name, None)
                     continue
                 value = convert(raw)
             except (ValueError, TypeError, BadResponse):
@@ -287,6 +289,12 @@ class Record:
         record = object.__new__(cls)
         record.__dict__.update(values)
         return record
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A record unpickled from a shared cache, possibly in a process that has not
+        # parsed this kind yet: its deferred fields need their descriptors first.
+        type(self)._plan()
+        self.__dict__.update(state)
 
     @classmethod
     @cache

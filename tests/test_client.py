@@ -1321,6 +1321,25 @@ def test_records_with_unread_rows_survive_the_cache_round_trip(api, client):
     assert copy == invoice
 
 
+def test_a_cached_record_keeps_its_rows_in_a_process_that_never_parsed_one(api, client):
+    """A shared cache (Redis, several workers) hands records to processes that have
+    not parsed an invoice yet: the rows must still be there, not the empty default."""
+    import pickle
+
+    stub(api, "GET", "invoices/i1", json={"_id": "i1", "invoiceItems": [{"name": "Resa"}], "deliveryAddress": {"city": "Lund"}})
+    pickled = pickle.dumps(client.get_invoice("i1"))
+    script = (
+        "import pickle, sys\n"
+        "invoice = pickle.loads(sys.stdin.buffer.read())\n"
+        "print([row.name for row in invoice.invoice_items], invoice.delivery_address.city)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], input=pickled, capture_output=True, check=False, cwd=Path(__file__).parent.parent
+    )
+    assert run.returncode == 0, run.stderr.decode()
+    assert run.stdout.decode().strip() == "['Resa'] Lund"
+
+
 def test_money_with_more_digits_than_a_float_holds_stays_exact(api, client):
     stub(api, "GET", "invoices/i1", body='{"_id": "i1", "totalAmount": 12345678901234567.89}', content_type="application/json")
 

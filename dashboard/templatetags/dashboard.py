@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import nh3
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
 from django.utils.http import RFC3986_SUBDELIMS
@@ -65,7 +66,7 @@ def ymd_hm(value) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _detail_url_parts(kind: str, prefix: str, urlconf: str | None, language: str | None) -> tuple[str, str]:
+def _detail_url_parts(kind: str, prefix: str, urlconf: str, language: str | None) -> tuple[str, str]:
     head, _marker, tail = reverse(f"{kind}_detail", args=[_ID_MARKER], urlconf=urlconf).partition(_ID_MARKER)
     return head, tail
 
@@ -80,7 +81,8 @@ def detail_url(record_id, kind: str) -> str:
     75 links). The id is quoted as `reverse` quotes it."""
     if not record_id:
         return ""
-    head, tail = _detail_url_parts(kind, get_script_prefix(), get_urlconf(), get_language())
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    head, tail = _detail_url_parts(kind, get_script_prefix(), urlconf, get_language())
     return head + quote(str(record_id), safe=RFC3986_SUBDELIMS + ":@") + tail
 
 

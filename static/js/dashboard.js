@@ -9,17 +9,24 @@
   // an older restore request still on its way is aborted.
   var restoring = null;
   document.addEventListener("htmx:historyCacheMiss", function (event) {
-    if (restoring && restoring !== event.detail.xhr) restoring.abort();
-    restoring = event.detail.xhr;
+    var xhr = event.detail.xhr;
+    if (restoring && restoring !== xhr) restoring.abort();
+    restoring = xhr;
+    // Cleared however it ends (htmx sets no error handler on restore requests).
+    xhr.addEventListener("loadend", function () {
+      if (restoring === xhr) restoring = null;
+    });
     // A filter request still on its way belongs to the page being left: its answer
     // would replace the rows and push its address on top of the step back.
     document.querySelectorAll("form[hx-get]").forEach(function (form) {
       htmx.trigger(form, "htmx:abort");
     });
   });
-  function settled(event) {
-    if (restoring === event.detail.xhr) restoring = null;
-  }
-  document.addEventListener("htmx:historyCacheMissLoad", settled);
-  document.addEventListener("htmx:historyCacheMissLoadError", settled);
+
+  // Nor may a new request start from the page being left while the restore is on
+  // its way (typing followed by Back within the filter's delay, a click meanwhile):
+  // its answer would push an address the restored page does not show.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (restoring) event.preventDefault();
+  });
 })();
