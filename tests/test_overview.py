@@ -1364,3 +1364,16 @@ def test_managers_group_has_the_permission_and_office_staff_does_not(db):
 @pytest.mark.parametrize("url", ["/overview/?export=csv", "/overview/invoices/?bucket=90%2B&export=xlsx"])
 def test_office_staff_cannot_download_the_overview_lists(office_client, url):
     assert office_client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_chart_geometry_is_plain_numbers_in_every_language(manager_client, scenario_copy, language):
+    """SVG lengths need a decimal point: Swedish decimal commas (`3,0`) draw nothing."""
+    response = manager_client.get("/overview/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.headers["Content-Language"] == language
+    page = response.content.decode()
+    geometry = re.findall(r'<rect class="bar"([^>]*)>', page)
+    assert geometry, "no chart bars on the page"
+    for attributes in geometry:
+        for name, value in re.findall(r'(x|y|width|height)="([^"]*)"', attributes):
+            assert re.fullmatch(r"-?\d+(\.\d+)?", value), f"{name}={value!r} in {language}"
