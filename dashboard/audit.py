@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .db import retry_when_locked
@@ -64,7 +65,7 @@ class AuditFilters(forms.Form):
     entity = forms.ChoiceField(
         label=_("What"),
         required=False,
-        choices=[("", _("Any"))] + [(name, r.verbose_name_plural.capitalize()) for name, r in RESOURCES.items()],
+        choices=[("", _("Any"))] + [(name, capfirst(r.verbose_name_plural)) for name, r in RESOURCES.items()],
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"), required=False, choices=[("", _("Any")), *CreateAttempt.Outcome.choices]

@@ -23,6 +23,18 @@
     });
   });
 
+  // Forms that come back to "this page" (language switch, Sync now) carry its address;
+  // after live filtering that is the address htmx pushed, not the one first loaded.
+  function followAddress(event) {
+    var path = event.detail && event.detail.path;
+    if (!path) return;
+    document.querySelectorAll("input[data-current-url]").forEach(function (input) {
+      input.value = path;
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", followAddress);
+  document.addEventListener("htmx:replacedInHistory", followAddress);
+
   // Nor may a new request start from the page being left while the restore is on
   // its way (typing followed by Back within the filter's delay, a click meanwhile):
   // its answer would push an address the restored page does not show.

@@ -465,6 +465,26 @@ def test_typing_then_back_before_the_filter_fires(logged_in):
     assert_no_full_load(page)
 
 
+def test_switching_language_after_live_filtering_keeps_the_filters(logged_in):
+    """The language switch returns to "this page": after live filtering that is the
+    filtered address in the bar, not the one the page was first loaded with."""
+    page = logged_in
+    goto(page, "/customers/")
+    type_filter(page, "#id_city", "Båstad", keystrokes=False)
+    expect_query(page, city="Båstad")
+    wait_until_settled(page)
+    rows = column(page, 3)
+    assert rows and set(rows) == {"Båstad"}, rows
+
+    page.locator(".account-menu summary").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect_query(page, city="Båstad")
+    expect(page.locator("#id_city")).to_have_value("Båstad")
+    assert column(page, 3) == rows
+
+
 def test_paging(logged_in):
     page = logged_in
     goto(page, "/customers/")
