@@ -896,6 +896,22 @@ def test_project_detail_resolves_lookup_ids_to_names_and_lists_its_work_orders(m
     assert "Only the latest 100 work orders are shown." not in orders
 
 
+@pytest.mark.parametrize(
+    "dates, period",
+    [({}, "–"), ({"endDate": None}, "2026-03-01 – …"), ({"startDate": None}, "… – 2026-06-30")],
+)
+def test_project_without_status_or_dates_says_so_plainly(office_client, api, dates, period):
+    stub_lookups(api, DETAIL_LOOKUPS["projects"])
+    doc = project_doc(projectStatusRef=None) | ({"startDate": None, "endDate": None} if not dates else dates)
+    stub(api, "projects/proj-1", doc)
+    stub(api, "workOrders", [], {"projectId": "proj-1", "sortBy": "workOrderNumber", "sortDirection": "descending"})
+    response, page = get(office_client, "/projects/proj-1/")
+    assert response.status_code == 200
+    assert fields(page)["Period"] == period
+    header = re.search(r'<header class="detail-header">(.*?)</header>', page, re.S).group(1)
+    assert 'class="badge"' not in header  # no empty status badge
+
+
 def test_project_detail_shows_the_status_name_of_each_work_order(office_client, api):
     stub_lookups(api)
     stub(api, "projects/proj-1", project_doc())
