@@ -1262,6 +1262,53 @@ def test_invoice_shown_again_has_every_row_and_the_totals_worked_out_by_the_serv
     assert row_totals[:3] == ["6,500.00", "4,386.38", "0.00"]
 
 
+def _footer_rows(page: str) -> list[tuple[bool, str, str]]:
+    """The invoice rows' totals as (hidden?, label as shown, amount)."""
+    footer = re.search(r'<table class="edit-rows invoice-rows">.*?<tfoot>(.*?)</tfoot>', page, re.S).group(1)
+    found = []
+    for attrs, cells in re.findall(r"<tr([^>]*)>(.*?)</tr>", footer, re.S):
+        label = re.search(r"<th[^>]*>(.*?)</th>", cells, re.S).group(1)
+        label = re.sub(r"<span[^>]*\shidden>.*?</span>", "", label)  # the other kind of invoice's label
+        amount = re.search(r'<td class="num"[^>]*>(.*?)</td>', cells, re.S).group(1)
+        found.append((" hidden" in attrs, text(label), text(amount)))
+    return found
+
+
+def _shown_totals(page: str) -> list[tuple[str, str]]:
+    return [(label, amount) for hidden, label, amount in _footer_rows(page) if not hidden]
+
+
+def test_invoice_totals_name_the_total_to_pay_and_the_rot_rut_rows_only_for_rot_rut(office_client, api):
+    values = invoice_values(office_client, api)
+    row = {"rows-0-name": "Arbete", "rows-0-unit_price": "650"}
+    page = submit(office_client, "invoices", fill(values, customer="", created_by_user="user-1", **row))
+    page = page.content.decode()
+    assert _shown_totals(page) == [
+        ("Total excl. VAT", "650.00"),
+        ("VAT", "162.50"),
+        ("Rounding", "0.50"),
+        ("Total to pay", "813.00"),
+    ]
+    # Without JavaScript every column shows, the ROT/RUT one too: the labels
+    # span all but the amount and remove columns (forms.js narrows them).
+    table = re.search(r'<table class="edit-rows invoice-rows">.*?</table>', page, re.S).group(0)
+    columns = len(re.findall(r'<th scope="col"', table))
+    assert set(re.findall(r'<th scope="row" colspan="(\d+)"', table)) == {str(columns - 2)}
+
+    row["rows-0-house_work_flag"] = "on"
+    data = fill(values, customer="", created_by_user="user-1", invoice_type="1", **row)
+    page = submit(office_client, "invoices", data)
+    # The deduction is worked out in the browser; the page names the total before it.
+    assert _shown_totals(page.content.decode()) == [
+        ("Total excl. VAT", "650.00"),
+        ("VAT", "162.50"),
+        ("Rounding", "0.50"),
+        ("Total incl. VAT", "813.00"),
+        ("ROT/RUT deduction", "–"),
+        ("Total to pay", "–"),
+    ]
+
+
 def test_add_and_remove_row_buttons_work_without_javascript_and_never_create(office_client, api):
     values = invoice_values(office_client, api)
     data = fill(values, customer="cust-1", created_by_user="user-1", marking="Kept")

@@ -51,11 +51,44 @@
   }
 
   // --- invoice totals (the server computes them again; the API once more) ---
+  // The same arithmetic as seventime/invoicing.py (compute_row, compute_totals,
+  // house_deduction): rows rounded to whole öre, SEK payable in whole kronor,
+  // the ROT/RUT deduction a share of the house-work rows incl. VAT, rounded
+  // down to whole kronor and capped per person named in the distribution.
+
+  var HOUSE_PERCENT = { "1": 30, "2": 50 }; // invoiceType 1 = ROT, 2 = RUT
+  var HOUSE_CEILING = { "1": 50000, "2": 75000 }; // a year, per person
 
   function field(row, name) { return row.querySelector('[name$="-' + name + '"]'); }
 
+  function show(cell, text) {
+    if (!cell) return;
+    (cell.querySelector("strong") || cell).textContent = text;
+  }
+
+  function isShown(el) { return window.getComputedStyle(el).display !== "none"; }
+
+  // Everything before the amount column spans the visible columns but the last two.
+  function alignFooter(editor) {
+    var headers = Array.from(editor.querySelectorAll("thead th")).filter(isShown);
+    editor.querySelectorAll("tfoot th[scope=row]").forEach(function (th) {
+      th.colSpan = Math.max(1, headers.length - 2);
+    });
+  }
+
+  function deductionShares(form) {
+    var people = 0;
+    if (!form) return people;
+    form.querySelectorAll("[data-shares] [data-formset-row]").forEach(function (row) {
+      var name = field(row, "user_name"), number = field(row, "personal_number");
+      if ((name && name.value.trim()) || (number && number.value.trim())) people += 1;
+    });
+    return people;
+  }
+
   function updateTotals(editor) {
-    var net = 0, tax = 0, valid = true;
+    var form = editor.closest("form");
+    var net = 0, tax = 0, houseWork = 0, valid = true;
     editor.querySelectorAll("[data-formset-rows] [data-formset-row]").forEach(function (row) {
       var quantity = parseNumber(field(row, "number_of_items").value, 0);
       var price = parseNumber(field(row, "unit_price").value, 0);
@@ -63,20 +96,39 @@
       var vat = parseNumber(field(row, "tax_percent").value, 25);
       var amount = round(quantity * price * (100 - discount) / 100, 2);
       var rowTax = round(amount * vat / 100, 2);
-      var ok = isFinite(amount) && isFinite(rowTax) && discount >= 0 && discount <= 100;
+      var ok = isFinite(amount) && isFinite(rowTax) && discount >= 0 && discount <= 100 && vat >= 0;
       row.querySelector("[data-row-total]").textContent = ok ? formatMoney(amount) : "–";
-      if (ok) { net += amount; tax += rowTax; } else { valid = false; }
+      if (!ok) { valid = false; return; }
+      net += amount;
+      tax += rowTax;
+      var flag = field(row, "house_work_flag");
+      if (flag && flag.checked) houseWork += amount + rowTax;
     });
     var currency = document.getElementById(editor.getAttribute("data-currency-input"));
+    var code = ((currency && currency.value) || "SEK").trim().toUpperCase();
     var exact = round(net + tax, 2);
-    var payable = !currency || currency.value === "SEK" ? round(exact, 0) : exact;
+    var payable = code === "SEK" ? round(exact, 0) : exact;
     var sums = { totalAmount: net, totalTaxAmount: tax, totalAmountRounding: payable - exact, totalAmountInclTax: payable };
     Object.keys(sums).forEach(function (key) {
-      var cell = editor.querySelector('[data-sum="' + key + '"]');
-      var text = valid ? formatMoney(round(sums[key], 2)) : "–";
-      if (key === "totalAmountInclTax") { cell.innerHTML = ""; var strong = document.createElement("strong"); strong.textContent = text; cell.appendChild(strong); }
-      else cell.textContent = text;
+      show(editor.querySelector('[data-sum="' + key + '"]'), valid ? formatMoney(round(sums[key], 2)) : "–");
     });
+
+    var typeInput = editor.getAttribute("data-invoice-type-input");
+    var type = form && typeInput ? currentValue(form, typeInput) : "";
+    var percent = HOUSE_PERCENT[type];
+    var house = percent !== undefined;
+    editor.querySelectorAll("[data-totals-for]").forEach(function (el) {
+      el.hidden = (el.getAttribute("data-totals-for") === "house") !== house;
+    });
+    if (house) {
+      // In whole öre, so that the share is exact before it is rounded down.
+      var deduction = Math.floor(Math.round(houseWork * 100) * percent / 10000);
+      deduction = Math.min(deduction, HOUSE_CEILING[type] * Math.max(1, deductionShares(form)));
+      var less = deduction > 0 ? "\u2212" + formatMoney(deduction) : formatMoney(-deduction || 0);
+      show(editor.querySelector("[data-house-deduction]"), valid ? less : "–");
+      show(editor.querySelector("[data-amount-to-pay]"), valid ? formatMoney(round(payable - deduction, 2)) : "–");
+    }
+    alignFooter(editor);
   }
 
   function updateShares(editor) {
@@ -95,6 +147,17 @@
   function refresh(editor) {
     if (editor.hasAttribute("data-totals")) updateTotals(editor);
     if (editor.hasAttribute("data-shares")) updateShares(editor);
+  }
+
+  // Totals depend on more than their own rows (the currency, the kind of
+  // invoice, the people sharing a deduction): work out every editor of the form.
+  function refreshForm(form) {
+    form.querySelectorAll("[data-formset]").forEach(refresh);
+  }
+
+  function refreshAround(editor) {
+    var form = editor.closest("form[data-create-form]");
+    if (form) refreshForm(form); else refresh(editor);
   }
 
   // --- rows that can be added and removed (Django formsets) ---
@@ -122,7 +185,7 @@
     renumber(editor);
     var applies = editor.closest("form");
     if (applies) applyConditions(applies);
-    refresh(editor);
+    refreshAround(editor);
     var first = body.lastElementChild.querySelector("input:not([type=hidden]), select");
     if (first) first.focus();
   }
@@ -131,7 +194,7 @@
     var next = row.nextElementSibling || row.previousElementSibling;
     row.remove();
     renumber(editor);
-    refresh(editor);
+    refreshAround(editor);
     var focus = next && next.querySelector("input:not([type=hidden]), select");
     (focus || editor.querySelector("[data-formset-add]")).focus();
   }
@@ -143,8 +206,12 @@
       if (add) { event.preventDefault(); addRow(editor); }
       if (remove) { event.preventDefault(); removeRow(editor, remove.closest("[data-formset-row]")); }
     });
-    editor.addEventListener("input", function () { refresh(editor); });
-    editor.addEventListener("change", function () { refresh(editor); });
+    // Inside a create form, the form's listeners work the totals out (after
+    // showing and hiding what depends on the change).
+    if (!editor.closest("form[data-create-form]")) {
+      editor.addEventListener("input", function () { refresh(editor); });
+      editor.addEventListener("change", function () { refresh(editor); });
+    }
     refresh(editor);
   }
 
@@ -271,6 +338,11 @@
   }
 
   window.addEventListener("pageshow", function () {
+    // Fields the browser filled in again (back, forward) count as well.
+    document.querySelectorAll("form[data-create-form][data-ready]").forEach(function (form) {
+      applyConditions(form);
+      refreshForm(form);
+    });
     document.querySelectorAll("form[data-submitting]").forEach(function (form) {
       form.removeAttribute("data-submitting");
       var saving = form.querySelector(".saving");
@@ -302,9 +374,10 @@
     });
     root.querySelectorAll("form[data-create-form]:not([data-ready])").forEach(function (form) {
       form.setAttribute("data-ready", "");
-      applyConditions(form);
-      form.addEventListener("change", function () { applyConditions(form); });
-      form.addEventListener("input", function () { applyConditions(form); });
+      var update = function () { applyConditions(form); refreshForm(form); };
+      update();
+      form.addEventListener("change", update);
+      form.addEventListener("input", update);
       setUpDueDate(form);
       setUpSubmitGuard(form);
       keepToken(form);

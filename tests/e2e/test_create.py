@@ -259,3 +259,150 @@ def test_without_javascript_a_work_order_can_still_be_created(browser, live_serv
         assert count("workOrders", title="Utan skript", customerName=first) == 1
     finally:
         context.close()
+
+
+# --- the live totals under the invoice rows ---
+
+
+def fill_row(page: Page, index: int, kind: str, name: str, quantity: str, price: str, house: bool = False) -> None:
+    rows = page.locator("[data-formset=rows]")
+    if rows.locator("[data-formset-row]").count() <= index:
+        rows.locator("[data-formset-add]").click()
+    page.locator(f"#id_rows-{index}-item_type").select_option(kind)
+    page.locator(f"#id_rows-{index}-name").fill(name)
+    page.locator(f"#id_rows-{index}-number_of_items").fill(quantity)
+    page.locator(f"#id_rows-{index}-unit_price").fill(price)
+    if house:
+        page.locator(f"#id_rows-{index}-house_work_flag").check()
+
+
+def footer_row(page: Page, label: str):
+    """The totals row headed `label`, as shown (hidden text does not count)."""
+    rows = page.locator("[data-formset=rows]")
+    return rows.locator("tfoot tr").filter(has=page.get_by_role("rowheader", name=label, exact=True))
+
+
+def sums(page: Page):
+    rows = page.locator("[data-formset=rows]")
+    return {
+        "rounding": rows.locator('[data-sum="totalAmountRounding"]'),
+        "total": rows.locator('[data-sum="totalAmountInclTax"]'),
+        "deduction": footer_row(page, "ROT/RUT deduction"),
+        "to_pay": footer_row(page, "Total to pay"),
+    }
+
+
+def test_invoice_totals_follow_the_currency(logged_in):
+    page = logged_in
+    open_form(page, "/invoices/", "New invoice")
+    fill_row(page, 0, "time", "Arbete", "2", "100,30")
+    shown = sums(page)
+    # 200.60 + 25 % VAT = 250.75: whole kronor in SEK.
+    expect(shown["rounding"]).to_have_text("0.25")
+    expect(shown["total"]).to_have_text("251.00")
+    # Nothing but the currency changes: the totals follow at once.
+    labelled(page, "Currency").select_option("EUR")
+    expect(shown["total"]).to_have_text("250.75")
+    expect(shown["rounding"]).to_have_text("0.00")
+    labelled(page, "Currency").select_option("SEK")
+    expect(shown["total"]).to_have_text("251.00")
+    expect(shown["rounding"]).to_have_text("0.25")
+
+
+def test_invoice_totals_line_up_under_the_amount_column(logged_in):
+    page = logged_in
+    open_form(page, "/invoices/", "New invoice")
+    fill_row(page, 0, "time", "Arbete", "2", "100")
+    rows = page.locator("[data-formset=rows]")
+    header = rows.get_by_role("columnheader", name="Amount excl. VAT")
+    row_total = rows.locator("[data-row-total]").first
+
+    def lined_up():
+        column = header.bounding_box()
+        sums = [rows.locator(f'[data-sum="{key}"]') for key in ("totalAmount", "totalAmountInclTax")]
+        for cell in (row_total, *sums):
+            box = cell.bounding_box()
+            assert abs(box["x"] - column["x"]) < 1 and abs(box["width"] - column["width"]) < 1, (box, column)
+
+    # A normal invoice: no ROT/RUT column.
+    expect(rows.get_by_role("columnheader", name="ROT/RUT work")).to_be_hidden()
+    expect(rows.locator('[data-sum="totalAmount"]')).to_have_text("200.00")
+    lined_up()
+    labelled(page, "ROT").check()
+    expect(rows.get_by_role("columnheader", name="ROT/RUT work")).to_be_visible()
+    lined_up()
+    labelled(page, "Normal").check()
+    expect(rows.get_by_role("columnheader", name="ROT/RUT work")).to_be_hidden()
+    lined_up()
+
+
+def test_rot_invoice_shows_the_deduction_and_what_the_customer_pays(logged_in):
+    page = logged_in
+    open_form(page, "/invoices/", "New invoice")
+    pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+    labelled(page, "Invoice title").fill("Altan Ekholmen")
+    fill_row(page, 0, "time", "Arbete altan", "10", "650")
+    fill_row(page, 1, "expense", "Virke", "1", "1200")
+    shown = sums(page)
+    # A normal invoice pays the total: no deduction.
+    expect(shown["total"]).to_have_text("9,625.00")
+    expect(shown["deduction"]).to_be_hidden()
+    expect(shown["to_pay"].locator("td").first).to_have_text("9,625.00")
+
+    labelled(page, "ROT").check()
+    expect(shown["deduction"].locator("td").first).to_have_text("0.00")  # no row is ROT/RUT work yet
+    page.locator("#id_rows-0-house_work_flag").check()
+    # Work 6 500 + VAT = 8 125; 30 % = 2 437.50, rounded down to whole kronor.
+    expect(shown["total"]).to_have_text("9,625.00")
+    expect(footer_row(page, "Total incl. VAT").locator("td").first).to_have_text("9,625.00")
+    expect(shown["deduction"]).to_be_visible()
+    expect(shown["deduction"].locator("td").first).to_have_text("−2,437.00")
+    expect(shown["to_pay"].locator("td").first).to_have_text("7,188.00")
+    labelled(page, "RUT").check()  # 50 %: 4 062.50 → 4 062
+    expect(shown["deduction"].locator("td").first).to_have_text("−4,062.00")
+    expect(shown["to_pay"].locator("td").first).to_have_text("5,563.00")
+    # Only the rows marked as ROT/RUT work count.
+    page.locator("#id_rows-0-house_work_flag").uncheck()
+    page.locator("#id_rows-1-house_work_flag").check()  # 1 500 → 750
+    expect(shown["deduction"].locator("td").first).to_have_text("−750.00")
+    expect(shown["to_pay"].locator("td").first).to_have_text("8,875.00")
+    page.locator("#id_rows-0-house_work_flag").check()
+    page.locator("#id_rows-1-house_work_flag").uncheck()
+    labelled(page, "ROT").check()
+    expect(shown["to_pay"].locator("td").first).to_have_text("7,188.00")
+
+    labelled(page, "Type of property").select_option("1")
+    labelled(page, "Property designation").fill("Ystad Ekholmen 1:4")
+    labelled(page, "Created by").select_option(index=1)
+    screenshot(page, "create-invoice-rot-deduction")
+    page.get_by_role("button", name="Create invoice").click()
+    expect(page).to_have_url(re.compile(r"/invoices/[0-9a-f]{24}/$"))
+    number = created_message(page, "Invoice")
+    # The sandbox deducted what the form showed.
+    invoice = next(doc for doc in store.all("invoices") if doc["invoiceNumber"] == number)
+    assert (invoice["totalAmountInclTax"], invoice["houseDeductionAmount"]) == (9625, 2437)
+    expect(page.locator("tfoot tr", has_text="ROT/RUT deduction")).to_contain_text("2,437.00")
+
+
+def test_rot_deduction_is_capped_per_person_sharing_it(logged_in):
+    page = logged_in
+    open_form(page, "/invoices/", "New invoice")
+    labelled(page, "ROT").check()
+    fill_row(page, 0, "time", "Nytt kök", "1", "200000", house=True)
+    shown = sums(page)
+    # 30 % of 250 000 is 75 000, but a person may deduct at most 50 000 a year.
+    expect(shown["total"]).to_have_text("250,000.00")
+    expect(shown["deduction"].locator("td").first).to_have_text("−50,000.00")
+    expect(shown["to_pay"].locator("td").first).to_have_text("200,000.00")
+    page.locator("#id_distribution-0-user_name").fill("Eva Ekholm")
+    page.locator("#id_distribution-0-personal_number").fill("19700101-1234")
+    page.locator("#id_distribution-0-distribution_percent").fill("50")
+    page.locator("[data-formset=distribution] [data-formset-add]").click()
+    page.locator("#id_distribution-1-user_name").fill("Erik Ekholm")
+    # Two people: up to 100 000 together.
+    expect(shown["deduction"].locator("td").first).to_have_text("−75,000.00")
+    expect(shown["to_pay"].locator("td").first).to_have_text("175,000.00")
+    page.locator("[data-formset=distribution] [data-formset-row]").nth(1).get_by_role(
+        "button", name="Remove this person"
+    ).click()
+    expect(shown["deduction"].locator("td").first).to_have_text("−50,000.00")
