@@ -200,6 +200,8 @@ class PickerField(forms.CharField):
 
     def __init__(self, source: str, **kwargs):
         super().__init__(**kwargs)
+        # Typing a name is not choosing: say what to do, not only that it is missing.
+        self.error_messages["required"] = _("Type part of a name or number, then choose one of the matches.")
         self.source = source
         self.options: list[tuple[str, str]] = []
         self.chosen_label = ""
@@ -488,11 +490,13 @@ class CreateForm(forms.Form):
         source = PICKERS[field.source]
         field.options = [(record.id, source.label(record)) for record in first]
         chosen = (results or {}).get(f"chosen:{name}")
-        label = self.data.get(f"{self.add_prefix(name)}_search", "") if self.is_bound else ""
+        typed = self.data.get(f"{self.add_prefix(name)}_search", "") if self.is_bound else ""
+        label = typed
         if chosen is not None:
             label = source.label(chosen)
         label = label or dict(field.options).get(value, "") or value
-        field.chosen_label = label if value else ""
+        # With nothing chosen, the search box keeps what was typed: nothing is lost.
+        field.chosen_label = label if value else typed
         if value and value not in dict(field.options):
             field.options.insert(0, (value, label))
 

@@ -229,6 +229,10 @@ def rows(prefix: str, *items: dict, total: int | None = None) -> dict[str, list[
     return data
 
 
+#: A picker left without a choice says what to do, not only that it is missing.
+PICK_ONE = "Type part of a name or number, then choose one of the matches."
+
+
 def submit(client, entity, data):
     return client.post(f"/{entity}/new/", data)
 
@@ -827,7 +831,7 @@ def test_work_order_defaults_send_registration_allowed_and_no_work_address(offic
     ("typed", "field", "message"),
     [
         ({"title": ""}, "title", "This field is required."),
-        ({"customer": ""}, "customer", "This field is required."),
+        ({"customer": ""}, "customer", PICK_ONE),
         ({"created_by_user": ""}, "created_by_user", "This field is required."),
         (
             {"created_by_user": "user-404"},
@@ -1172,7 +1176,7 @@ def test_rows_with_different_vat_rates_send_multiple_taxes_on_rows(office_client
             "apartment_number",
             "This field is required.",
         ),
-        ({"customer": ""}, "customer", "This field is required."),
+        ({"customer": ""}, "customer", PICK_ONE),
         ({"created_by_user": ""}, "created_by_user", "This field is required."),
         ({"language": ""}, "language", "This field is required."),
         ({"invoice_date": "2026-02-30"}, "invoice_date", "Enter a valid date."),
@@ -1247,7 +1251,7 @@ def test_invoice_shown_again_has_every_row_and_the_totals_worked_out_by_the_serv
     data = fill(values, customer="", created_by_user="user-1")
     data.update(rows("rows", *ROWS))
     page = submit(office_client, "invoices", data).content.decode()
-    assert field_error(page, "customer") == "This field is required."
+    assert field_error(page, "customer") == PICK_ONE
     assert [input_value(page, f"rows-{i}-name") for i in range(4)] == ["Arbete", "Kakel", "Enligt offert", ""]
     assert input_value(page, "rows-1-number_of_items") == "12,5"
     sums = dict(re.findall(r'data-sum="(\w+)">(?:<strong>)?([^<]*)<', page))
@@ -1384,6 +1388,18 @@ def test_picker_shows_the_chosen_record_by_name_when_the_form_opens_with_one(off
     page = open_form(office_client, "projects", customer="cust-7")
     assert input_value(page, "customer_search") == "Sjunde AB"
     assert '<option value="cust-7" selected>Sjunde AB</option>' in page
+
+
+def test_a_name_typed_but_not_chosen_is_kept_and_the_error_says_to_choose(office_client, api):
+    """Typing "Bergström Logistik" and submitting without picking a match: the text
+    stays in the search box (nothing typed is lost) and the message says what to do."""
+    values = invoice_values(office_client, api)
+    data = fill(values, customer="", customer_search="Bergström Logistik", created_by_user="user-1")
+    data.update(rows("rows", *ROWS))
+    page = submit(office_client, "invoices", data).content.decode()
+    assert input_value(page, "customer_search") == "Bergström Logistik"
+    assert field_error(page, "customer") == PICK_ONE
+    assert not posts(api, "invoices")
 
 
 def test_contact_persons_are_those_of_the_chosen_customer(office_client, api):
