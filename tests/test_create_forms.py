@@ -1736,3 +1736,12 @@ def test_the_admin_links_an_account_to_a_seven_time_user_by_name(client, django_
     assert response.status_code == 302
     profile = Profile.objects.get(user=office_user)
     assert (profile.seventime_user_id, profile.seventime_user_name) == ("user-2", "Anna Ek")
+
+
+def test_the_create_log_filter_speaks_the_language_of_the_page(manager_client):
+    page = manager_client.get("/audit/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    kinds = re.search(r'<select name="entity"[^>]*>(.*?)</select>', page, re.S)
+    assert kinds, "no kind filter on the create log"
+    labels = re.findall(r"<option[^>]*>([^<]*)</option>", kinds.group(1))
+    assert {"Kunder", "Projekt", "Arbetsordrar", "Användare", "Fakturor"} <= set(labels), labels
+    assert "Customers" not in labels
