@@ -35,7 +35,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seventime import SevenTimeClient
-from seventime.invoicing import compute_row, compute_totals, plain_number
+from seventime.invoicing import (
+    HOUSE_DEDUCTION_CEILINGS,
+    compute_row,
+    compute_totals,
+    house_deduction,
+    plain_number,
+    to_decimal,
+)
 from seventime.records import camel
 
 from .fetch import Lookups
@@ -1462,7 +1469,26 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         return HOUSE_INVOICE.holds(self)
 
     def row_totals(self) -> dict[str, Any] | None:
-        return self.formsets["rows"].totals(raw_value(self, "currency_code") or "SEK")
+        """The totals of what was typed, as the server will compute them; for ROT/RUT
+        also the deduction and what the customer pays (forms.js keeps them live)."""
+        rows = self.formsets["rows"]
+        totals = rows.totals(raw_value(self, "currency_code") or "SEK")
+        kind = raw_value(self, "invoice_type")
+        if totals is None or kind not in ROT_RUT:
+            return totals
+        worked = [
+            {**form.amounts(), "houseWorkFlag": raw_value(form, "house_work_flag") == "on"}
+            for form in rows.forms
+            if not form.is_bound or form.has_changed()
+        ]
+        people = sum(
+            1
+            for form in self.formsets["distribution"].forms
+            if raw_value(form, "user_name").strip() or raw_value(form, "personal_number").strip()
+        )
+        ceiling = HOUSE_DEDUCTION_CEILINGS[int(kind)] * max(1, people)
+        deduction = to_decimal(house_deduction(worked, int(kind), ceiling)["houseDeductionAmount"])
+        return {**totals, "houseDeductionAmount": deduction, "amountToPay": to_decimal(totals["totalAmountInclTax"]) - deduction}
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -57,6 +57,8 @@ LOG_TYPES = {
 
 # Share of the labour cost (incl. VAT) the customer may deduct, by invoiceType.
 HOUSE_DEDUCTION_RATES = {1: Decimal("0.30"), 2: Decimal("0.50")}  # 1 = ROT, 2 = RUT
+#: The yearly ceiling of the deduction, per person sharing it (kronor).
+HOUSE_DEDUCTION_CEILINGS = {1: 50000, 2: 75000}
 
 
 def to_decimal(value: Any, default: Decimal | None = None) -> Decimal:

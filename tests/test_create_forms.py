@@ -1302,15 +1302,21 @@ def test_invoice_totals_name_the_total_to_pay_and_the_rot_rut_rows_only_for_rot_
     row["rows-0-house_work_flag"] = "on"
     data = fill(values, customer="", created_by_user="user-1", invoice_type="1", **row)
     page = submit(office_client, "invoices", data)
-    # The deduction is worked out in the browser; the page names the total before it.
+    # The server works out the deduction as it will be made: 30 % of the house work
+    # incl. VAT (812.50), rounded down to whole kronor; the customer pays the rest.
     assert _shown_totals(page.content.decode()) == [
         ("Total excl. VAT", "650.00"),
         ("VAT", "162.50"),
         ("Rounding", "0.50"),
         ("Total incl. VAT", "813.00"),
-        ("ROT/RUT deduction", "–"),
-        ("Total to pay", "–"),
+        ("ROT/RUT deduction", "−243.00"),
+        ("Total to pay", "570.00"),
     ]
+    # RUT: 50 %; and the yearly ceiling of 50 000 kr (ROT) for one person.
+    page = submit(office_client, "invoices", {**data, "invoice_type": ["2"]}).content.decode()
+    assert _shown_totals(page)[-2:] == [("ROT/RUT deduction", "−406.00"), ("Total to pay", "407.00")]
+    page = submit(office_client, "invoices", {**data, "rows-0-unit_price": ["250000"]}).content.decode()
+    assert _shown_totals(page)[-2:] == [("ROT/RUT deduction", "−50,000.00"), ("Total to pay", "262,500.00")]
 
 
 def test_add_and_remove_row_buttons_work_without_javascript_and_never_create(office_client, api):

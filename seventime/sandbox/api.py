@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
-from seventime.invoicing import compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
+from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
 from . import store
 from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
@@ -666,7 +666,7 @@ def _house_properties(payload: Mapping, invoice_type: int) -> dict | None:
         "housingSocietyNumber": society,
         "apartmentNumber": apartment,
         # The yearly ceiling applies per person (50 000 kr ROT, 75 000 kr RUT).
-        "maxDeductionAmount": (50000 if invoice_type == 1 else 75000) * max(1, len(distribution)),
+        "maxDeductionAmount": HOUSE_DEDUCTION_CEILINGS[invoice_type] * max(1, len(distribution)),
         "personalNumber": _text(house, "personalNumber"),
         "deductionDistribution": distribution,
     }
