@@ -8,15 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .db import retry_when_locked
 from .models import CreateAttempt
 from .resources import RESOURCES
+from .views import render_list, require
 
 PAGE_SIZE = 50
 #: Keys whose values never reach the log.
@@ -74,8 +73,7 @@ class AuditFilters(forms.Form):
 
 
 def audit_log(request):
-    if not request.user.has_perm("dashboard.view_audit_log"):
-        raise PermissionDenied
+    require(request, "dashboard.view_audit_log")
     filters = AuditFilters(request.GET or None)
     attempts = CreateAttempt.objects.all()
     if filters.is_valid():
@@ -99,4 +97,5 @@ def audit_log(request):
         }
         for attempt in page
     ]
-    return render(request, "audit/list.html", {"filters": filters, "page_obj": page, "rows": rows})
+    # Filters as you type, like every other list (htmx asks for the results only).
+    return render_list(request, "audit/list.html", {"form": filters, "page_obj": page, "rows": rows})

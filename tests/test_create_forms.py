@@ -1751,3 +1751,22 @@ def test_the_create_log_filter_speaks_the_language_of_the_page(manager_client):
     labels = re.findall(r"<option[^>]*>([^<]*)</option>", kinds.group(1))
     assert {"Kunder", "Projekt", "Arbetsordrar", "Användare", "Fakturor"} <= set(labels), labels
     assert "Customers" not in labels
+
+
+def test_the_create_log_filters_as_you_type_like_every_list(manager_client, office_user):
+    for token, outcome, error in (("t" * 32, "created", ""), ("u" * 32, "rejected", "name is required")):
+        CreateAttempt.objects.create(
+            user=office_user, username="olivia", entity="customers", token=token, outcome=outcome, error=error
+        )
+    page = manager_client.get("/audit/").content.decode()
+    assert 'id="filters"' in page and 'hx-get="/audit/"' in page and 'hx-target="#results"' in page
+
+    response = manager_client.get("/audit/", {"outcome": "rejected", "username": ""}, headers={"HX-Request": "true"})
+    partial = response.content.decode()
+    assert "<html" not in partial and 'id="filters"' not in partial  # the results only
+    assert "name is required" in partial and partial.count("<tr>") == 1 + 1  # head and one attempt
+    assert response.headers["HX-Push-Url"] == "/audit/?outcome=rejected"
+    assert "HX-Request" in response.headers["Vary"]
+
+    full = manager_client.get("/audit/?outcome=rejected").content.decode()  # the pushed URL, without htmx
+    assert "<html" in full and 'id="filters"' in full and "name is required" in full
