@@ -196,6 +196,7 @@ class ProjectFilters(FilterForm):
     project_number = forms.CharField(label=_("Project number"), required=False)
     status = lookup_field(_("Status"), "project_statuses")
     customer = forms.CharField(label=_("Customer name"), required=False)
+    customer_id = forms.CharField(required=False, widget=forms.HiddenInput)  # exact: one customer's
     active = forms.ChoiceField(label=_("Active"), choices=YES_NO, required=False)
 
 
@@ -228,6 +229,7 @@ class Projects(Resource):
             for p in items
             if (not status or p.project_status_ref == status)
             and (not customer or customer in p.customer_name.casefold())
+            and (not data.get("customer_id") or p.customer == data["customer_id"])
             and (not active or p.is_active == (active == "true"))
         ]
 
@@ -268,6 +270,7 @@ class WorkOrderFilters(FilterForm):
     status = lookup_field(_("Status"), "work_order_statuses")
     work_order_type = lookup_field(_("Type"), "work_order_types")
     customer = forms.CharField(label=_("Customer name"), required=False)
+    customer_id = forms.CharField(required=False, widget=forms.HiddenInput)  # exact: one customer's
 
 
 class WorkOrders(Resource):
@@ -300,6 +303,7 @@ class WorkOrders(Resource):
             if (not status or w.status_ref == status)
             and (not kind or w.work_order_type == kind)
             and (not customer or customer in w.customer_name.casefold())
+            and (not data.get("customer_id") or w.customer == data["customer_id"])
         ]
 
     def export_columns(self, lookups):

@@ -103,6 +103,9 @@ def search(request, query: str) -> list[dict]:
                 "more": len(items) > SEARCH_LIMIT or truncated,
                 "truncated": truncated,
                 "list_param": params[0] if params else plan[0][0] if plan else None,
+                # A list filters by one field at a time: one link per field that found
+                # matches (a name search and a number search find different records).
+                "list_links": [(param, RESOURCES[name].filter_form.base_fields[param].label) for param in params],
                 "by_number_only": not plan,
             }
         )

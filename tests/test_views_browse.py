@@ -539,6 +539,33 @@ def test_project_status_customer_and_active_filters_narrow_rows_locally(office_c
     assert [row[1] for row in table(page)] == names
 
 
+@pytest.mark.parametrize("kind, api_kind", [("projects", "projects"), ("workorders", "workorders")])
+def test_one_customers_records_are_matched_by_id_not_by_a_name_containing_theirs(office_client, api, kind, api_kind):
+    doc = project_doc if kind == "projects" else work_order_doc
+    field = "name" if kind == "projects" else "title"
+    docs = [
+        doc(f"{kind}-1", **{field: "Hos Berg"}, customer="cust-berg", customerName="Berg Tandvård AB"),
+        doc(f"{kind}-2", **{field: "Hos Lundberg"}, customer="cust-lund", customerName="Lundberg Tandvård AB"),
+    ]
+    stub_list(api, api_kind, docs)
+    response, page = get(office_client, f"/{kind}/?customer_id=cust-berg")
+    assert response.status_code == 200
+    assert [row[1] for row in table(page)] == ["Hos Berg"]
+    assert "of one customer." in page and f'<a href="/{kind}/">Show all' in page
+    assert 'type="hidden" name="customer_id" value="cust-berg"' in page  # kept while filtering further
+
+
+def test_a_capped_answer_with_no_local_match_does_not_claim_nothing_exists(office_client, api):
+    """Local filters only see the records Seven Time sent (at most 100): with none of
+    them matching, the page must not say that nothing matches at all."""
+    docs = [project_doc(f"p-{i}", name=f"P{i}", customer="cust-other") for i in range(100)]
+    stub_list(api, "projects", docs)
+    response, page = get(office_client, "/projects/?customer_id=cust-berg")
+    assert "Nothing matches these filters." not in page
+    assert "None of the 100 records Seven Time sent match these filters; there may be matches beyond them." in page
+    assert "There may be more." in page
+
+
 def test_project_status_filter_offers_status_names_from_the_lookup(office_client, api):
     stub_list(api, "projects", PROJECTS)
     response, page = get(office_client, "/projects/?status=pstatus-closed")
@@ -839,8 +866,9 @@ def test_customer_detail_links_to_its_invoices_projects_and_work_orders(office_c
     response, page = get(office_client, "/customers/cust-1/")
     related = section(page, "Related")
     assert 'href="/invoices/?customer_number=1001"' in related
-    assert 'href="/projects/?customer=%C3%85sa%20%26%20Co"' in related
-    assert 'href="/workorders/?customer=%C3%85sa%20%26%20Co"' in related
+    # By id, not by name: "Berg Tandvård AB" must not pick up Lundberg Tandvård AB's.
+    assert 'href="/projects/?customer_id=cust-1"' in related
+    assert 'href="/workorders/?customer_id=cust-1"' in related
     assert "No contact persons." in page
 
 
@@ -1792,6 +1820,20 @@ def test_search_more_link_uses_the_filter_that_found_the_records(office_client, 
     response, page = get(office_client, "/?q=1001")
     customers = search_section(page, "Customers", "100+")
     assert 'href="/customers/?customer_number=1001"' in customers
+
+
+def test_search_more_links_one_list_per_field_that_found_matches(office_client, api):
+    """"11" finds projects by name and others by number: a list filters by one field,
+    so the page offers both lists instead of one that misses the other's records."""
+    by_name = [project_doc(f"p-n{n}", name=f"Hus 11{n}", projectNumber=str(3000 + n)) for n in range(4)]
+    by_number = [project_doc(f"p-{n}", name=f"Projekt {n}", projectNumber=f"311{n}") for n in range(10)]
+    for path, key in SEARCH_FILTERS:
+        docs = {("projects", "name"): by_name, ("projects", "projectNumber"): by_number}.get((path, key), [])
+        stub(api, path, docs, {key: "11"})
+    response, page = get(office_client, "/?q=11")
+    projects = search_section(page, "Projects", "14")
+    assert 'href="/projects/?name=11">Name</a>' in projects
+    assert 'href="/projects/?project_number=11">Project number</a>' in projects
 
 
 def test_empty_search_shows_the_section_links_and_calls_nothing(office_client, api):
