@@ -19,6 +19,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -42,6 +43,11 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
+def yes_no(value: bool) -> str:
+    """As the pages say it, in the language of the page."""
+    return gettext("Yes") if value else gettext("No")
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,9 +55,10 @@ def _csv_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return yes_no(value)
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        # As the page shows it: to the minute (no microseconds).
+        return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, dt.datetime) else value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
@@ -96,7 +103,7 @@ def to_xlsx(columns: Sequence[ExportColumn], rows: Iterable[Any], title: str) ->
         for column in columns:
             value = _cell(column.value(row), column.kind)
             if isinstance(value, bool):
-                value = "true" if value else "false"
+                value = yes_no(value)
             values.append(value)
         sheet.append(values)
         for cell, column in zip(sheet[sheet.max_row], columns, strict=True):

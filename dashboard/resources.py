@@ -22,6 +22,7 @@ from seventime.records import Record
 from .exports import ExportColumn
 from .fetch import Lookups
 from .invoice_state import InvoiceState, invoice_state, local_day
+from .templatetags.dashboard import BILLING_METHODS
 
 ANY = [("", _("Any"))]
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
@@ -240,7 +241,7 @@ class Projects(Resource):
             ExportColumn(_("Name"), lambda p: p.name),
             ExportColumn(_("Customer"), lambda p: p.customer_name),
             ExportColumn(_("Status"), lambda p: _label(statuses, p.project_status_ref)),
-            ExportColumn(_("Billing method"), lambda p: p.billing_method),
+            ExportColumn(_("Billing method"), lambda p: str(BILLING_METHODS.get(p.billing_method, p.billing_method))),
             ExportColumn(_("Price per hour"), lambda p: p.price_per_hour, "money"),
             ExportColumn(_("Fixed price"), lambda p: p.fixed_price, "money"),
             ExportColumn(_("Project leader"), lambda p: p.project_leader_name),

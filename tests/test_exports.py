@@ -122,7 +122,7 @@ def test_customers_csv_respects_a_local_filter_too(manager_client):
     expected = [c for c in store.all("customers") if contains(c.get("city"), "Båstad") and not c.get("isActive")]
     _header, rows = read_csv(manager_client.get("/customers/", {"city": "Båstad", "active": "false", "export": "csv"}))
     assert sorted(row["Customer number"] for row in rows) == sorted(c["customerNumber"] for c in expected)
-    assert {row["Active"] for row in rows} <= {"false"}
+    assert {row["Active"] for row in rows} <= {"No"}  # as the page says it
 
 
 def test_customers_xlsx_has_numbers_and_dates_as_cells(manager_client):
@@ -425,3 +425,14 @@ def test_whole_numbers_are_formatted_without_a_trailing_decimal_point(manager_cl
     assert rows and {row["Days overdue"].number_format for row in rows} == {"0"}
     _sheet, _header, rows = read_xlsx(manager_client.get("/customers/", {"city": "Lund", "export": "xlsx"}))
     assert rows and {row["Payment days"].number_format for row in rows} == {"0"}
+
+
+def test_csv_says_what_the_page_says_in_its_language(manager_client):
+    """Billing methods by name, yes/no in the page's language, times to the minute."""
+    _header, rows = read_csv(manager_client.get("/projects/", {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="sv"))
+    methods = {row["Debiteringssätt"] for row in rows}
+    assert methods and not methods & {"HOURLY", "FIXED_PRICE", "PERUSER", "PRICELIST"}, methods
+    assert {row["Aktiv"] for row in rows} <= {"Ja", "Nej"}
+    _header, rows = read_csv(manager_client.get("/customers/", {"export": "csv"}))
+    created = [row["Created"] for row in rows if row["Created"]]
+    assert created and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", value) for value in created), created[:3]

@@ -1101,11 +1101,12 @@ def stub_invoice(api, doc):
 
 
 def test_invoice_detail_links_customer_project_work_order_and_names_tags(manager_client, api):
-    stub_invoice(api, full_invoice(invoiceName="Service Q4 <i>urgent</i>"))
+    stub_invoice(api, full_invoice(invoiceName="Service Q4 <i>urgent</i>", language="SV"))
     response, page = get(manager_client, "/invoices/inv-1/")
     assert response.status_code == 200
     info = fields(page)
     assert info["Invoice title"] == "Service Q4 <i>urgent</i>"  # shown as text
+    assert info["Language"] == "Swedish"  # not the code "SV"
     assert info["Customer"] == "Hellapps AB (3028)"
     assert info["Project"] == "Blåsippan"
     assert info["Work order"] == "4843"

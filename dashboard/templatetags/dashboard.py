@@ -172,6 +172,14 @@ INVOICE_STATUSES = {  # of projects and work orders
 
 
 @register.simple_tag
+def language_name(code):
+    """SV -> Swedish (in the page's language); an unknown code as sent."""
+    from dashboard.forms import LANGUAGES
+
+    return dict(LANGUAGES).get((code or "").upper(), code or "–")
+
+
+@register.simple_tag
 def billing_method(code):
     return BILLING_METHODS.get(code or "", code or "–")
 

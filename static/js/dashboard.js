@@ -41,4 +41,21 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (restoring) event.preventDefault();
   });
+
+  // The account menu (a <details> dropdown) closes like a menu: Escape closes it and
+  // returns focus to its button; moving focus or clicking outside closes it too.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = document.activeElement && document.activeElement.closest("details.dropdown[open]");
+    if (!menu) return;
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
+  function closeMenusOutside(event) {
+    document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("focusin", closeMenusOutside);
+  document.addEventListener("click", closeMenusOutside);
 })();

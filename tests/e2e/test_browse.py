@@ -485,6 +485,25 @@ def test_switching_language_after_live_filtering_keeps_the_filters(logged_in):
     assert column(page, 3) == rows
 
 
+def test_account_menu_closes_with_escape_and_when_focus_leaves(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    menu = page.locator("details.account-menu")
+    summary = menu.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Tab")  # into the menu
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(summary).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    page.locator("#id_name").focus()  # focus moves elsewhere on the page
+    expect(menu).not_to_have_attribute("open", "")
+
+
 def test_paging(logged_in):
     page = logged_in
     goto(page, "/customers/")
