@@ -58,4 +58,31 @@
   }
   document.addEventListener("focusin", closeMenusOutside);
   document.addEventListener("click", closeMenusOutside);
+
+  // A sort header or a pager link used from the keyboard is replaced by the new
+  // results; focus would fall back to the page. Keep it on the same control in the
+  // new results (the same column's header, the same pager direction), else on the
+  // summary that says what is now shown.
+  var focusAfterSwap = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.defaultPrevented) return;
+    var active = document.activeElement;
+    var results = active && active.closest && active.closest("#results");
+    focusAfterSwap = null;
+    if (!results || active.tagName !== "A") return;
+    var cell = active.closest("th");
+    if (cell) focusAfterSwap = "#results thead th:nth-child(" + (cell.cellIndex + 1) + ") a";
+    else if (active.closest(".pager")) focusAfterSwap = '#results .pager a[rel="' + active.getAttribute("rel") + '"]';
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!focusAfterSwap || !event.detail.target || event.detail.target.id !== "results") return;
+    // The same control; on the last page (no "next" any more) the other direction;
+    // else the summary of what is shown now.
+    var target = document.querySelector(focusAfterSwap) || document.querySelector("#results .pager a[rel]") ||
+      document.querySelector("#results .summary");
+    focusAfterSwap = null;
+    if (!target) return;
+    if (!target.matches("a, button, input, select, textarea")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  });
 })();

@@ -504,6 +504,29 @@ def test_account_menu_closes_with_escape_and_when_focus_leaves(logged_in):
     expect(menu).not_to_have_attribute("open", "")
 
 
+def test_keyboard_sorting_and_paging_keep_focus_on_the_control(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    city = header_index(page, "City")
+    link = page.locator("#results thead").get_by_role("link", name="City")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect_query(page, sort="city", dir="ascending")
+    wait_until_settled(page)
+    focused = page.locator("#results thead th a").nth(city)
+    expect(focused).to_be_focused()
+    page.keyboard.press("Enter")  # again, from where focus is: descending
+    expect_query(page, sort="city", dir="descending")
+    wait_until_settled(page)
+    expect(page.locator("#results thead th a").nth(city)).to_be_focused()
+
+    page.locator(".pager a[rel=next]").focus()
+    page.keyboard.press("Enter")
+    expect_query(page, page="2")
+    wait_until_settled(page)
+    expect(page.locator(".pager a[rel=next]")).to_be_focused()
+
+
 def test_paging(logged_in):
     page = logged_in
     goto(page, "/customers/")
