@@ -722,7 +722,46 @@ DistributionFormSet = formset_factory(DistributionForm, formset=BaseDistribution
 ROT_OR_RUT_CUSTOMER = ShowIf.field("is_rot_customer") | ShowIf.field("is_rut_customer")
 
 
-class CustomerForm(CreateForm, address_fields(), address_fields("billing_", with_country=False)):
+class HousePropertyFields(forms.Form):
+    """The property ROT/RUT work is done on: a customer's default and an invoice's own."""
+
+    type_of_property = forms.ChoiceField(label=_("Type of property"), choices=PROPERTY_TYPES, required=False)
+    property_description = forms.CharField(
+        label=_("Property designation"), required=False, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
+    )
+    housing_society_number = forms.CharField(
+        label=_("Housing society org. number"),
+        required=False,
+        help_text=_("The bostadsrättsförening's organisation number."),
+    )
+    apartment_number = forms.CharField(label=_("Apartment number"), required=False)
+
+
+HOUSE_PROPERTY_FIELDS = ("type_of_property", "property_description", "housing_society_number", "apartment_number")
+HOUSE_PROPERTY_CONDITIONS = {  # a designation for a villa, society and apartment for a bostadsrätt
+    "property_description": ShowIf.field("type_of_property", "1"),
+    "housing_society_number": ShowIf.field("type_of_property", "2"),
+    "apartment_number": ShowIf.field("type_of_property", "2"),
+}
+
+
+def house_property_payload(data: Mapping[str, Any], distribution: BaseDistributionFormSet) -> dict[str, Any]:
+    """The property and deduction shares as the API names them (`billingSettings` of a
+    customer, `houseProperties` of an invoice)."""
+    return compact(
+        {
+            "typeOfProperty": int(data["type_of_property"]) if data["type_of_property"] else None,
+            "propertyDescription": data["property_description"],
+            "housingSocietyNumber": data["housing_society_number"],
+            "apartmentNumber": data["apartment_number"],
+            "deductionDistribution": distribution.payload(),
+        }
+    )
+
+
+class CustomerForm(
+    CreateForm, HousePropertyFields, address_fields(), address_fields("billing_", with_country=False)
+):
     resource_name = "customers"
     create_method = "create_customer"
 
@@ -755,16 +794,6 @@ class CustomerForm(CreateForm, address_fields(), address_fields("billing_", with
     )
     is_rot_customer = forms.BooleanField(label=_("ROT customer (home improvement deduction)"), required=False)
     is_rut_customer = forms.BooleanField(label=_("RUT customer (household services deduction)"), required=False)
-    type_of_property = forms.ChoiceField(label=_("Type of property"), choices=PROPERTY_TYPES, required=False)
-    property_description = forms.CharField(
-        label=_("Property designation"), required=False, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
-    )
-    housing_society_number = forms.CharField(
-        label=_("Housing society org. number"),
-        required=False,
-        help_text=_("The bostadsrättsförening's organisation number."),
-    )
-    apartment_number = forms.CharField(label=_("Apartment number"), required=False)
 
     fieldsets = (
         Fieldset(
@@ -791,7 +820,7 @@ class CustomerForm(CreateForm, address_fields(), address_fields("billing_", with
         Fieldset(_("ROT/RUT"), ("is_rot_customer", "is_rut_customer")),
         Fieldset(
             _("Property and deduction shares"),
-            ("type_of_property", "property_description", "housing_society_number", "apartment_number"),
+            HOUSE_PROPERTY_FIELDS,
             show_if=ROT_OR_RUT_CUSTOMER,
             formset="distribution",
             description=_("Who gets the tax deduction, and how much of it each person gets."),
@@ -799,9 +828,7 @@ class CustomerForm(CreateForm, address_fields(), address_fields("billing_", with
     )
     conditions = {
         "invoice_email": ShowIf.field("use_separate_billing_email"),
-        "property_description": ShowIf.field("type_of_property", "1"),
-        "housing_society_number": ShowIf.field("type_of_property", "2"),
-        "apartment_number": ShowIf.field("type_of_property", "2"),
+        **HOUSE_PROPERTY_CONDITIONS,
     }
     required_when_shown = frozenset({"invoice_email", "billing_address"})
     formset_classes = {"distribution": DistributionFormSet}
@@ -841,15 +868,7 @@ class CustomerForm(CreateForm, address_fields(), address_fields("billing_", with
         }
         if data["is_rot_customer"] or data["is_rut_customer"]:
             billing.update(
-                compact(
-                    {
-                        "typeOfProperty": int(data["type_of_property"]) if data["type_of_property"] else None,
-                        "propertyDescription": data["property_description"],
-                        "housingSocietyNumber": data["housing_society_number"],
-                        "apartmentNumber": data["apartment_number"],
-                        "deductionDistribution": self.formsets["distribution"].payload(),
-                    }
-                )
+                house_property_payload(data, self.formsets["distribution"])
             )
         payload["billingSettings"] = billing
         return payload
@@ -1336,7 +1355,9 @@ InvoiceRowFormSet = formset_factory(InvoiceRowForm, formset=BaseInvoiceRowFormSe
 HOUSE_INVOICE = ShowIf.field("invoice_type", *ROT_RUT)
 
 
-class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipient"), with_phone=True)):
+class InvoiceForm(
+    CreateForm, HousePropertyFields, address_fields("delivery_", name_label=_("Recipient"), with_phone=True)
+):
     resource_name = "invoices"
     create_method = "create_invoice"
     lookups = ("price_lists", "invoice_tags", "users", "result_units")
@@ -1368,16 +1389,6 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     invoice_type = forms.ChoiceField(
         label=_("Kind of invoice"), choices=INVOICE_TYPES, initial="0", widget=forms.RadioSelect
     )
-    type_of_property = forms.ChoiceField(label=_("Type of property"), choices=PROPERTY_TYPES, required=False)
-    property_description = forms.CharField(
-        label=_("Property designation"), required=False, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
-    )
-    housing_society_number = forms.CharField(
-        label=_("Housing society org. number"),
-        required=False,
-        help_text=_("The bostadsrättsförening's organisation number."),
-    )
-    apartment_number = forms.CharField(label=_("Apartment number"), required=False)
     use_delivery_address = forms.BooleanField(label=_("Deliver to another address"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -1402,7 +1413,7 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         ),
         Fieldset(
             _("ROT/RUT"),
-            ("type_of_property", "property_description", "housing_society_number", "apartment_number"),
+            HOUSE_PROPERTY_FIELDS,
             show_if=HOUSE_INVOICE,
             formset="distribution",
             description=_("The property the work was done on, and who gets the tax deduction."),
@@ -1414,13 +1425,9 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     )
     conditions = {
         "currency_rate": ShowIf.field("currency_code", *(code for code, _label in CURRENCIES if code != "SEK")),
-        "property_description": ShowIf.field("type_of_property", "1"),
-        "housing_society_number": ShowIf.field("type_of_property", "2"),
-        "apartment_number": ShowIf.field("type_of_property", "2"),
+        **HOUSE_PROPERTY_CONDITIONS,
     }
-    required_when_shown = frozenset(
-        {"type_of_property", "property_description", "housing_society_number", "apartment_number"}
-    )
+    required_when_shown = frozenset(HOUSE_PROPERTY_FIELDS)
     formset_classes = {"rows": InvoiceRowFormSet, "distribution": DistributionFormSet}
     api_names = {
         "houseProperties": "type_of_property",
@@ -1488,7 +1495,8 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         )
         ceiling = HOUSE_DEDUCTION_CEILINGS[int(kind)] * max(1, people)
         deduction = to_decimal(house_deduction(worked, int(kind), ceiling)["houseDeductionAmount"])
-        return {**totals, "houseDeductionAmount": deduction, "amountToPay": to_decimal(totals["totalAmountInclTax"]) - deduction}
+        to_pay = to_decimal(totals["totalAmountInclTax"]) - deduction
+        return {**totals, "houseDeductionAmount": deduction, "amountToPay": to_pay}
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -1550,15 +1558,7 @@ class InvoiceForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         if data["use_delivery_address"]:
             payload["deliveryAddress"] = address_payload(data, "delivery_")
         if house:
-            payload["houseProperties"] = compact(
-                {
-                    "typeOfProperty": int(data["type_of_property"]),
-                    "propertyDescription": data["property_description"],
-                    "housingSocietyNumber": data["housing_society_number"],
-                    "apartmentNumber": data["apartment_number"],
-                    "deductionDistribution": self.formsets["distribution"].payload(),
-                }
-            )
+            payload["houseProperties"] = house_property_payload(data, self.formsets["distribution"])
         return payload
 
     @classmethod
