@@ -23,6 +23,10 @@ from .fetch import fetch, merge_pages
 from .resources import RESOURCES, Resource
 
 PAGE_SIZE = 25
+# Sent by static/js/dashboard.js with a list's htmx requests: the sort of the table head
+# the page shows ("name ascending"). A head showing the sort asked for is not sent again
+# (the browser keeps it, hx-preserve): a filter partial carries only what filtering changes.
+TABLE_HEAD_HEADER = "X-Table-Head"
 SEARCH_LIMIT = 8
 
 
@@ -143,7 +147,7 @@ def list_view(request, resource: Resource):
         }
         for column in resource.columns
     ]
-    return render_list(
+    response = render_list(
         request,
         "list.html",
         {
@@ -157,8 +161,12 @@ def list_view(request, resource: Resource):
             "sort": sort,
             "direction": direction,
             "lookups": lookups,
+            "head_kept": _partial_request(request) and request.headers.get(TABLE_HEAD_HEADER) == f"{sort} {direction}",
         },
     )
+    # What the browser says it already shows changes the answer.
+    patch_vary_headers(response, [TABLE_HEAD_HEADER])
+    return response
 
 
 def detail_view(request, resource: Resource, pk: str):

@@ -704,6 +704,74 @@ def test_history_restore_request_gets_the_full_page(office_client, api):
     assert "hx-request" in vary(response)
 
 
+def sort_links(page: str) -> dict[str, dict[str, list[str]]]:
+    """The table head's sort links: column label -> their query parameters."""
+    head = re.search(r"<thead[^>]*>(.*?)</thead>", page, re.S).group(1)
+    return {
+        text(label): parse_qs(html_lib.unescape(query))
+        for query, label in re.findall(r'<a href="\?([^"]*)"[^>]*>(.*?)</a>', head, re.S)
+    }
+
+
+def test_filter_partial_leaves_out_the_table_head_the_page_already_shows(office_client, api):
+    # dashboard.js says which sort the head on the page shows; filtering keeps the sort,
+    # so the head is not sent again: an empty placeholder tells htmx to keep the old one.
+    stub_list(api, "customers", [customer_doc()], city="Lund")
+    response, page = get(office_client, "/customers/?city=Lund&sort=name&dir=ascending", **HTMX,
+                         **{"X-Table-Head": "name ascending"})
+    assert re.search(r'<thead id="list-head" hx-preserve="true">\s*</thead>', page)
+    assert "sort=" not in page and 'name="sort"' not in page
+    assert table(page)[0][1] == "Bergström Bygg AB"
+    assert {"hx-request", "x-table-head"} <= vary(response)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {**HTMX, "X-Table-Head": "name descending"},  # a sort header was clicked
+        {**HTMX, "X-Table-Head": "city ascending"},
+        HTMX,  # the page shows no head (an error was shown instead)
+        {**HISTORY_RESTORE, "X-Table-Head": "name ascending"},  # back button: whole page
+        {"X-Table-Head": "name ascending"},  # no htmx: whole page
+    ],
+    ids=["other-direction", "other-column", "no-head-on-the-page", "history-restore", "plain-request"],
+)
+def test_table_head_is_sent_when_the_page_does_not_show_it_for_this_sort(office_client, api, headers):
+    stub_list(api, "customers", [customer_doc()], city="Lund")
+    response, page = get(office_client, "/customers/?city=Lund&sort=name&dir=ascending", **headers)
+    assert 'hx-preserve' not in page
+    assert re.search(r'<thead id="list-head" hx-boost="true" data-sort="name ascending">', page)
+    links = sort_links(page)
+    assert links["Name ▲"] == {"city": ["Lund"], "sort": ["name"], "dir": ["descending"]}
+    assert links["City"] == {"city": ["Lund"], "sort": ["city"], "dir": ["ascending"]}
+    # The sort travels with the filter form from the head's hidden inputs.
+    assert '<input type="hidden" name="sort" value="name" form="filters">' in page
+    assert '<input type="hidden" name="dir" value="ascending" form="filters">' in page
+
+
+def test_download_links_sit_outside_the_results_and_carry_the_filters(office_client, api):
+    stub_list(api, "customers", [customer_doc()], city="Lund")
+    response, page = get(office_client, "/customers/?city=Lund&page=2")
+    before_results = page.split('id="results"')[0]
+    downloads = dict(re.findall(r'<a href="\?([^"]*)" data-own-params="export" download>(\w+)</a>', before_results))
+    assert {label: parse_qs(html_lib.unescape(query)) for query, label in downloads.items()} == {
+        "CSV": {"city": ["Lund"], "export": ["csv"]},
+        "Excel": {"city": ["Lund"], "export": ["xlsx"]},
+    }
+    response, partial = get(office_client, "/customers/?city=Lund", **HTMX)
+    assert "export=" not in partial
+
+
+@pytest.mark.parametrize("kind", ["customers", "projects", "workorders", "invoices"])
+def test_each_list_row_links_to_its_record_once(superuser_client, api, kind):
+    # One link per record (its name, or the number of an invoice): a screen reader's
+    # list of links does not name every record twice.
+    docs = {"customers": customer_doc, "projects": project_doc, "workorders": work_order_doc, "invoices": invoice_doc}
+    stub_list(api, kind, [docs[kind]("rec-1")])
+    response, page = get(superuser_client, f"/{kind}/")
+    assert len(re.findall(rf'href="/{kind}/rec-1/"', body_rows(page)[0])) == 1
+
+
 def test_htmx_search_on_home_gets_only_the_results_partial(office_client, api):
     stub(api, "customers", [customer_doc()], {"name": "Berg"})
     stub(api, "projects", [], {"name": "Berg"})

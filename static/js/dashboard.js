@@ -25,15 +25,41 @@
 
   // Forms that come back to "this page" (language switch, Sync now) carry its address;
   // after live filtering that is the address htmx pushed, not the one first loaded.
+  // Links that carry the filters and set some parameters of their own (the sort
+  // headers, data-own-params="sort dir") follow the new address the same way: a list's
+  // table head is kept across filter requests (see below), so the server does not
+  // rewrite them. Like {% querystring %}: the address's parameters, no page, their own.
   function followAddress(event) {
     var path = event.detail && event.detail.path;
     if (!path) return;
     document.querySelectorAll("input[data-current-url]").forEach(function (input) {
       input.value = path;
     });
+    var address = new URL(path, window.location.href);
+    document.querySelectorAll("a[data-own-params]").forEach(function (link) {
+      var params = new URLSearchParams(address.search);
+      var own = new URL(link.href).searchParams;
+      params.delete("page");
+      link.getAttribute("data-own-params").split(" ").forEach(function (name) {
+        if (own.has(name)) params.set(name, own.get(name));
+        else params.delete(name);
+      });
+      var query = params.toString();
+      link.href = address.pathname + (query ? "?" + query : "");
+    });
   }
   document.addEventListener("htmx:pushedIntoHistory", followAddress);
   document.addEventListener("htmx:replacedInHistory", followAddress);
+
+  // A list's results are swapped whole, but the table head only changes with the sort:
+  // tell the server which sort the head on the page shows, and an answer for the same
+  // sort leaves it out (the page keeps its head: hx-preserve). Without a head on the
+  // page (an error was shown instead) nothing is said and the head is sent.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "results") return;
+    var head = document.querySelector("#results thead[data-sort]");
+    if (head) event.detail.headers["X-Table-Head"] = head.getAttribute("data-sort");
+  });
 
   // Nor may a new request start from the page being left while the restore is on
   // its way (typing followed by Back within the filter's delay, a click meanwhile):

@@ -344,6 +344,50 @@ def test_sorting_by_a_column(logged_in):
     expect(page.locator(f"{ROWS} td:nth-child({city + 1})")).to_have_text(ascending)
 
 
+def test_filtering_keeps_the_table_head_and_its_links_follow_the_filters(logged_in):
+    """A filter answer leaves out the table head the page already shows (the sort did not
+    change): the browser keeps its head, and the sort and download links, which the
+    server did not send again, carry the new filters all the same."""
+    page = logged_in
+    goto(page, "/customers/?sort=city&dir=descending")
+    page.evaluate("document.querySelector('#list-head').dataset.marker = 'first'")
+    before = column(page, 1)
+    mark_page(page)
+
+    type_filter(page, "#id_name", "berg")
+    expect_query(page, name="berg", sort="city", dir="descending")
+    wait_until_settled(page)
+    names = column(page, 1)
+    assert names != before and names and all("berg" in name.casefold() for name in names), names
+    assert_no_full_load(page)
+    head = page.locator("#list-head")
+    expect(head).to_have_attribute("data-marker", "first")  # kept, not sent again
+    expect(head.locator("th[aria-sort='descending']")).to_contain_text("City")
+
+    sort_by = lambda label: head.get_by_role("link", name=label)  # noqa: E731
+    assert link_query(sort_by("City")) == {"name": "berg", "sort": "city", "dir": "ascending"}
+    assert link_query(sort_by("Name")) == {"name": "berg", "sort": "name", "dir": "ascending"}
+    csv = page.locator(".list-actions").get_by_role("link", name="CSV")
+    assert link_query(csv) == {"name": "berg", "sort": "city", "dir": "descending", "export": "csv"}
+
+    # A sort chosen after filtering keeps the filter, and brings its own head.
+    sort_by("Name").click()
+    expect_query(page, name="berg", sort="name", dir="ascending")
+    expect(head.locator("th[aria-sort='ascending']")).to_contain_text("Name")
+    wait_until_settled(page)
+    by_name = column(page, 1)
+    assert by_name == sorted(by_name, key=str.casefold) and all("berg" in name.casefold() for name in by_name)
+    assert_no_full_load(page)
+
+    # The filter emptied: the links lose it too.
+    type_filter(page, "#id_name", "", keystrokes=False)
+    expect_query(page, sort="name", dir="ascending")
+    page.wait_for_function("() => !new URL(location.href).searchParams.has('name')")
+    wait_until_settled(page)
+    assert link_query(sort_by("City")) == {"sort": "city", "dir": "ascending"}
+    assert link_query(csv) == {"sort": "name", "dir": "ascending", "export": "csv"}
+
+
 def test_two_quick_steps_back_show_the_rows_of_the_last_one(logged_in):
     """Back re-renders from the server. When the answer for the first step back arrives
     after the answer for the second, the page must still show the rows of the address
