@@ -4,6 +4,7 @@ A list URL answers an htmx request with only its results partial and any other
 request with the whole page, so every URL works with and without JavaScript.
 """
 
+import hashlib
 from functools import partial
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django_htmx.http import push_url
@@ -23,9 +25,9 @@ from .fetch import fetch, merge_pages
 from .resources import RESOURCES, Resource
 
 PAGE_SIZE = 25
-# Sent by static/js/dashboard.js with a list's htmx requests: the sort of the table head
-# the page shows ("name ascending"). A head showing the sort asked for is not sent again
-# (the browser keeps it, hx-preserve): a filter partial carries only what filtering changes.
+# Sent by static/js/dashboard.js with a list's htmx requests: what the table head on the
+# page shows (its data-head, see _head_key). A head like the one asked for is not sent
+# again (the browser keeps it, hx-preserve): a filter partial carries only what a filter changes.
 TABLE_HEAD_HEADER = "X-Table-Head"
 SEARCH_LIMIT = 8
 
@@ -116,6 +118,15 @@ def search(request, query: str) -> list[dict]:
     return sections
 
 
+def _head_key(resource: Resource, sort: str, direction: str) -> str:
+    """What a list's table head shows: the sort, and a digest of its columns in the
+    page's language (a page left open across a release that changed the columns, or
+    one in another language, is sent a new head)."""
+    columns = "|".join(f"{column.key}:{column.label}" for column in resource.columns)
+    digest = hashlib.blake2s(f"{get_language()}|{columns}".encode(), digest_size=4).hexdigest()
+    return f"{sort} {direction} {digest}"
+
+
 def list_view(request, resource: Resource):
     require(request, resource.permission)
     form = resource.filter_form(request.GET or None)
@@ -147,6 +158,7 @@ def list_view(request, resource: Resource):
         }
         for column in resource.columns
     ]
+    head_key = _head_key(resource, sort, direction)
     response = render_list(
         request,
         "list.html",
@@ -161,7 +173,10 @@ def list_view(request, resource: Resource):
             "sort": sort,
             "direction": direction,
             "lookups": lookups,
-            "head_kept": _partial_request(request) and request.headers.get(TABLE_HEAD_HEADER) == f"{sort} {direction}",
+            # The filter form carries the sort (dashboard.js keeps it on the address).
+            "kept": (("sort", sort), ("dir", direction)),
+            "head_key": head_key,
+            "head_kept": _partial_request(request) and request.headers.get(TABLE_HEAD_HEADER) == head_key,
         },
     )
     # What the browser says it already shows changes the answer.

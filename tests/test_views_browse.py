@@ -713,12 +713,20 @@ def sort_links(page: str) -> dict[str, dict[str, list[str]]]:
     }
 
 
+def shown_head(client, url: str) -> str:
+    """The data-head of the table head a full page shows (what dashboard.js sends back)."""
+    return re.search(r'<thead id="list-head" hx-boost="true" data-head="([^"]+)">', client.get(url).content.decode())[1]
+
+
 def test_filter_partial_leaves_out_the_table_head_the_page_already_shows(office_client, api):
-    # dashboard.js says which sort the head on the page shows; filtering keeps the sort,
-    # so the head is not sent again: an empty placeholder tells htmx to keep the old one.
+    # dashboard.js says which head the page shows; filtering keeps the sort, so the head
+    # is not sent again: an empty placeholder tells htmx to keep the one on the page.
+    stub_list(api, "customers", [customer_doc()], sortBy="name", sortDirection="ascending")
     stub_list(api, "customers", [customer_doc()], city="Lund")
+    head = shown_head(office_client, "/customers/?sort=name&dir=ascending")
+    assert head.startswith("name ascending ")
     response, page = get(office_client, "/customers/?city=Lund&sort=name&dir=ascending", **HTMX,
-                         **{"X-Table-Head": "name ascending"})
+                         **{"X-Table-Head": head})
     assert re.search(r'<thead id="list-head" hx-preserve="true">\s*</thead>', page)
     assert "sort=" not in page and 'name="sort"' not in page
     assert table(page)[0][1] == "Bergström Bygg AB"
@@ -728,25 +736,51 @@ def test_filter_partial_leaves_out_the_table_head_the_page_already_shows(office_
 @pytest.mark.parametrize(
     "headers",
     [
-        {**HTMX, "X-Table-Head": "name descending"},  # a sort header was clicked
-        {**HTMX, "X-Table-Head": "city ascending"},
+        {**HTMX, "X-Table-Head": "name descending {digest}"},  # a sort header was clicked
+        {**HTMX, "X-Table-Head": "city ascending {digest}"},
+        {**HTMX, "X-Table-Head": "name ascending 0000"},  # other columns (a release) or language
         HTMX,  # the page shows no head (an error was shown instead)
-        {**HISTORY_RESTORE, "X-Table-Head": "name ascending"},  # back button: whole page
-        {"X-Table-Head": "name ascending"},  # no htmx: whole page
+        {**HISTORY_RESTORE, "X-Table-Head": "{head}"},  # back button: whole page
+        {"X-Table-Head": "{head}"},  # no htmx: whole page
     ],
-    ids=["other-direction", "other-column", "no-head-on-the-page", "history-restore", "plain-request"],
+    ids=["other-direction", "other-column", "other-columns", "no-head-on-the-page", "history-restore", "plain-request"],
 )
-def test_table_head_is_sent_when_the_page_does_not_show_it_for_this_sort(office_client, api, headers):
+def test_table_head_is_sent_when_the_page_does_not_show_it(office_client, api, headers):
+    stub_list(api, "customers", [customer_doc()], sortBy="name", sortDirection="ascending")
     stub_list(api, "customers", [customer_doc()], city="Lund")
+    head = shown_head(office_client, "/customers/?sort=name&dir=ascending")
+    headers = {name: value.format(head=head, digest=head.split()[-1]) for name, value in headers.items()}
     response, page = get(office_client, "/customers/?city=Lund&sort=name&dir=ascending", **headers)
-    assert 'hx-preserve' not in page
-    assert re.search(r'<thead id="list-head" hx-boost="true" data-sort="name ascending">', page)
+    assert "hx-preserve" not in page
+    assert f'<thead id="list-head" hx-boost="true" data-head="{head}">' in page
     links = sort_links(page)
     assert links["Name ▲"] == {"city": ["Lund"], "sort": ["name"], "dir": ["descending"]}
     assert links["City"] == {"city": ["Lund"], "sort": ["city"], "dir": ["ascending"]}
-    # The sort travels with the filter form from the head's hidden inputs.
-    assert '<input type="hidden" name="sort" value="name" form="filters">' in page
-    assert '<input type="hidden" name="dir" value="ascending" form="filters">' in page
+
+
+def test_table_head_of_another_language_is_not_kept(office_client, api):
+    stub_list(api, "customers", [customer_doc()])
+    english = shown_head(office_client, "/customers/")
+    page = office_client.get("/customers/", headers={"Accept-Language": "sv"}).content.decode()
+    swedish = re.search(r'data-head="([^"]+)"', page)[1]
+    assert english.split()[:2] == swedish.split()[:2] and english != swedish
+    response, page = get(office_client, "/customers/", **HTMX, **{"X-Table-Head": english, "Accept-Language": "sv"})
+    assert "hx-preserve" not in page and "Namn ▲" in sort_links(page)
+
+
+def test_filter_form_carries_the_sort(office_client, api):
+    stub_list(api, "customers", [customer_doc()], city="Lund", sortBy="city", sortDirection="descending")
+    response, page = get(office_client, "/customers/?city=Lund&sort=city&dir=descending")
+    form = re.search(r'<form id="filters".*?</form>', page, re.S)[0]
+    assert '<input type="hidden" name="sort" value="city" data-follow-address>' in form
+    assert '<input type="hidden" name="dir" value="descending" data-follow-address>' in form
+
+
+def test_summary_marks_an_empty_result_so_the_download_links_hide(office_client, api):
+    stub_list(api, "customers", [customer_doc()], name="Berg")
+    stub_list(api, "customers", [], name="Zzz")
+    assert '<p class="summary">' in get(office_client, "/customers/?name=Berg", **HTMX)[1]
+    assert '<p class="summary" data-empty>' in get(office_client, "/customers/?name=Zzz", **HTMX)[1]
 
 
 def test_download_links_sit_outside_the_results_and_carry_the_filters(office_client, api):

@@ -36,6 +36,11 @@
       input.value = path;
     });
     var address = new URL(path, window.location.href);
+    // Hidden fields the filter form carries (a list's sort): the sort changes with a
+    // click in the results, which the form is not part of.
+    document.querySelectorAll("input[data-follow-address]").forEach(function (input) {
+      if (address.searchParams.has(input.name)) input.value = address.searchParams.get(input.name);
+    });
     document.querySelectorAll("a[data-own-params]").forEach(function (link) {
       var params = new URLSearchParams(address.search);
       var own = new URL(link.href).searchParams;
@@ -46,19 +51,22 @@
       });
       var query = params.toString();
       link.href = address.pathname + (query ? "?" + query : "");
+      // A boosted link (the sort headers) took its address when htmx set it up; set it
+      // up again now, or a click before htmx's settle step would use the old one.
+      if (link.closest("[hx-boost]")) htmx.process(link);
     });
   }
   document.addEventListener("htmx:pushedIntoHistory", followAddress);
   document.addEventListener("htmx:replacedInHistory", followAddress);
 
   // A list's results are swapped whole, but the table head only changes with the sort:
-  // tell the server which sort the head on the page shows, and an answer for the same
-  // sort leaves it out (the page keeps its head: hx-preserve). Without a head on the
+  // tell the server which head the page shows (its sort, columns and language), and an
+  // answer that would send the same head leaves it out (the page keeps it: hx-preserve). Without a head on the
   // page (an error was shown instead) nothing is said and the head is sent.
   document.addEventListener("htmx:configRequest", function (event) {
     if (!event.detail.target || event.detail.target.id !== "results") return;
-    var head = document.querySelector("#results thead[data-sort]");
-    if (head) event.detail.headers["X-Table-Head"] = head.getAttribute("data-sort");
+    var head = document.querySelector("#results thead[data-head]");
+    if (head) event.detail.headers["X-Table-Head"] = head.getAttribute("data-head");
   });
 
   // Nor may a new request start from the page being left while the restore is on

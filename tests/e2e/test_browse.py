@@ -388,6 +388,59 @@ def test_filtering_keeps_the_table_head_and_its_links_follow_the_filters(logged_
     assert link_query(csv) == {"sort": "name", "dir": "ascending", "export": "csv"}
 
 
+def test_a_sort_click_right_after_the_rows_change_keeps_the_new_filter(logged_in):
+    """htmx sets a boosted link up with its address; the kept head's links get new
+    addresses when the rows arrive and must be set up again at once, not ~20 ms later."""
+    page = logged_in
+    goto(page, "/customers/?sort=city&dir=descending")
+    page.evaluate(
+        """() => document.body.addEventListener("htmx:afterSwap", () => setTimeout(
+             () => document.querySelector("#list-head th:nth-child(2) a").click(), 5), {once: true})"""
+    )
+    page.locator("#id_name").fill("berg")
+    expect_query(page, name="berg", sort="name", dir="ascending")
+    wait_until_settled(page)
+    names = column(page, 1)
+    assert names and all("berg" in name.casefold() for name in names), names
+
+
+def test_after_an_error_the_list_keeps_its_sort_and_hides_downloads(logged_in):
+    page = logged_in
+    goto(page, "/customers/?sort=city&dir=descending")
+    downloads = page.locator(".list-actions .downloads")
+    expect(downloads).to_be_visible()
+
+    # Seven Time fails once: the results show the error (and no table head).
+    page.route(
+        re.compile(r"/customers/\?(.*&)?name=ber&"),
+        lambda route: route.fulfill(
+            status=502,
+            content_type="text/html",
+            body='<div class="api-error inline" role="alert"><p><strong>Seven Time is not answering.</strong></p></div>',
+        ),
+        times=1,
+    )
+    type_filter(page, "#id_name", "ber", keystrokes=False)
+    expect(page.locator("#results .api-error")).to_be_visible()
+    expect(downloads).to_be_hidden()
+    assert [error.split()[0] for error in page.watch.server_errors] == ["502"]
+    page.watch.server_errors.clear()  # the one we made up
+
+    # The next keystroke works again, still sorted by city, descending, with its head.
+    type_filter(page, "#id_name", "berg", keystrokes=False)
+    expect_query(page, name="berg", sort="city", dir="descending")
+    expect(page.locator("#list-head th[aria-sort='descending']")).to_contain_text("City")
+    wait_until_settled(page)
+    cities = column(page, header_index(page, "City"))
+    assert cities == sorted(cities, key=str.casefold, reverse=True), cities
+    expect(downloads).to_be_visible()
+
+    # Nothing to download when nothing matches.
+    type_filter(page, "#id_name", "zzzzqx", keystrokes=False)
+    expect(page.locator("#results .summary")).to_have_text("Nothing matches these filters.")
+    expect(downloads).to_be_hidden()
+
+
 def test_two_quick_steps_back_show_the_rows_of_the_last_one(logged_in):
     """Back re-renders from the server. When the answer for the first step back arrives
     after the answer for the second, the page must still show the rows of the address
