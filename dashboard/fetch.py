@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +112,15 @@ def run_concurrently(calls: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
     """
     if len(calls) <= 1:
         return {name: call() for name, call in calls.items()}
-    futures = {name: _executor.submit(_in_worker(call)) for name, call in calls.items()}
+    return _collect(_start(calls))
+
+
+def _start(calls: Mapping[str, Callable[[], Any]]) -> dict[str, Future]:
+    return {name: _executor.submit(_in_worker(call)) for name, call in calls.items()}
+
+
+def _collect(futures: Mapping[str, Future]) -> dict[str, Any]:
+    """The results by name, once every call has ended; the first error is raised then."""
     results, first_error = {}, None
     for name, future in futures.items():
         try:
@@ -164,6 +172,28 @@ def fetch(calls: Mapping[str, Callable[[], Any]], lookups: Iterable[str] = ()) -
             {_cache_key(name): items for name, items in fresh.items()}, timeout=settings.SEVENTIME_LOOKUP_CACHE_SECONDS
         )
     return results, Lookups({**lists, **fresh})
+
+
+def fetch_while(
+    calls: Mapping[str, Callable[[], Any]], lookups: Iterable[str], meanwhile: Callable[[Lookups], Any]
+) -> tuple[dict[str, Any], Lookups, Any]:
+    """`fetch`, and `meanwhile(lookups)` in this thread while the calls are on their way
+    (a page renders what does not depend on them: its header, navigation and filter
+    form); its result comes third. When a lookup list is not cached yet, `meanwhile`
+    runs after the round that loads it. Either way no call is left running behind."""
+    wanted = list(dict.fromkeys(lookups))
+    cached = cache.get_many([_cache_key(name) for name in wanted])
+    if len(cached) < len(wanted) or not calls:
+        results, loaded = fetch(calls, wanted)
+        return results, loaded, meanwhile(loaded)
+    loaded = Lookups({name: cached[_cache_key(name)] for name in wanted})
+    futures = _start(calls)
+    try:
+        done_meanwhile = meanwhile(loaded)
+    except BaseException:
+        wait(futures.values())
+        raise
+    return _collect(futures), loaded, done_meanwhile
 
 
 def forget_lookups() -> None:

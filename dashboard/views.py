@@ -11,8 +11,11 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
@@ -21,7 +24,7 @@ from django_htmx.http import push_url
 from seventime import get_client
 
 from .exports import FORMATS, download
-from .fetch import fetch, merge_pages
+from .fetch import fetch, fetch_while, merge_pages
 from .resources import RESOURCES, Resource
 
 PAGE_SIZE = 25
@@ -29,6 +32,9 @@ PAGE_SIZE = 25
 # page shows (its data-head, see _head_key). A head like the one asked for is not sent
 # again (the browser keeps it, hx-preserve): a filter partial carries only what a filter changes.
 TABLE_HEAD_HEADER = "X-Table-Head"
+# Where a page rendered before its API answer arrived gets its results (a template
+# comment cannot come from the data: text from the API or the user is escaped).
+RESULTS_SLOT = mark_safe("<!-- results -->")
 SEARCH_LIMIT = 8
 
 
@@ -42,10 +48,15 @@ def _partial_request(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def render_list(request, template: str, context: dict):
+def render_list(request, template: str, context: dict, *, around: str | None = None):
     """The whole page, or for htmx only its `results` partial. The URL pushed into
-    the history leaves out empty filters, so it stays short and readable."""
-    if not _partial_request(request):
+    the history leaves out empty filters, so it stays short and readable.
+
+    `around` is the page already rendered with RESULTS_SLOT where its results go."""
+    if around is not None and not _partial_request(request):
+        results = render_to_string(f"{template}#results", context, request)
+        response = HttpResponse(around.replace(RESULTS_SLOT, results, 1))
+    elif not _partial_request(request):
         response = render(request, template, context)
     else:
         response = render(request, f"{template}#results", context)
@@ -141,44 +152,49 @@ def list_view(request, resource: Resource):
     if direction not in ("ascending", "descending"):
         direction = resource.default_sort[1]
     call = resource.list_call(**form.api_kwargs(), sort_by=sort_field, sort_direction=direction)
-    results, lookups = fetch({"page": call}, resource.lookups)
-    form.fill_lookups(lookups)
+    export = request.GET.get("export")
+    head_key = _head_key(resource, sort, direction)
+    context = {
+        "resource": resource,
+        "form": form,
+        "sort": sort,
+        "direction": direction,
+        # The filter form carries the sort (dashboard.js keeps it on the address).
+        "kept": (("sort", sort), ("dir", direction)),
+        "head_key": head_key,
+        "head_kept": _partial_request(request) and request.headers.get(TABLE_HEAD_HEADER) == head_key,
+    }
+    whole_page = not _partial_request(request) and export not in FORMATS
+
+    def page_around_results(lookups):
+        form.fill_lookups(lookups)
+        if whole_page:
+            return render_to_string("list.html", context | {"results_slot": RESULTS_SLOT}, request)
+        return None
+
+    # The API call is on its way while the page's header, navigation and filter form render.
+    results, lookups, around = fetch_while({"page": call}, resource.lookups, page_around_results)
     page = results["page"]
     items = resource.local_filter(page.items, data, lookups)
-    export = request.GET.get("export")
     if export in FORMATS:
         return download(export, resource.export_columns(lookups), items, str(resource.verbose_name_plural))
     paginator = Paginator(items, PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    headers = [
-        {
-            "column": column,
-            "active": column.key == sort,
-            "next": "descending" if column.key == sort and direction == "ascending" else "ascending",
-        }
-        for column in resource.columns
-    ]
-    head_key = _head_key(resource, sort, direction)
-    response = render_list(
-        request,
-        "list.html",
-        {
-            "resource": resource,
-            "headers": headers,
-            "form": form,
-            "page_obj": page_obj,
-            "returned": len(page.items),
-            "shown": len(items),
-            "truncated": page.maybe_truncated,
-            "sort": sort,
-            "direction": direction,
-            "lookups": lookups,
-            # The filter form carries the sort (dashboard.js keeps it on the address).
-            "kept": (("sort", sort), ("dir", direction)),
-            "head_key": head_key,
-            "head_kept": _partial_request(request) and request.headers.get(TABLE_HEAD_HEADER) == head_key,
-        },
-    )
+    context |= {
+        "headers": [
+            {
+                "column": column,
+                "active": column.key == sort,
+                "next": "descending" if column.key == sort and direction == "ascending" else "ascending",
+            }
+            for column in resource.columns
+        ],
+        "page_obj": paginator.get_page(request.GET.get("page")),
+        "returned": len(page.items),
+        "shown": len(items),
+        "truncated": page.maybe_truncated,
+        "lookups": lookups,
+    }
+    response = render_list(request, "list.html", context, around=around)
     # What the browser says it already shows changes the answer.
     patch_vary_headers(response, [TABLE_HEAD_HEADER])
     return response

@@ -1506,20 +1506,34 @@ def test_post_to_a_closed_port_is_attempted_once(count_connects):
 
 class ScriptedAPI:
     """A real HTTP server on 127.0.0.1 answering from a script: each entry is
-    (status, headers, body) or "hang" (accept the request and never answer)."""
+    (status, headers, body), "hang" (accept the request and never answer) or "stall"
+    (begin an answer and never finish it)."""
 
     def __init__(self):
         self.script = deque()
         self.requests = []
+        self.connections = set()  # the client's (address, port) of each request
         self.release = threading.Event()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, like a real API
+
             def answer(self):
                 api.requests.append((self.command, self.path, self.headers.get("Client-Secret")))
+                api.connections.add(self.client_address)
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 action = api.script.popleft() if api.script else (500, {}, b"")
                 if action == "hang":
+                    api.release.wait(10)
+                    return
+                if action == "stall":  # the answer begins, then stops coming
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    self.wfile.write(b'[{"_id": "c1"}')
+                    self.wfile.flush()
                     api.release.wait(10)
                     return
                 status, headers, body = action
@@ -1596,3 +1610,26 @@ def test_real_get_that_gets_no_answer_raises_timeout_without_retrying(local_api)
     finally:
         assert len(local_api.requests) == 1  # a slow API is not asked again
         assert time.monotonic() - started < 2
+
+
+def test_real_answers_large_and_failed_reuse_one_connection(local_api):
+    invoices = [{"_id": f"i{n}", "totalAmount": 1234.5, "footerText": "x" * 5000} for n in range(100)]
+    big = json.dumps(invoices).encode()  # ~500 KB, like 100 invoices
+    local_api.script.extend([(200, {}, big), (404, {}, b'{"errorMessage": "No such invoice"}'), (200, {}, big)])
+    client = SevenTimeClient(local_api.base_url, SECRET)
+
+    assert [invoice.total_amount for invoice in client.list_invoices()] == [Decimal("1234.5")] * 100
+    with pytest.raises(NotFound):
+        client.get_invoice("nope")
+    assert len(client.list_invoices().items) == 100
+    assert len(local_api.requests) == 3 and len(local_api.connections) == 1
+
+
+def test_real_answer_that_stops_coming_raises_timeout(local_api):
+    local_api.script.append("stall")
+    client = SevenTimeClient(local_api.base_url, SECRET, read_timeout=0.3)
+
+    started = time.monotonic()
+    with pytest.raises(Timeout, match="did not answer within 0.3 seconds"):
+        client.list_customers()
+    assert time.monotonic() - started < 2

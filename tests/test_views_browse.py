@@ -12,13 +12,16 @@ import html as html_lib
 import json
 import re
 import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from django.test.signals import template_rendered
 from responses import matchers
 
-from dashboard.fetch import MAX_CONCURRENT_CALLS
+from dashboard.fetch import MAX_CONCURRENT_CALLS, fetch, fetch_while
+from dashboard.management.commands.benchmark import table_head
 from dashboard.resources import RESOURCES
 from tests.conftest import API, SECRET
 
@@ -715,7 +718,7 @@ def sort_links(page: str) -> dict[str, dict[str, list[str]]]:
 
 def shown_head(client, url: str) -> str:
     """The data-head of the table head a full page shows (what dashboard.js sends back)."""
-    return re.search(r'<thead id="list-head" hx-boost="true" data-head="([^"]+)">', client.get(url).content.decode())[1]
+    return table_head(client.get(url).content.decode())  # as the benchmark reads it
 
 
 def test_filter_partial_leaves_out_the_table_head_the_page_already_shows(office_client, api):
@@ -1386,6 +1389,74 @@ def test_lookups_and_the_pages_own_calls_run_in_one_concurrent_round(office_clie
     assert response.status_code == 200
     assert len(api.calls) == expected
     assert "Pågående" in page and 'href="/workorders/wo-1/"' in page
+
+
+def warm_lookups(api, kind):
+    stub_lookups(api, PAGE_LOOKUPS[kind])
+    fetch({}, RESOURCES[kind].lookups)
+
+
+def test_list_page_renders_around_its_results_while_the_api_call_is_on_its_way(office_client, api):
+    """With its lookup lists cached, a list page renders its header, navigation and
+    filter form while it waits for Seven Time: the answer here only comes once the
+    page has started rendering (a page that waited first would get no answer in time)."""
+    warm_lookups(api, "customers")
+    page_rendering = threading.Event()
+
+    def on_render(sender, template, **kwargs):
+        if template.name == "list.html":
+            page_rendering.set()
+
+    def answer(request):
+        if not page_rendering.wait(3):
+            return 504, {}, "{}"
+        return 200, {"Content-Type": "application/json"}, json.dumps([customer_doc()])
+
+    api.add_callback("GET", API + "customers", callback=answer)
+    template_rendered.connect(on_render)
+    try:
+        response, page = get(office_client, "/customers/?city=Lund")
+    finally:
+        template_rendered.disconnect(on_render)
+    assert response.status_code == 200
+    assert table(page)[0][1] == "Bergström Bygg AB"
+    assert page.count('id="results"') == 1 and "<!-- results -->" not in page
+    assert page.index('id="filters"') < page.index("<tbody>") < page.index("</html>")
+
+
+def test_an_api_error_while_the_page_renders_around_it_gives_the_error_page(office_client, api):
+    warm_lookups(api, "customers")
+    stub(api, "customers", status=503, json={}, params=DEFAULT_SORT["customers"])
+    response, page = get(office_client, "/customers/")
+    assert response.status_code == 502  # the friendly error page, not the page rendered meanwhile
+    assert "api-error" in page and "<!-- results -->" not in page and 'id="filters"' not in page
+
+
+def test_fetch_while_waits_for_its_calls_when_the_work_meanwhile_fails():
+    finished = []
+
+    def slow_call():
+        time.sleep(0.2)
+        finished.append("call")
+        return "answer"
+
+    def failing_render(lookups):
+        raise RuntimeError("template broke")
+
+    with pytest.raises(RuntimeError, match="template broke"):
+        fetch_while({"page": slow_call}, (), failing_render)
+    assert finished == ["call"]  # nothing left running behind the page
+
+
+def test_fetch_while_raises_the_calls_error_after_the_work_meanwhile():
+    done = []
+
+    def failing_call():
+        raise ConnectionError("down")
+
+    with pytest.raises(ConnectionError, match="down"):
+        fetch_while({"page": failing_call}, (), lambda lookups: done.append("rendered"))
+    assert done == ["rendered"]
 
 
 # =====================================================================

@@ -29,7 +29,9 @@ class SandboxAdapter(BaseAdapter):
         response.status_code = status
         response.reason = "OK" if status < 400 else "Error"
         response.headers = CaseInsensitiveDict(headers)
+        # Already read, as requests marks a body it has read (streamed or not).
         response._content = content
+        response._content_consumed = True
         response.encoding = "utf-8"
         response.url = request.url
         response.request = request

@@ -33,6 +33,11 @@ from seventime.sandbox import api, store
 from seventime.sandbox.transport import PREFIX as SANDBOX_PREFIX
 
 
+def table_head(page: str) -> str:
+    """What the table head of a list page shows, as dashboard.js reads it (data-head)."""
+    return re.search(r'<thead id="list-head"[^>]* data-head="([^"]+)"', page)[1]
+
+
 class QuietHandler(WSGIRequestHandler):
     def setup(self):
         super().setup()
@@ -155,10 +160,7 @@ class Command(BaseCommand):
             first[kind] = html[start : html.index("/", start)]
         # What the browser sends when a filter changes: htmx's headers and, from
         # dashboard.js, the sort of the table head the list page shows.
-        heads = {
-            kind: re.search(r'<thead id="list-head"[^>]* data-sort="([^"]+)"', browser.get(f"{base}/{kind}/").text)[1]
-            for kind in ("customers", "invoices")
-        }
+        heads = {kind: table_head(browser.get(f"{base}/{kind}/").text) for kind in ("customers", "invoices")}
         partial = {
             kind: {"HX-Request": "true", "HX-Target": "results", "HX-Trigger": "filters", "X-Table-Head": head}
             for kind, head in heads.items()
