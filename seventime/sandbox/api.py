@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -74,6 +75,10 @@ class Response:
     collection: str | None = None  # for a list answer: whose documents it holds
 
     def encode(self) -> tuple[int, dict[str, str], bytes]:
+        return self._encoded
+
+    @cached_property
+    def _encoded(self) -> tuple[int, dict[str, str], bytes]:
         if self.collection is not None:
             payload = store.encode(self.collection, self.body)
         else:
@@ -1024,6 +1029,7 @@ def handle(method: str, path: str, query: Mapping[str, str], headers: Mapping[st
     answer = _answer(method, path, query, headers, body)
     latency = getattr(settings, "SANDBOX_LATENCY_MS", 0)
     if latency:
+        answer.encode()  # writing the JSON is part of the work, inside the latency
         remaining = latency / 1000 - (time.monotonic() - started)
         if remaining > 0:
             time.sleep(remaining)
