@@ -24,6 +24,9 @@ from seventime.records import Lookup
 
 MAX_CONCURRENT_CALLS = 8
 _executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_CALLS, thread_name_prefix="seventime")
+# For the one call of a page that renders while it waits (fetch_while): as many as the
+# server has requests waiting, not shared with bulk work.
+_page_executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="seventime-page")
 
 
 @dataclass(frozen=True)
@@ -183,11 +186,13 @@ def fetch_while(
     runs after the round that loads it. Either way no call is left running behind."""
     wanted = list(dict.fromkeys(lookups))
     cached = cache.get_many([_cache_key(name) for name in wanted])
-    if len(cached) < len(wanted) or not calls:
+    if len(cached) < len(wanted) or not calls or get_client().in_process:
+        # Lookups to load first, or no network to wait for (the built-in sandbox).
         results, loaded = fetch(calls, wanted)
         return results, loaded, meanwhile(loaded)
     loaded = Lookups({name: cached[_cache_key(name)] for name in wanted})
-    futures = _start(calls)
+    # Their own threads: a page does not queue behind a sync's rounds in the shared pool.
+    futures = {name: _page_executor.submit(_in_worker(call)) for name, call in calls.items()}
     try:
         done_meanwhile = meanwhile(loaded)
     except BaseException:

@@ -168,12 +168,15 @@ def list_view(request, resource: Resource):
 
     def page_around_results(lookups):
         form.fill_lookups(lookups)
-        if whole_page:
-            return render_to_string("list.html", context | {"results_slot": RESULTS_SLOT}, request)
-        return None
+        return render_to_string("list.html", context | {"results_slot": RESULTS_SLOT}, request)
 
-    # The API call is on its way while the page's header, navigation and filter form render.
-    results, lookups, around = fetch_while({"page": call}, resource.lookups, page_around_results)
+    if whole_page:
+        # The API call is on its way while the page's header, navigation and filter form render.
+        results, lookups, around = fetch_while({"page": call}, resource.lookups, page_around_results)
+    else:
+        results, lookups = fetch({"page": call}, resource.lookups)
+        form.fill_lookups(lookups)
+        around = None
     page = results["page"]
     items = resource.local_filter(page.items, data, lookups)
     if export in FORMATS:

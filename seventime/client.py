@@ -13,6 +13,7 @@ would send. See docs/api-assumptions.md.
 
 from __future__ import annotations
 
+import codecs
 import json as jsonlib
 import logging
 import re
@@ -179,6 +180,11 @@ class SevenTimeClient:
         self.calls = 0  # upstream requests made, for the benchmark and tests
         self._calls_lock = threading.Lock()
 
+    @property
+    def in_process(self) -> bool:
+        """The built-in sandbox, answered in this process: no network to wait for."""
+        return self.base_url == SANDBOX_BASE_URL
+
     def __repr__(self) -> str:
         return f"<SevenTimeClient {self.base_url}>"  # never the secret
 
@@ -232,7 +238,7 @@ class SevenTimeClient:
         status = response.status_code
         try:
             # Money is parsed from the JSON text straight into Decimal, never via float.
-            body = jsonlib.loads(content, parse_float=Decimal) if content else None
+            body = _json(content, response.encoding) if content else None
         except ValueError:
             body = None
             if 200 <= status < 300:
@@ -478,6 +484,22 @@ def _param(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _json(content: bytes, charset: str | None) -> Any:
+    """JSON from an answer's bytes, leniently like requests: UTF-8 (or UTF-16/32) unless the
+    answer declares another charset; bytes that do not decode become U+FFFD instead of
+    failing the page. Numbers with a fraction become Decimal (exact money)."""
+    try:
+        declared = codecs.lookup(charset).name if charset else "utf-8"
+    except LookupError:  # a charset nobody knows: read it as the UTF-8 JSON must be
+        declared = "utf-8"
+    if declared != "utf-8":
+        return jsonlib.loads(content.decode(declared, "replace"), parse_float=Decimal)
+    try:
+        return jsonlib.loads(content, parse_float=Decimal)
+    except UnicodeDecodeError:
+        return jsonlib.loads(content.decode("utf-8", "replace"), parse_float=Decimal)
 
 
 class _BodyTimeout(Exception):

@@ -960,6 +960,34 @@ def test_an_ok_answer_that_is_not_json_raises_bad_response(api, client, method, 
         call(client)
 
 
+def test_a_stray_byte_in_an_answer_shows_as_a_replacement_character_not_an_error(api, client):
+    stub(api, "GET", "customers", body=b'[{"_id": "c1", "name": "\xe5sa Bygg"}]', content_type="application/json")
+
+    assert [customer.name for customer in client.list_customers()] == ["\ufffdsa Bygg"]
+
+
+def test_an_answer_in_a_declared_charset_is_read_in_it(api, client):
+    body = '[{"_id": "c1", "name": "Åsa Bygg"}]'.encode("iso-8859-1")
+    stub(api, "GET", "customers", body=body, content_type="application/json; charset=iso-8859-1")
+
+    assert [customer.name for customer in client.list_customers()] == ["Åsa Bygg"]
+
+
+def test_an_answer_with_a_byte_order_mark_is_read(api, client):
+    stub(api, "GET", "customers", body='[{"_id": "c1"}]'.encode("utf-8-sig"), content_type="application/json")
+
+    assert [customer.id for customer in client.list_customers()] == ["c1"]
+
+
+def test_a_refusal_with_a_stray_byte_keeps_its_message(api, client):
+    body = '{"errorMessage": "Fältet name saknas "}'.encode().replace(b'saknas "', b'saknas \xe5"')
+    stub(api, "POST", "customers", status=400, body=body, content_type="application/json")
+
+    with pytest.raises(ValidationError, match="Fältet name saknas") as caught:
+        client.create_customer({"name": "", "orgNo": "1"})
+    assert caught.value.field == "name"
+
+
 def test_a_get_answered_with_a_list_raises_bad_response(api, client):
     stub(api, "GET", "customers/c1", json=[{"_id": "c1"}])
 

@@ -20,6 +20,7 @@ import requests
 from django.test.signals import template_rendered
 from responses import matchers
 
+from dashboard import fetch as fetch_module
 from dashboard.fetch import MAX_CONCURRENT_CALLS, fetch, fetch_while
 from dashboard.management.commands.benchmark import table_head
 from dashboard.resources import RESOURCES
@@ -1432,7 +1433,13 @@ def test_an_api_error_while_the_page_renders_around_it_gives_the_error_page(offi
     assert "api-error" in page and "<!-- results -->" not in page and 'id="filters"' not in page
 
 
-def test_fetch_while_waits_for_its_calls_when_the_work_meanwhile_fails():
+@pytest.fixture
+def remote(settings):
+    """A Seven Time on the network (stubbed: these calls never reach it)."""
+    settings.SEVENTIME_API_URL = API
+
+
+def test_fetch_while_waits_for_its_calls_when_the_work_meanwhile_fails(remote):
     finished = []
 
     def slow_call():
@@ -1448,7 +1455,7 @@ def test_fetch_while_waits_for_its_calls_when_the_work_meanwhile_fails():
     assert finished == ["call"]  # nothing left running behind the page
 
 
-def test_fetch_while_raises_the_calls_error_after_the_work_meanwhile():
+def test_fetch_while_raises_the_calls_error_after_the_work_meanwhile(remote):
     done = []
 
     def failing_call():
@@ -1457,6 +1464,29 @@ def test_fetch_while_raises_the_calls_error_after_the_work_meanwhile():
     with pytest.raises(ConnectionError, match="down"):
         fetch_while({"page": failing_call}, (), lambda lookups: done.append("rendered"))
     assert done == ["rendered"]
+
+
+def test_fetch_while_does_not_queue_behind_bulk_work_in_the_shared_pool(remote):
+    # A sync's rounds fill the shared pool; a page's call must not wait behind them.
+    release = threading.Event()
+    blockers = [fetch_module._executor.submit(release.wait, 5) for _ in range(MAX_CONCURRENT_CALLS)]
+    try:
+        started = time.monotonic()
+        results, _lookups, rendered = fetch_while({"page": lambda: "answer"}, (), lambda lookups: "page")
+        assert (results, rendered) == ({"page": "answer"}, "page")
+        assert time.monotonic() - started < 1
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()
+
+
+def test_fetch_while_with_the_built_in_sandbox_fetches_first(settings):
+    # In-process there is no network to wait for: the call, then the page.
+    settings.SEVENTIME_API_URL = ""
+    order = []
+    fetch_while({"page": lambda: order.append("call")}, (), lambda lookups: order.append("page"))
+    assert order == ["call", "page"]
 
 
 # =====================================================================
