@@ -5,6 +5,7 @@ request with the whole page, so every URL works with and without JavaScript.
 """
 
 import hashlib
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlencode
 
@@ -70,18 +71,22 @@ def home(request):
     # Every signed-in user may see the start page; search() only asks the API for
     # the sections the user may browse, and only links to those are shown.
     query = request.GET.get("q", "").strip()
-    sections = search(request, query) if query else []
     visible = [name for name, resource in RESOURCES.items() if request.user.has_perm(resource.permission)]
-    return render_list(
-        request,
-        "home.html",
-        {"query": query, "sections": sections, "resources": [RESOURCES[name] for name in visible]},
-    )
+    context = {"query": query, "sections": [], "resources": [RESOURCES[name] for name in visible]}
+    around = None
+    if query:
+        # A whole page renders its header, navigation and search form while the calls are on their way.
+        meanwhile = None
+        if not _partial_request(request):
+            meanwhile = partial(render_to_string, "home.html", context | {"results_slot": RESULTS_SLOT}, request)
+        context["sections"], around = search(request, query, meanwhile)
+    return render_list(request, "home.html", context, around=around)
 
 
-def search(request, query: str) -> list[dict]:
+def search(request, query: str, meanwhile: Callable[[], str] | None = None) -> tuple[list[dict], str | None]:
     """Customers, projects, work orders and invoices matching `query` by name or
-    number, fetched concurrently, each section limited to the user's permissions."""
+    number, fetched concurrently, each section limited to the user's permissions;
+    and what `meanwhile()` gave, run while the calls are on their way."""
     client = get_client()
     has_digits = any(char.isdigit() for char in query)
     plans = {
@@ -106,7 +111,11 @@ def search(request, query: str) -> list[dict]:
         for name, plan in allowed.items()
         for param, method, kwargs in plan
     }
-    results, _lookups = fetch(calls)
+    if meanwhile is None:
+        results, _lookups = fetch(calls)
+        done_meanwhile = None
+    else:
+        results, _lookups, done_meanwhile = fetch_while(calls, (), lambda _lookups: meanwhile())
     sections = []
     for name, plan in allowed.items():
         pages = {param: results[f"{name}:{param}"] for param, _method, _kwargs in plan}
@@ -126,7 +135,7 @@ def search(request, query: str) -> list[dict]:
                 "by_number_only": not plan,
             }
         )
-    return sections
+    return sections, done_meanwhile
 
 
 def _head_key(resource: Resource, sort: str, direction: str) -> str:

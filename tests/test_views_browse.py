@@ -1425,6 +1425,34 @@ def test_list_page_renders_around_its_results_while_the_api_call_is_on_its_way(o
     assert page.index('id="filters"') < page.index("<tbody>") < page.index("</html>")
 
 
+def test_search_page_renders_around_its_results_while_the_calls_are_on_their_way(office_client, api):
+    page_rendering = threading.Event()
+
+    def on_render(sender, template, **kwargs):
+        if template.name == "home.html":
+            page_rendering.set()
+
+    def answer(docs):
+        def callback(request):
+            if not page_rendering.wait(3):
+                return 504, {}, "{}"
+            return 200, {"Content-Type": "application/json"}, json.dumps(docs)
+
+        return callback
+
+    api.add_callback("GET", API + "customers", callback=answer([customer_doc()]))
+    api.add_callback("GET", API + "projects", callback=answer([]))
+    api.add_callback("GET", API + "workOrders", callback=answer([]))
+    template_rendered.connect(on_render)
+    try:
+        response, page = get(office_client, "/?q=Berg")
+    finally:
+        template_rendered.disconnect(on_render)
+    assert response.status_code == 200
+    assert 'href="/customers/cust-1/"' in page and "<!-- results -->" not in page
+    assert page.index('id="search"') < page.index('href="/customers/cust-1/"') < page.index("</html>")
+
+
 def test_an_api_error_while_the_page_renders_around_it_gives_the_error_page(office_client, api):
     warm_lookups(api, "customers")
     stub(api, "customers", status=503, json={}, params=DEFAULT_SORT["customers"])
