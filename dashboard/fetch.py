@@ -162,11 +162,19 @@ class Lookups(Mapping):
         return len(self._lists)
 
 
+def _cached_lists(wanted: list[str]) -> dict[str, Any]:
+    """The wanted lookup lists the cache holds, by name."""
+    cached = cache.get_many([_cache_key(name) for name in wanted])
+    return {name: cached[_cache_key(name)] for name in wanted if _cache_key(name) in cached}
+
+
 def fetch(calls: Mapping[str, Callable[[], Any]], lookups: Iterable[str] = ()) -> tuple[dict[str, Any], Lookups]:
     """Run a page's calls and load the lookup lists it needs, all in one round."""
     wanted = list(dict.fromkeys(lookups))
-    cached = cache.get_many([_cache_key(name) for name in wanted])
-    lists = {name: cached[_cache_key(name)] for name in wanted if _cache_key(name) in cached}
+    return _fetch(calls, wanted, _cached_lists(wanted))
+
+
+def _fetch(calls: Mapping[str, Callable[[], Any]], wanted: list[str], lists: dict[str, Any]):
     missing = {f"lookup:{name}": LOOKUPS[name].load for name in wanted if name not in lists}
     results = run_concurrently({**calls, **missing})
     fresh = {key.removeprefix("lookup:"): results.pop(key) for key in missing}
@@ -185,12 +193,12 @@ def fetch_while(
     form); its result comes third. When a lookup list is not cached yet, `meanwhile`
     runs after the round that loads it. Either way no call is left running behind."""
     wanted = list(dict.fromkeys(lookups))
-    cached = cache.get_many([_cache_key(name) for name in wanted])
-    if len(cached) < len(wanted) or not calls or get_client().in_process:
+    lists = _cached_lists(wanted)
+    if len(lists) < len(wanted) or not calls or get_client().in_process:
         # Lookups to load first, or no network to wait for (the built-in sandbox).
-        results, loaded = fetch(calls, wanted)
+        results, loaded = _fetch(calls, wanted, lists)
         return results, loaded, meanwhile(loaded)
-    loaded = Lookups({name: cached[_cache_key(name)] for name in wanted})
+    loaded = Lookups(lists)
     # Their own threads: a page does not queue behind a sync's rounds in the shared pool.
     futures = {name: _page_executor.submit(_in_worker(call)) for name, call in calls.items()}
     try:

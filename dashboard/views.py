@@ -49,6 +49,12 @@ def _partial_request(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+def page_around_results(request, template: str, context: dict) -> str:
+    """The whole page with RESULTS_SLOT where its results go, rendered before they
+    arrive; render_list(..., around=) puts them in."""
+    return render_to_string(template, context | {"results_slot": RESULTS_SLOT}, request)
+
+
 def render_list(request, template: str, context: dict, *, around: str | None = None):
     """The whole page, or for htmx only its `results` partial. The URL pushed into
     the history leaves out empty filters, so it stays short and readable.
@@ -78,7 +84,7 @@ def home(request):
         # A whole page renders its header, navigation and search form while the calls are on their way.
         meanwhile = None
         if not _partial_request(request):
-            meanwhile = partial(render_to_string, "home.html", context | {"results_slot": RESULTS_SLOT}, request)
+            meanwhile = partial(page_around_results, request, "home.html", context)
         context["sections"], around = search(request, query, meanwhile)
     return render_list(request, "home.html", context, around=around)
 
@@ -175,13 +181,13 @@ def list_view(request, resource: Resource):
     }
     whole_page = not _partial_request(request) and export not in FORMATS
 
-    def page_around_results(lookups):
+    def page_with_lookups(lookups):
         form.fill_lookups(lookups)
-        return render_to_string("list.html", context | {"results_slot": RESULTS_SLOT}, request)
+        return page_around_results(request, "list.html", context)
 
     if whole_page:
         # The API call is on its way while the page's header, navigation and filter form render.
-        results, lookups, around = fetch_while({"page": call}, resource.lookups, page_around_results)
+        results, lookups, around = fetch_while({"page": call}, resource.lookups, page_with_lookups)
     else:
         results, lookups = fetch({"page": call}, resource.lookups)
         form.fill_lookups(lookups)

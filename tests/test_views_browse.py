@@ -8,6 +8,7 @@ small factories below, in the API's camelCase.
 
 from __future__ import annotations
 
+import contextlib
 import html as html_lib
 import json
 import re
@@ -1397,39 +1398,14 @@ def warm_lookups(api, kind):
     fetch({}, RESOURCES[kind].lookups)
 
 
-def test_list_page_renders_around_its_results_while_the_api_call_is_on_its_way(office_client, api):
-    """With its lookup lists cached, a list page renders its header, navigation and
-    filter form while it waits for Seven Time: the answer here only comes once the
-    page has started rendering (a page that waited first would get no answer in time)."""
-    warm_lookups(api, "customers")
+@contextlib.contextmanager
+def answered_once_rendering(api, template_name: str, answers: dict[str, list]):
+    """Answer GET <API><path> with its documents only once `template_name` has started
+    rendering: a view that waits for the API before rendering gets no answer in time."""
     page_rendering = threading.Event()
 
     def on_render(sender, template, **kwargs):
-        if template.name == "list.html":
-            page_rendering.set()
-
-    def answer(request):
-        if not page_rendering.wait(3):
-            return 504, {}, "{}"
-        return 200, {"Content-Type": "application/json"}, json.dumps([customer_doc()])
-
-    api.add_callback("GET", API + "customers", callback=answer)
-    template_rendered.connect(on_render)
-    try:
-        response, page = get(office_client, "/customers/?city=Lund")
-    finally:
-        template_rendered.disconnect(on_render)
-    assert response.status_code == 200
-    assert table(page)[0][1] == "Bergström Bygg AB"
-    assert page.count('id="results"') == 1 and "<!-- results -->" not in page
-    assert page.index('id="filters"') < page.index("<tbody>") < page.index("</html>")
-
-
-def test_search_page_renders_around_its_results_while_the_calls_are_on_their_way(office_client, api):
-    page_rendering = threading.Event()
-
-    def on_render(sender, template, **kwargs):
-        if template.name == "home.html":
+        if template.name == template_name:
             page_rendering.set()
 
     def answer(docs):
@@ -1440,14 +1416,31 @@ def test_search_page_renders_around_its_results_while_the_calls_are_on_their_way
 
         return callback
 
-    api.add_callback("GET", API + "customers", callback=answer([customer_doc()]))
-    api.add_callback("GET", API + "projects", callback=answer([]))
-    api.add_callback("GET", API + "workOrders", callback=answer([]))
+    for path, docs in answers.items():
+        api.add_callback("GET", API + path, callback=answer(docs))
     template_rendered.connect(on_render)
     try:
-        response, page = get(office_client, "/?q=Berg")
+        yield
     finally:
         template_rendered.disconnect(on_render)
+
+
+def test_list_page_renders_around_its_results_while_the_api_call_is_on_its_way(office_client, api):
+    """With its lookup lists cached, a list page renders its header, navigation and
+    filter form while it waits for Seven Time."""
+    warm_lookups(api, "customers")
+    with answered_once_rendering(api, "list.html", {"customers": [customer_doc()]}):
+        response, page = get(office_client, "/customers/?city=Lund")
+    assert response.status_code == 200
+    assert table(page)[0][1] == "Bergström Bygg AB"
+    assert page.count('id="results"') == 1 and "<!-- results -->" not in page
+    assert page.index('id="filters"') < page.index("<tbody>") < page.index("</html>")
+
+
+def test_search_page_renders_around_its_results_while_the_calls_are_on_their_way(office_client, api):
+    answers = {"customers": [customer_doc()], "projects": [], "workOrders": []}
+    with answered_once_rendering(api, "home.html", answers):
+        response, page = get(office_client, "/?q=Berg")
     assert response.status_code == 200
     assert 'href="/customers/cust-1/"' in page and "<!-- results -->" not in page
     assert page.index('id="search"') < page.index('href="/customers/cust-1/"') < page.index("</html>")

@@ -61,8 +61,9 @@
 
   // A list's results are swapped whole, but the table head only changes with the sort:
   // tell the server which head the page shows (its sort, columns and language), and an
-  // answer that would send the same head leaves it out (the page keeps it: hx-preserve). Without a head on the
-  // page (an error was shown instead) nothing is said and the head is sent.
+  // answer that would send the same head leaves it out (the page keeps it: hx-preserve).
+  // Without a head on the page (an error was shown instead) nothing is said and the head
+  // is sent.
   document.addEventListener("htmx:configRequest", function (event) {
     if (!event.detail.target || event.detail.target.id !== "results") return;
     var head = document.querySelector("#results thead[data-head]");

@@ -188,17 +188,7 @@ def test_rot_invoice_with_three_rows_and_live_totals(logged_in):
         ("expense", "Fogmassa", "3", "st", "79", "", "25", False),
     ]
     for index, (kind, name, quantity, unit, price, discount, vat, house) in enumerate(typed):
-        if index:
-            rows.locator("[data-formset-add]").click()
-        page.locator(f"#id_rows-{index}-item_type").select_option(kind)
-        page.locator(f"#id_rows-{index}-name").fill(name)
-        page.locator(f"#id_rows-{index}-number_of_items").fill(quantity)
-        page.locator(f"#id_rows-{index}-unit").fill(unit)
-        page.locator(f"#id_rows-{index}-unit_price").fill(price)
-        page.locator(f"#id_rows-{index}-discount_percent").fill(discount)
-        page.locator(f"#id_rows-{index}-tax_percent").fill(vat)
-        if house:
-            page.locator(f"#id_rows-{index}-house_work_flag").check()
+        fill_row(page, index, kind, name, quantity, price, house, unit=unit, discount_percent=discount, tax_percent=vat)
     # A fourth row, added and removed again.
     rows.locator("[data-formset-add]").click()
     page.locator("#id_rows-3-name").fill("Fel rad")
@@ -264,7 +254,11 @@ def test_without_javascript_a_work_order_can_still_be_created(browser, live_serv
 # --- the live totals under the invoice rows ---
 
 
-def fill_row(page: Page, index: int, kind: str, name: str, quantity: str, price: str, house: bool = False) -> None:
+def fill_row(
+    page: Page, index: int, kind: str, name: str, quantity: str, price: str, house: bool = False, **more: str
+) -> None:
+    """Type invoice row `index` (added when the form has fewer rows); `more` fills other
+    fields of the row by name (unit, discount_percent, tax_percent)."""
     rows = page.locator("[data-formset=rows]")
     if rows.locator("[data-formset-row]").count() <= index:
         rows.locator("[data-formset-add]").click()
@@ -272,6 +266,8 @@ def fill_row(page: Page, index: int, kind: str, name: str, quantity: str, price:
     page.locator(f"#id_rows-{index}-name").fill(name)
     page.locator(f"#id_rows-{index}-number_of_items").fill(quantity)
     page.locator(f"#id_rows-{index}-unit_price").fill(price)
+    for field, value in more.items():
+        page.locator(f"#id_rows-{index}-{field}").fill(value)
     if house:
         page.locator(f"#id_rows-{index}-house_work_flag").check()
 
