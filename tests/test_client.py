@@ -979,6 +979,47 @@ def test_an_answer_with_a_byte_order_mark_is_read(api, client):
     assert [customer.id for customer in client.list_customers()] == ["c1"]
 
 
+JSON_TEXTS = {
+    "money": b'{"a": 1.10, "b": -0.24, "c": 1e3, "d": 1.5E-7, "e": -0.0, "f": 12345678901234567890.123456789}',
+    "integers": b"[0, -0, 42, 18446744073709551616, -9223372036854775809]",
+    "text": '["\u00e5sa", "\\ud83d\\ude00", "tab\\t", "\\u003cscript\\u003e", "Å"]'.encode(),
+    "duplicate keys": b'{"name": "first", "name": "second"}',
+    "nested": b'{"a": [[[{"b": [null, true, false, {}]}]]], "": ""}',
+    "byte-order mark": '{"a": 1.5}'.encode("utf-8-sig"),
+    "utf-16": '{"a": "Åsa", "b": 2.50}'.encode("utf-16"),
+    "nan and infinity": b'[NaN, Infinity, -Infinity, 1.0]',
+    "lone surrogate": b'["\\ud800"]',
+    "whitespace": b' \r\n\t[1.0]\n ',
+}
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS.values(), ids=JSON_TEXTS.keys())
+def test_answers_decode_exactly_as_the_standard_library_reads_them(text):
+    # repr tells Decimal("1.10") from Decimal("1.1") and 1 from 1.0.
+    assert repr(client_module._json(text, None)) == repr(json.loads(text, parse_float=Decimal))
+
+
+@pytest.mark.parametrize("text", [b"[{", b'{"a": 1,}', b"", b"<html>", b'["\x01"]'], ids=["cut", "comma", "empty", "html", "control"])
+def test_text_that_is_not_json_is_refused_as_before(text):
+    with pytest.raises(ValueError):
+        json.loads(text)
+    with pytest.raises(ValueError):
+        client_module._json(text, None)
+
+
+@pytest.mark.django_db
+def test_a_whole_sandbox_invoice_list_decodes_exactly_as_the_standard_library_reads_it():
+    from seventime.sandbox import api as sandbox_api, store
+
+    store.reset()
+    _status, _headers, content = sandbox_api.handle("GET", "invoices", {}, {"Client-Secret": "sandbox-secret"}, b"").encode()
+
+    decoded = client_module._json(content, None)
+
+    assert len(decoded) == 100 and any(isinstance(doc["totalTaxAmount"], Decimal) for doc in decoded)
+    assert repr(decoded) == repr(json.loads(content, parse_float=Decimal))
+
+
 def test_a_refusal_with_a_stray_byte_keeps_its_message(api, client):
     body = '{"errorMessage": "Fältet name saknas "}'.encode().replace(b'saknas "', b'saknas \xe5"')
     stub(api, "POST", "customers", status=400, body=body, content_type="application/json")

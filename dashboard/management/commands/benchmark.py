@@ -24,7 +24,6 @@ import requests
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.core.wsgi import get_wsgi_application
 from django.db import connections
 from django.test.utils import override_settings
 
@@ -51,8 +50,11 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def serve() -> ThreadedWSGIServer:
+    """The dashboard's production WSGI application (dashboard/wsgi.py) on a threaded server."""
+    from dashboard.wsgi import application
+
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
-    server.set_app(get_wsgi_application())
+    server.set_app(application)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
