@@ -22,7 +22,7 @@ from seventime.records import Record
 from .exports import ExportColumn
 from .fetch import Lookups
 from .invoice_state import InvoiceState, invoice_state, local_day
-from .templatetags.dashboard import BILLING_METHODS
+from .templatetags.dashboard import BILLING_METHODS, billing_method, lookup_name
 
 ANY = [("", _("Any"))]
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
@@ -34,6 +34,9 @@ class Column:
     label: str
     sort: str | None = None  # the API field sortBy takes, when the column can be sorted
     numeric: bool = False
+    # For a column the API sorts by a code (a role's number, a billing method's key) but
+    # that shows a name: the name shown, by which the returned records are then ordered.
+    shown_name: Callable[[Record, Lookups], str] | None = None
 
 
 class LookupSelect(forms.Select):
@@ -123,8 +126,12 @@ class Resource:
         """The columns of a CSV/XLSX download: values, not markup."""
         raise NotImplementedError
 
+    def column(self, key: str) -> Column | None:
+        return next((column for column in self.columns if column.key == key), None)
+
     def sort_field(self, key: str) -> str | None:
-        return next((column.sort for column in self.columns if column.key == key), None)
+        column = self.column(key)
+        return column.sort if column else None
 
 
 # --- customers ---
@@ -214,7 +221,12 @@ class Projects(Resource):
         Column("name", _("Name"), "name"),
         Column("customer", _("Customer"), "customerName"),
         Column("status", _("Status")),
-        Column("billing_method", _("Billing"), "billingMethod"),
+        Column(
+            "billing_method",
+            _("Billing"),
+            "billingMethod",
+            shown_name=lambda project, _lookups: str(billing_method(project.billing_method)),
+        ),
         Column("start_date", _("Start"), "startDate"),
         Column("end_date", _("End"), "endDate"),
     )
@@ -358,7 +370,12 @@ class Users(Resource):
         Column("name", _("Name"), "lastName"),
         Column("user_name", _("Username"), "userName"),
         Column("email", _("E-mail"), "email"),
-        Column("role", _("Role"), "userRoleId"),
+        Column(
+            "role",
+            _("Role"),
+            "userRoleId",
+            shown_name=lambda user, lookups: lookup_name(lookups["user_roles"], user.user_role_id),
+        ),
         Column("department", _("Department"), "departmentName"),
         Column("active", _("Active"), "isActive"),
     )

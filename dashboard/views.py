@@ -194,6 +194,10 @@ def list_view(request, resource: Resource):
         around = None
     page = results["page"]
     items = resource.local_filter(page.items, data, lookups)
+    shown_name = resource.column(sort).shown_name
+    if shown_name:
+        # The API ordered them by a code; the column shows names. (Stable: the same name keeps the API's order.)
+        items = sorted(items, key=lambda record: shown_name(record, lookups).casefold(), reverse=direction == "descending")
     if export in FORMATS:
         return download(export, resource.export_columns(lookups), items, str(resource.verbose_name_plural))
     paginator = Paginator(items, PAGE_SIZE)

@@ -480,6 +480,34 @@ def test_chosen_sort_goes_to_the_api_as_sort_by_and_sort_direction(
     assert "Nothing matches these filters." in page
 
 
+@pytest.mark.parametrize(
+    ("direction", "api_order", "names"),
+    [
+        # The API orders by the role's number, with no role first; the column shows names.
+        ("ascending", [("Ahl", None), ("Berg", 1), ("Ek", 1), ("Dahl", 2)], ["Berg", "Ek", "Dahl", "Ahl"]),
+        ("descending", [("Dahl", 2), ("Berg", 1), ("Ek", 1), ("Ahl", None)], ["Ahl", "Dahl", "Berg", "Ek"]),
+    ],
+)
+def test_users_sorted_by_role_come_in_the_order_of_the_role_names_shown(manager_client, api, direction, api_order, names):
+    docs = [user_doc(f"user-{last}", lastName=last, userRoleId=role) for last, role in api_order]
+    stub_list(api, "users", docs, sortBy="userRoleId", sortDirection=direction)
+
+    response, page = get(manager_client, f"/users/?sort=role&dir={direction}")
+
+    # Administratör, Tekniker, then no role ("–"); one role's users keep the API's order.
+    assert [row[0].split()[-1] for row in table(page)] == names
+
+
+def test_projects_sorted_by_billing_come_in_the_order_of_the_billing_names_shown(office_client, api):
+    codes = ["RUNNING", "PRICELIST", "PERUSER", "HOURLY"]  # the API orders them by code: PERUSER first
+    docs = [project_doc(f"proj-{code}", name=code, billingMethod=code) for code in sorted(codes)]
+    stub_list(api, "projects", docs, sortBy="billingMethod", sortDirection="ascending")
+
+    response, page = get(office_client, "/projects/?sort=billing_method&dir=ascending")
+
+    assert [row[4] for row in table(page)] == ["Hourly price", "Price list", "Price per user", "Running price"]
+
+
 def test_sorted_column_is_marked_and_its_link_reverses_the_direction(office_client, api):
     stub_list(api, "customers", [customer_doc()], name="Berg", sortBy="city", sortDirection="ascending")
     response, page = get(office_client, "/customers/?name=Berg&sort=city&dir=ascending")
