@@ -879,3 +879,19 @@ def test_home_section_tiles_share_a_row(logged_in):
     expect(tiles).to_have_count(5)
     tops = {round(tiles.nth(i).bounding_box()["y"]) for i in range(5)}
     assert len(tops) < 5, f"each of the 5 tiles is on its own line at 1366 px (tops {sorted(tops)})"
+
+
+def test_on_a_phone_the_header_is_short_and_the_filters_start_on_the_first_screen(logged_in):
+    page = logged_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    goto(page, "/customers/")
+    header = page.locator("header.site-header").bounding_box()
+    # It took ~380 px (45 %) when the sections stacked one per row beside the brand.
+    assert header["height"] <= 0.25 * 844, f"the header takes {header['height']:.0f} of 844 px"
+    expect(page.get_by_label("Name", exact=True)).to_be_in_viewport()
+    expect(page.get_by_label("City", exact=True)).to_be_in_viewport()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than a phone screen"
+    page.locator(".account-menu summary").click()
+    expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_in_viewport()
+    screenshot(page, "list-customers-phone")
