@@ -1276,7 +1276,8 @@ def test_invoice_detail_shows_rows_and_totals_with_currency(office_client, api):
         "VAT": "3,375.00 SEK",
         "Rounding": "-0.24 SEK",
         "Total incl. VAT": "16,876.24 SEK",
-        "ROT/RUT deduction": "−4,050.00 SEK",
+        "ROT/RUT deduction": "-4,050.00 SEK",  # the same minus sign as the rounding's
+        "Total to pay": "12,826.24 SEK",  # the customer's share
     }
 
 
@@ -1318,6 +1319,36 @@ def test_invoice_partial_payment_dates_are_stockholm_days(office_client, api):
     assert "5,000.00 SEK" in payments_section
     assert "2020-11-19T23:00" not in payments_section
     assert "2020-11-20" in payments_section
+
+
+@pytest.mark.parametrize("invoice_type", [0, 1])
+def test_a_partly_paid_invoice_says_what_was_paid_and_what_is_left(office_client, api, invoice_type):
+    payments = [
+        {"_id": "pay-1", "paymentDate": "2020-11-19T23:00:00.000Z", "amount": 5000},
+        {"_id": "pay-2", "paymentDate": "2020-11-26T23:00:00.000Z", "amount": 1876.24},
+    ]
+    doc = full_invoice(invoiceType=invoice_type, partiallyPaid=True, partialPayments=payments, sentDate="2020-11-05T08:00:00.000Z")
+    if not invoice_type:
+        doc["houseDeductionAmount"] = 0
+    stub_invoice(api, doc)
+
+    response, page = get(office_client, "/invoices/inv-1/")
+
+    info = fields(section(page, "Payments"))
+    assert info["Paid in all"] == "6,876.24 SEK"
+    # As the invoice overview counts it: the total less the payments.
+    assert info["Left to pay"].startswith("10,000.00 SEK")
+    assert ("Skatteverket" in info["Left to pay"]) is bool(invoice_type)
+
+
+def test_a_paid_invoice_has_nothing_left_to_pay(office_client, api):
+    payments = [{"_id": "pay-1", "paymentDate": "2020-11-19T23:00:00.000Z", "amount": 16876.24}]
+    stub_invoice(api, full_invoice(partialPayments=payments, paymentDate="2020-11-19T23:00:00.000Z", sentDate="2020-11-05T08:00:00.000Z"))
+
+    response, page = get(office_client, "/invoices/inv-1/")
+
+    info = fields(section(page, "Payments"))
+    assert info == {"Paid in all": "16,876.24 SEK"}
 
 
 def test_invoice_detail_without_rot_rut_type_has_no_deduction_section(office_client, api):
