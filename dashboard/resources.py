@@ -305,6 +305,7 @@ class WorkOrders(Resource):
     )
     default_sort = ("number", "descending")
     lookups = ("work_order_statuses", "work_order_types", "work_order_tags", "departments")
+    detail_lookups = ("users",)  # the work leader, current owner and assigned users, by name
     search_hint = _("Narrow the list by title or work order number.")
 
     def local_filter(self, items, data, lookups):

@@ -164,6 +164,10 @@ LOOKUP_DOCS = {
         {"_id": "skill-high", "skillTitle": "Höga arbeten"},
         {"_id": "skill-weld", "skillTitle": "Svetsning"},
     ],
+    "users": [
+        {"_id": "user-1", "firstName": "Felix", "lastName": "Hellström"},
+        {"_id": "user-2", "firstName": "Anna", "lastName": "Ek"},
+    ],
 }
 
 #: Lookup list name (dashboard.fetch.LOOKUPS) -> its API path.
@@ -180,6 +184,7 @@ LOOKUP_PATHS = {
     "price_lists": "priceLists",
     "salary_types": "defaultSalaryTypes",
     "user_skills": "userSkills",
+    "users": "users",
 }
 
 #: The lookup lists each list page declares (by API path).
@@ -1142,6 +1147,24 @@ def test_work_order_detail_links_customer_and_project_and_names_its_lookups(offi
     assert "Byt &lt;b&gt;tre&lt;/b&gt; element" in page
     for lookup_id in ("wstatus-done", "wtype-extra", "dept-dev", "wtag-urgent"):
         assert lookup_id not in page
+
+
+@pytest.mark.parametrize(("client_name", "links"), [("manager_client", True), ("office_client", False)])
+def test_work_order_detail_names_its_work_leader_owner_and_assigned_users(request, api, client_name, links):
+    stub_lookups(api, DETAIL_LOOKUPS["workorders"])
+    doc = work_order_doc(workLeader="user-1", currentOwner={"_id": "user-2"}, users=["user-2", "user-gone", "user-1"])
+    stub(api, "workOrders/wo-1", doc)
+
+    response, page = get(request.getfixturevalue(client_name), "/workorders/wo-1/")
+
+    people = {label: value.replace(" ,", ",") for label, value in fields(section(page, "People")).items()}  # links end in a space here
+    assert people == {
+        "Work leader": "Felix Hellström",
+        "Current owner": "Anna Ek",
+        "Assigned users": "Anna Ek, Unknown user, Felix Hellström",
+    }
+    assert "user-gone" not in text(page)  # a manager's link may carry it; the page never shows it
+    assert ('href="/users/user-1/"' in section(page, "People")) is links
 
 
 def test_user_detail_shows_role_department_salary_type_and_skills_by_name(manager_client, api):
