@@ -109,6 +109,19 @@
     if (cell) focusAfterSwap = "#results thead th:nth-child(" + (cell.cellIndex + 1) + ") a";
     else if (active.closest(".pager")) focusAfterSwap = '#results .pager a[rel="' + active.getAttribute("rel") + '"]';
   });
+  // Screen readers hear what new results say about themselves (the summary, the
+  // overview's coverage line, a search's section headings), not every row; an error is
+  // an alert of its own.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var status = document.getElementById("results-status");
+    if (!status || !event.detail.target || event.detail.target.id !== "results") return;
+    var parts = [];
+    document.querySelectorAll("#results .summary, #results .coverage, #results [data-announce]")
+      .forEach(function (element) { parts.push(element.textContent.replace(/\s+/g, " ").trim()); });
+    status.textContent = "";
+    // A new text node even when the words are the same as last time, so it is read again.
+    window.setTimeout(function () { status.textContent = parts.join(" "); }, 50);
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!focusAfterSwap || !event.detail.target || event.detail.target.id !== "results") return;
     // The same control; on the last page (no "next" any more) the other direction;

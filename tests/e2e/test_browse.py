@@ -895,3 +895,22 @@ def test_on_a_phone_the_header_is_short_and_the_filters_start_on_the_first_scree
     page.locator(".account-menu summary").click()
     expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_in_viewport()
     screenshot(page, "list-customers-phone")
+
+
+def test_screen_readers_hear_the_summary_of_new_results_not_every_row(logged_in):
+    page = logged_in
+    goto(page, "/customers/")
+    # The rows are not a live region: a reader would read all 25 on every keystroke.
+    assert page.locator("#results").get_attribute("aria-live") is None
+    status = page.locator("#results-status")
+    expect(status).to_have_attribute("role", "status")
+
+    type_filter(page, "#id_name", "berg", keystrokes=False)
+    expect_query(page, name="berg")
+    wait_until_settled(page)
+    summary = page.locator("#results .summary").inner_text()
+    assert re.search(r"of \d+ match", summary), summary
+    expect(status).to_have_text(summary)
+
+    type_filter(page, "#id_name", "no customer is called this", keystrokes=False)
+    expect(status).to_have_text("Nothing matches these filters.")
