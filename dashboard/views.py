@@ -39,6 +39,21 @@ RESULTS_SLOT = mark_safe("<!-- results -->")
 SEARCH_LIMIT = 8
 
 
+def _newest_first(number: str) -> tuple:
+    """Sort key for record numbers, highest (newest) first with reverse=False."""
+    return (0, -int(number)) if number.isdigit() else (1, 0)
+
+
+#: The order of a search section: customers by name, numbered records newest first (the
+#: API answers in its own order, oldest first in the sandbox; the first few are shown).
+SEARCH_ORDER = {
+    "customers": lambda customer: customer.name.casefold(),
+    "projects": lambda project: _newest_first(project.project_number),
+    "workorders": lambda order: _newest_first(order.work_order_number),
+    "invoices": lambda invoice: _newest_first(invoice.invoice_number),
+}
+
+
 def require(request, permission: str) -> None:
     """Checked on the server for every page and partial, not only by hiding links."""
     if not request.user.has_perm(permission):
@@ -126,6 +141,7 @@ def search(request, query: str, meanwhile: Callable[[], str] | None = None) -> t
     for name, plan in allowed.items():
         pages = {param: results[f"{name}:{param}"] for param, _method, _kwargs in plan}
         items, truncated = merge_pages(pages.values())
+        items.sort(key=SEARCH_ORDER[name])
         params = [param for param, page in pages.items() if page]
         sections.append(
             {

@@ -271,13 +271,14 @@ def section(page: str, heading: str) -> str:
 
 
 def search_section(page: str, title: str, count: str | None = None) -> str:
-    """The body of one home search section; `count` is what its heading must show."""
+    """The body of one home search section; `count` is what its heading must show
+    ("" for no count: the section was not searched)."""
     match = re.search(
-        r"<h2>" + re.escape(title) + r' <small class="muted">\((.*?)\)</small></h2>(.*?)</section>', page, re.S
+        r"<h2[^>]*>" + re.escape(title) + r'(?: <small class="muted">\((.*?)\)</small>)?</h2>(.*?)</section>', page, re.S
     )
     assert match, f"no search section {title!r}"
     if count is not None:
-        assert match.group(1) == count, (title, match.group(1))
+        assert (match.group(1) or "") == count, (title, match.group(1))
     return match.group(2)
 
 
@@ -2076,7 +2077,7 @@ def test_search_without_digits_asks_names_and_titles_only(office_client, api):
     assert 'href="/customers/cust-1/"' in search_section(page, "Customers", "1")
     assert 'href="/projects/proj-1/"' in search_section(page, "Projects", "1")
     assert 'href="/workorders/wo-1/"' in search_section(page, "Work orders", "1")
-    assert "type digits to search them" in search_section(page, "Invoices", "0")
+    assert "type digits to search them" in search_section(page, "Invoices", "")  # not "(0)": not searched
 
 
 def test_search_with_digits_also_asks_numbers_and_invoices(office_client, api):
@@ -2118,6 +2119,24 @@ def test_search_shows_at_most_eight_per_section_and_links_to_the_full_list(offic
     customers = search_section(page, "Customers")
     assert customers.count("<li>") == 8
     assert 'href="/customers/?name=Kund"' in customers
+
+
+def test_search_lists_customers_by_name_and_numbered_records_newest_first(office_client, api):
+    for path, key in SEARCH_FILTERS:
+        docs = {
+            ("customers", "name"): [customer_doc("c-o", name="Östen 12"), customer_doc("c-a", name="anders 12")],
+            ("customers", "customerNumber"): [customer_doc("c-b", name="Bertil", customerNumber="1200")],
+            ("invoices", "invoiceNumber"): [invoice_doc(f"i-{n}", invoiceNumber=n) for n in ("24012", "24120", "9120")],
+            ("invoices", "OCRNumber"): [invoice_doc("i-x", invoiceNumber="31200")],
+        }.get((path, key), [])
+        stub(api, path, docs, {key: "12"})
+
+    response, page = get(office_client, "/?q=12")
+
+    customers = re.findall(r'href="/customers/([^/]+)/"', search_section(page, "Customers", "3"))
+    assert customers == ["c-a", "c-b", "c-o"]  # anders, Bertil, Östen: by name, whatever the case
+    invoices = re.findall(r'href="/invoices/([^/]+)/"', search_section(page, "Invoices", "4"))
+    assert invoices == ["i-x", "i-24120", "i-24012", "i-9120"]  # 31200, 24120, 24012, 9120
 
 
 def test_search_more_link_uses_the_filter_that_found_the_records(office_client, api):
