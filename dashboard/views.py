@@ -228,6 +228,7 @@ def list_view(request, resource: Resource):
         ],
         "page_obj": paginator.get_page(request.GET.get("page")),
         "returned": len(page.items),
+        "scope_name": _scope_name(items, data),
         "shown": len(items),
         "truncated": page.maybe_truncated,
         "lookups": lookups,
@@ -236,6 +237,15 @@ def list_view(request, resource: Resource):
     # What the browser says it already shows changes the answer.
     patch_vary_headers(response, [TABLE_HEAD_HEADER])
     return response
+
+
+def _scope_name(items: list, data: dict) -> str:
+    """The name of the one customer or project a list is limited to, from the records found."""
+    if data.get("project_id") and items:
+        return items[0].project_name
+    if data.get("customer_id") and items:
+        return items[0].customer_name
+    return ""
 
 
 def detail_view(request, resource: Resource, pk: str):

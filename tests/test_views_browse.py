@@ -590,7 +590,8 @@ def test_one_customers_records_are_matched_by_id_not_by_a_name_containing_theirs
     response, page = get(office_client, f"/{kind}/?customer_id=cust-berg")
     assert response.status_code == 200
     assert [row[1] for row in table(page)] == ["Hos Berg"]
-    assert "of one customer." in page and f'<a href="/{kind}/">Show all' in page
+    assert f"Only the {kind.replace('workorders', 'work orders')} of Berg Tandvård AB." in page
+    assert f'<a href="/{kind}/">Show all' in page
     assert 'type="hidden" name="customer_id" value="cust-berg"' in page  # kept while filtering further
 
 
@@ -603,6 +604,9 @@ def test_a_capped_answer_with_no_local_match_does_not_claim_nothing_exists(offic
     assert "Nothing matches these filters." not in page
     assert "None of the 100 records Seven Time sent match these filters; there may be matches beyond them." in page
     assert "There may be more." in page
+    # Named when nothing names it; and why a customer's projects may be missing.
+    assert "Only the projects of one customer." in page
+    assert "Seven Time cannot search projects by customer, so this list looks for the customer's among the 100 it sent." in page
 
 
 def test_project_status_filter_offers_status_names_from_the_lookup(office_client, api):
@@ -2173,8 +2177,14 @@ def test_work_orders_of_one_project_say_so_and_offer_all(office_client, api):
     stub_list(api, "workorders", [work_order_doc()], projectId="proj-1")
     response, page = get(office_client, "/workorders/?project_id=proj-1")
     assert response.status_code == 200
-    assert "Only the work orders of one project." in page
+    assert "Only the work orders of the project Blåsippan." in page
     assert 'href="/workorders/">Show all work orders' in page
+
+
+def test_a_project_without_work_orders_says_one_project(office_client, api):
+    stub_list(api, "workorders", [], projectId="proj-1")
+    _response, page = get(office_client, "/workorders/?project_id=proj-1")
+    assert "Only the work orders of one project." in page
 
 
 def test_work_orders_without_a_project_filter_show_no_project_note(office_client, api):
