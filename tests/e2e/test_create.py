@@ -3,6 +3,7 @@ one of each kind, found in its list afterwards; an invoice with three rows and
 a ROT deduction; a double click and a back-and-resubmit that create one record."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -206,7 +207,12 @@ def test_rot_invoice_with_three_rows_and_live_totals(logged_in):
     expect(page).to_have_url(re.compile(r"/invoices/[0-9a-f]{24}/$"))
     number = created_message(page, "Invoice")
     # The sandbox computed the same totals the page showed while typing.
-    expect(page.locator(".grand-total")).to_contain_text("13,904.00")
+    expect(page.get_by_role("row", name=re.compile("^Total incl. VAT"))).to_contain_text("13,904.00")
+    # And the customer's share after the ROT deduction the form showed.
+    to_pay = page.get_by_role("row", name=re.compile("^Total to pay")).inner_text()
+    invoice_doc = next(doc for doc in store.all("invoices") if doc["invoiceNumber"] == number)
+    deduction = Decimal(str(invoice_doc["houseDeductionAmount"]))
+    assert to_pay.split()[-2] == f"{Decimal('13904.00') - deduction:,.2f}"
     invoice = next(doc for doc in store.all("invoices") if doc["invoiceNumber"] == number)
     assert [row["name"] for row in invoice["invoiceItems"]] == ["Arbete badrum", "Kakel", "Fogmassa"]
     assert invoice["invoiceType"] == 1 and invoice["houseProperties"]["apartmentNumber"] == "1101"
