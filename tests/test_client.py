@@ -979,6 +979,24 @@ def test_an_answer_with_a_byte_order_mark_is_read(api, client):
     assert [customer.id for customer in client.list_customers()] == ["c1"]
 
 
+@pytest.mark.parametrize(
+    ("no_proxy", "proxied"), [("", True), ("api.example.test", False)], ids=["proxied", "host-in-no-proxy"]
+)
+def test_the_proxy_and_ca_bundle_of_the_environment_are_used(api, monkeypatch, no_proxy, proxied):
+    # Read once when the client is made (requests would walk the environment on every call).
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.company.test:3128")
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/company-ca.pem")
+    client = SevenTimeClient(BASE, SECRET)
+    stub(api, "GET", "customers", json=[])
+
+    client.list_customers()
+
+    sent = api.calls[0].request.req_kwargs
+    assert sent["verify"] == "/etc/ssl/company-ca.pem"
+    assert (sent["proxies"].get("https") == "http://proxy.company.test:3128") is proxied
+
+
 JSON_TEXTS = {
     "money": b'{"a": 1.10, "b": -0.24, "c": 1e3, "d": 1.5E-7, "e": -0.0, "f": 12345678901234567890.123456789}',
     "integers": b"[0, -0, 42, 18446744073709551616, -9223372036854775809]",
