@@ -14,7 +14,10 @@ with each other:
 * money and quantities become `Decimal`, built from the JSON text, never via float
   arithmetic;
 * `null`, missing fields and unknown extra fields are all fine: unknown fields are
-  kept in `extra`, so nothing the API sends is lost.
+  kept in `extra`, so nothing the API sends is lost;
+* a field is converted the first time it is read (a list page reads a tenth of what
+  100 invoices carry). A value of the wrong shape raises `BadResponse` naming the
+  field on the page that reads it, which shows "the answer could not be read".
 
 A field's API key is its name in camelCase unless `api("key")` says otherwise.
 """
@@ -179,30 +182,21 @@ def _as_list(value: Any) -> list:
     return value
 
 
-def _shape_check(hint: Any) -> Any:
-    """For a field holding nested records: a cheap check of the outer shape (a list,
-    an object), made when the document is parsed. None for every other field."""
-    hint = _unwrap_optional(hint)
-    if typing.get_origin(hint) is tuple:
-        item = typing.get_args(hint)[0]
-        if isinstance(item, type) and issubclass(item, Record):
-            return lambda value: value is None or (
-                isinstance(value, list) and all(entry is None or entry == "" or isinstance(entry, dict) for entry in value)
-            )
-    elif isinstance(hint, type) and issubclass(hint, Record):
-        return lambda value: value is None or value == "" or isinstance(value, dict)
-    return None
+_ABSENT = object()
 
 
-class _Deferred:
-    """A field of nested records (invoice rows, log entries, addresses...), converted
-    the first time it is read. A list page parses 100 invoices but shows none of
-    their rows; converting them eagerly was half of its parsing time.
+class _Field:
+    """A record field, converted from the API's value the first time it is read.
+
+    A list page parses 100 invoices of ~90 fields each but reads about ten of them
+    (and shows 25); converting every field when the answer arrived was most of the
+    time a page spent on it. The value is kept once converted.
 
     A non-data descriptor: a value in the instance's __dict__ (set by __init__ or by
-    an earlier read) wins, so only records built by from_api ever get here. The
-    outer shape was checked when the document was parsed; a malformed row inside
-    raises the same BadResponse, on the page that reads it."""
+    an earlier read) wins, so only records built by from_api ever get here. A value
+    of the wrong shape raises BadResponse naming the field, on the page that reads
+    it (and again on every read: nothing half-converted is kept); pages that do not
+    read it are not held back by it."""
 
     __slots__ = ("name", "key", "convert", "default", "kind")
 
@@ -212,15 +206,31 @@ class _Deferred:
     def __get__(self, record: Any, owner: Any = None) -> Any:
         if record is None:
             return self.default
-        raw = record.__dict__.get("_deferred", {}).get(self.name)
-        try:
-            value = self.convert(raw)
-        except (ValueError, TypeError, BadResponse):
-            raise BadResponse(f"Unexpected {type(raw).__name__} in the {self.kind} field {self.key!r}.") from None
-        if value is None:
+        raw = record.__dict__["_doc"].get(self.key, _ABSENT)
+        if raw is _ABSENT:
             value = self.default
+        else:
+            try:
+                value = self.convert(raw)
+            except (ValueError, TypeError, BadResponse):
+                # Only the field and the type: the value itself may be personal data.
+                raise BadResponse(f"Unexpected {type(raw).__name__} in the {self.kind} field {self.key!r}.") from None
+            if value is None:
+                value = self.default
         record.__dict__[self.name] = value
         return value
+
+
+class _Extra:
+    """`extra` of a record built by from_api: the API's fields no field reads."""
+
+    def __get__(self, record: Any, owner: Any = None) -> Any:
+        if record is None:
+            return self
+        plan = type(record)._plan()
+        extra = {key: raw for key, raw in record.__dict__["_doc"].items() if key not in plan}
+        record.__dict__["extra"] = extra
+        return extra
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -233,9 +243,9 @@ class Record:
 
     @classmethod
     @cache
-    def _plan(cls) -> dict[str, tuple[str, Any, Any]]:
-        """API key -> (field name, converter, shape check of a deferred field or None).
-        Deferred fields get their descriptor here, on first use of the class."""
+    def _plan(cls) -> dict[str, str]:
+        """API key -> field name. Each field gets its converting descriptor here, on
+        first use of the class."""
         hints = typing.get_type_hints(cls)
         plan = {}
         for field in dataclasses.fields(cls):
@@ -245,65 +255,28 @@ class Record:
             if key in plan:
                 raise TypeError(f"{cls.__name__}: two fields read the API key {key!r}")
             convert = _converter(hints[field.name], field.metadata.get("ref", False))
-            shape = None
-            if not field.metadata.get("ref") and field.default is not dataclasses.MISSING:
-                shape = _shape_check(hints[field.name])
-            if shape is not None:
-                setattr(cls, field.name, _Deferred(field.name, key, convert, field.default, cls.kind))
-            plan[key] = (field.name, convert, shape)
+            setattr(cls, field.name, _Field(field.name, key, convert, field.default, cls.kind))
+            plan[key] = field.name
+        cls.extra = _Extra()
         return plan
 
     @classmethod
     def from_api(cls, doc: Any) -> Self:
+        """The record of an API document. Its fields are converted when first read."""
         if not isinstance(doc, dict):
             raise BadResponse(f"Expected a {cls.kind} object, got {type(doc).__name__}.")
-        plan = cls._plan()
-        values = dict(cls._defaults())
-        extra = {}
-        deferred = {}
-        for key, raw in doc.items():
-            spec = plan.get(key)
-            if spec is None:
-                extra[key] = raw
-                continue
-            name, convert, shape = spec
-            try:
-                if shape is not None:
-                    if not shape(raw):
-                        raise ValueError("unexpected shape")
-                    if raw is not None and raw != "":
-                        deferred[name] = raw
-                        values.pop(name, None)
-                    continue
-                value = convert(raw)
-            except (ValueError, TypeError, BadResponse):
-                # Only the field and the type: the value itself may be personal data.
-                raise BadResponse(f"Unexpected {type(raw).__name__} in the {cls.kind} field {key!r}.") from None
-            if value is not None:
-                values[name] = value
-        values["extra"] = extra
-        if deferred:
-            values["_deferred"] = deferred
-        # Lists hold hundreds of records: filling the instance directly skips the
-        # generated __init__'s frozen-attribute setting, several times faster.
+        cls._plan()
+        # Filling the instance directly skips the generated __init__ (which would
+        # want every field converted now).
         record = object.__new__(cls)
-        record.__dict__.update(values)
+        record.__dict__["_doc"] = doc
         return record
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A record unpickled from a shared cache, possibly in a process that has not
-        # parsed this kind yet: its deferred fields need their descriptors first.
+        # parsed this kind yet: its fields need their descriptors first.
         type(self)._plan()
         self.__dict__.update(state)
-
-    @classmethod
-    @cache
-    def _defaults(cls) -> dict[str, Any]:
-        return {
-            field.name: field.default
-            for field in dataclasses.fields(cls)
-            if field.name != "extra" and field.default is not dataclasses.MISSING
-        }
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -1811,6 +1811,17 @@ def test_api_failure_on_a_detail_page_gives_a_friendly_page_with_retry(office_cl
     assert_no_internals(page)
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_a_list_showing_a_malformed_field_says_the_answer_could_not_be_read(office_client, api, headers):
+    # Fields are converted when a page reads them: this one is read for the amount column.
+    stub_list(api, "invoices", [invoice_doc(), invoice_doc(id="inv-2", totalAmountInclTax="a lot")])
+    response, page = get(office_client, "/invoices/", **headers)
+    assert "The answer could not be read." in page and response.status_code == 502
+    assert ("<html" in page) is not bool(headers)  # htmx gets the inline message for the results
+    assert_no_internals(page)
+    assert "a lot" not in page
+
+
 def test_an_invoice_with_a_malformed_row_is_listed_and_its_page_explains(office_client, api):
     """The list never shows rows, so one unreadable row does not hide the invoice;
     the invoice's own page, which shows the rows, says the answer could not be read."""
