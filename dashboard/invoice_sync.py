@@ -93,6 +93,11 @@ def sync_invoices() -> InvoiceSync:
     run = InvoiceSync.objects.create(account=account_key(), started_at=timezone.now())
     try:
         documents, calls, complete = fetch_all_invoices()
+        # Fields are converted when read: check them all now, so that a malformed
+        # invoice fails this sync (the overview keeps the last good copy) instead of
+        # being stored and breaking every overview page after it.
+        for doc in documents.values():
+            Invoice.from_api(doc).validate()
     except Exception as error:
         run.finished_at = timezone.now()
         run.error = f"{type(error).__name__}: {getattr(error, 'message', '')}"[:500]

@@ -255,7 +255,9 @@ def detail_view(request, resource: Resource, pk: str):
         "id": pk,
     }
     results, lookups = fetch(resource.detail_calls(pk), resource.lookups + resource.detail_lookups)
-    record = results.pop("record")
+    # The page shows nearly every field, some in {% if %} comparisons, which would
+    # take a malformed one for false: convert them all now (BadResponse -> error page).
+    record = results.pop("record").validate(deep=True)
     return render(
         request, resource.detail_template, {"resource": resource, "record": record, "lookups": lookups, **results}
     )

@@ -272,10 +272,29 @@ class Record:
         record.__dict__["_doc"] = doc
         return record
 
+    def validate(self, *, deep: bool = False) -> Self:
+        """Convert every field now: BadResponse names the first malformed one. With
+        `deep`, the nested records (invoice rows, addresses...) too. For a record kept
+        for later (the invoice copy) and for a detail page, which shows nearly every
+        field, some in `{% if %}` comparisons, which would take an error for false."""
+        for name in type(self)._plan().values():
+            value = getattr(self, name)
+            if deep:
+                for nested in value if isinstance(value, tuple) else (value,):
+                    if isinstance(nested, Record):
+                        nested.validate(deep=True)
+        return self
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A record unpickled from a shared cache, possibly in a process that has not
         # parsed this kind yet: its fields need their descriptors first.
-        type(self)._plan()
+        plan = type(self)._plan()
+        if "_doc" not in state:
+            # Pickled by the version that converted fields on arrival: every field is
+            # in the state but the nested ones, kept unconverted under `_deferred`.
+            names = {name: key for key, name in plan.items()}
+            state = dict(state)
+            state["_doc"] = {names[name]: raw for name, raw in state.pop("_deferred", {}).items()}
         self.__dict__.update(state)
 
 

@@ -1415,6 +1415,18 @@ def test_records_with_unread_rows_survive_the_cache_round_trip(api, client):
     assert copy == invoice
 
 
+def test_a_record_cached_by_the_version_that_converted_on_arrival_still_reads():
+    # Its state: every field converted but the nested ones, which waited in `_deferred`.
+    old_state = {"id": "i1", "invoice_number": "1001", "customer_name": "", "extra": {"x": 1},
+                 "_deferred": {"invoice_items": [{"name": "Resa"}]}}
+    invoice = records.Invoice.__new__(records.Invoice)
+    invoice.__setstate__(old_state)  # what pickle.loads does with it
+
+    assert invoice.invoice_number == "1001" and invoice.extra == {"x": 1}
+    assert invoice.invoice_items == (records.InvoiceItem(name="Resa"),)
+    assert invoice.delivery_address is None and invoice.project_name == ""
+
+
 def test_a_cached_record_keeps_its_rows_in_a_process_that_never_parsed_one(api, client):
     """A shared cache (Redis, several workers) hands records to processes that have
     not parsed an invoice yet: the rows must still be there, not the empty default."""

@@ -28,6 +28,7 @@ from dashboard import invoice_sync
 from dashboard.invoice_state import InvoiceState
 from dashboard.models import InvoiceSync, SyncedInvoice
 from dashboard.overview import AGING_BUCKETS, compute, last_months
+from seventime.errors import BadResponse
 from seventime.records import Invoice
 from seventime.sandbox import store
 from tests.conftest import API
@@ -618,6 +619,23 @@ def test_sync_replaces_the_previous_copy(db, api):
     assert second.invoice_count == 3
     assert SyncedInvoice.objects.filter(account=second.account).count() == 3
     assert invoice_sync.latest_sync() == second
+
+
+def test_a_malformed_invoice_fails_the_sync_and_the_last_good_copy_stays(db, api):
+    docs = many_invoices(count=5, drafts=0)
+    numbered_api(api, docs)
+    before = invoice_sync.sync_invoices()
+    api.reset()
+    broken = [dict(d) for d in docs]
+    broken[2]["dueDate"] = "the fifth of never"
+    numbered_api(api, broken)
+
+    with pytest.raises(BadResponse, match="'dueDate'"):
+        invoice_sync.sync_invoices()
+
+    assert invoice_sync.latest_sync() == before
+    assert SyncedInvoice.objects.get(invoice_id="inv-2").data["dueDate"] == docs[2]["dueDate"]
+    assert len(invoice_sync.synced_invoices()) == 5
 
 
 def test_sync_does_not_claim_completeness_when_numberless_invoices_may_be_missed(db, api):

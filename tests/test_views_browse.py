@@ -1822,6 +1822,15 @@ def test_a_list_showing_a_malformed_field_says_the_answer_could_not_be_read(offi
     assert "a lot" not in page
 
 
+def test_a_detail_page_with_a_malformed_field_it_only_compares_says_so(office_client, api):
+    # invoiceType is only compared ({% if record.invoice_type == 1 %}), where Django's
+    # templates would take an error for "no": the page checks every field first.
+    stub_invoice(api, full_invoice(invoiceType="ROT"))
+    response, page = get(office_client, "/invoices/inv-1/")
+    assert response.status_code == 502 and "The answer could not be read." in page
+    assert_no_internals(page)
+
+
 def test_an_invoice_with_a_malformed_row_is_listed_and_its_page_explains(office_client, api):
     """The list never shows rows, so one unreadable row does not hide the invoice;
     the invoice's own page, which shows the rows, says the answer could not be read."""
