@@ -59,12 +59,16 @@ def currency(invoice: Invoice) -> str:
     return (invoice.currency_code or "SEK").upper()
 
 
+def part_payments(invoice: Invoice) -> Decimal:
+    """What the part payments registered on an invoice add up to."""
+    return sum((payment.amount or ZERO for payment in invoice.partial_payments), ZERO)
+
+
 def outstanding(invoice: Invoice, today: dt.date) -> Decimal:
     """What is left to pay on an invoice (0 unless it is sent and unpaid)."""
     if invoice_state(invoice, today) not in OUTSTANDING_STATES:
         return ZERO
-    paid = sum((payment.amount or ZERO for payment in invoice.partial_payments), ZERO)
-    return max(amount(invoice) - paid, ZERO)
+    return max(amount(invoice) - part_payments(invoice), ZERO)
 
 
 def overdue_days(invoice: Invoice, today: dt.date) -> int:

@@ -39,13 +39,18 @@ RESULTS_SLOT = mark_safe("<!-- results -->")
 SEARCH_LIMIT = 8
 
 
+def _default_sort(resource: Resource) -> dict[str, str]:
+    key, direction = resource.default_sort
+    return {"sort_by": resource.sort_field(key), "sort_direction": direction}
+
+
 def _newest_first(number: str) -> tuple:
     """Sort key for record numbers, highest (newest) first with reverse=False."""
-    return (0, -int(number)) if number.isdigit() else (1, 0)
+    return (0, -int(number)) if number.isdecimal() else (1, 0)
 
 
-#: The order of a search section: customers by name, numbered records newest first (the
-#: API answers in its own order, oldest first in the sandbox; the first few are shown).
+#: The order of a search section: customers by name, numbered records newest first. Each
+#: call asks the API for that order; two answers (by name and by number) are merged here.
 SEARCH_ORDER = {
     "customers": lambda customer: customer.name.casefold(),
     "projects": lambda project: _newest_first(project.project_number),
@@ -127,8 +132,10 @@ def search(request, query: str, meanwhile: Callable[[], str] | None = None) -> t
         ),
     }
     allowed = {name: plan for name, plan in plans.items() if request.user.has_perm(RESOURCES[name].permission)}
+    # In each list's own order (customers by name, the rest newest first), so that when
+    # more than 100 match, the 100 the API sends are the ones worth showing first.
     calls = {
-        f"{name}:{param}": partial(method, **kwargs)
+        f"{name}:{param}": partial(method, **kwargs, **_default_sort(RESOURCES[name]))
         for name, plan in allowed.items()
         for param, method, kwargs in plan
     }
@@ -241,10 +248,10 @@ def list_view(request, resource: Resource):
 
 def _scope_name(items: list, data: dict) -> str:
     """The name of the one customer or project a list is limited to, from the records found."""
-    if data.get("project_id") and items:
-        return items[0].project_name
-    if data.get("customer_id") and items:
-        return items[0].customer_name
+    if project_id := data.get("project_id"):
+        return next((item.project_name for item in items if item.project == project_id), "")
+    if customer_id := data.get("customer_id"):
+        return next((item.customer_name for item in items if item.customer == customer_id), "")
     return ""
 
 

@@ -984,10 +984,13 @@ def test_an_answer_with_a_byte_order_mark_is_read(api, client):
 )
 def test_the_proxy_and_ca_bundle_of_the_environment_are_used(api, monkeypatch, no_proxy, proxied):
     # Read once when the client is made (requests would walk the environment on every call).
+    for name in ("https_proxy", "no_proxy", "all_proxy", "ALL_PROXY", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.company.test:3128")
     monkeypatch.setenv("NO_PROXY", no_proxy)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/company-ca.pem")
     client = SevenTimeClient(BASE, SECRET)
+    monkeypatch.setenv("HTTPS_PROXY", "http://changed-later.test:1")  # read once: not seen
     stub(api, "GET", "customers", json=[])
 
     client.list_customers()

@@ -1309,14 +1309,14 @@ def test_invoice_totals_name_the_total_to_pay_and_the_rot_rut_rows_only_for_rot_
         ("VAT", "162.50"),
         ("Rounding", "0.50"),
         ("Total incl. VAT", "813.00"),
-        ("ROT/RUT deduction", "−243.00"),
+        ("ROT/RUT deduction", "-243.00"),
         ("Total to pay", "570.00"),
     ]
     # RUT: 50 %; and the yearly ceiling of 50 000 kr (ROT) for one person.
     page = submit(office_client, "invoices", {**data, "invoice_type": ["2"]}).content.decode()
-    assert _shown_totals(page)[-2:] == [("ROT/RUT deduction", "−406.00"), ("Total to pay", "407.00")]
+    assert _shown_totals(page)[-2:] == [("ROT/RUT deduction", "-406.00"), ("Total to pay", "407.00")]
     page = submit(office_client, "invoices", {**data, "rows-0-unit_price": ["250000"]}).content.decode()
-    assert _shown_totals(page)[-2:] == [("ROT/RUT deduction", "−50,000.00"), ("Total to pay", "262,500.00")]
+    assert _shown_totals(page)[-2:] == [("ROT/RUT deduction", "-50,000.00"), ("Total to pay", "262,500.00")]
 
 
 def test_add_and_remove_row_buttons_work_without_javascript_and_never_create(office_client, api):

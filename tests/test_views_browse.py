@@ -505,7 +505,7 @@ def test_users_sorted_by_role_come_in_the_order_of_the_role_names_shown(manager_
 
 
 def test_projects_sorted_by_billing_come_in_the_order_of_the_billing_names_shown(office_client, api):
-    codes = ["RUNNING", "PRICELIST", "PERUSER", "HOURLY"]  # the API orders them by code: PERUSER first
+    codes = ["RUNNING", "PRICELIST", "PERUSER", "HOURLY"]  # the API orders by code: PERUSER before PRICELIST
     docs = [project_doc(f"proj-{code}", name=code, billingMethod=code) for code in sorted(codes)]
     stub_list(api, "projects", docs, sortBy="billingMethod", sortDirection="ascending")
 
@@ -850,9 +850,9 @@ def test_each_list_row_links_to_its_record_once(superuser_client, api, kind):
 
 
 def test_htmx_search_on_home_gets_only_the_results_partial(office_client, api):
-    stub(api, "customers", [customer_doc()], {"name": "Berg"})
-    stub(api, "projects", [], {"name": "Berg"})
-    stub(api, "workOrders", [], {"title": "Berg"})
+    stub(api, "customers", [customer_doc()], search_params("customers", "name", "Berg"))
+    stub(api, "projects", [], search_params("projects", "name", "Berg"))
+    stub(api, "workOrders", [], search_params("workOrders", "title", "Berg"))
     response, page = get(office_client, "/?q=Berg", **HTMX)
     assert response.status_code == 200
     assert "<html" not in page and 'id="search"' not in page
@@ -1166,7 +1166,7 @@ def test_work_order_detail_names_its_work_leader_owner_and_assigned_users(reques
     assert people == {
         "Work leader": "Felix Hellström",
         "Current owner": "Anna Ek",
-        "Assigned users": "Anna Ek, Unknown user, Felix Hellström",
+        "Assigned users": "Anna Ek, User, Felix Hellström",
     }
     assert "user-gone" not in text(page)  # a manager's link may carry it; the page never shows it
     assert ('href="/users/user-1/"' in section(page, "People")) is links
@@ -1363,7 +1363,7 @@ def test_a_partly_paid_invoice_says_what_was_paid_and_what_is_left(office_client
     response, page = get(office_client, "/invoices/inv-1/")
 
     info = fields(section(page, "Payments"))
-    assert info["Paid in all"] == "6,876.24 SEK"
+    assert info["Part payments in all"] == "6,876.24 SEK"
     # As the invoice overview counts it: the total less the payments.
     assert info["Left to pay"].startswith("10,000.00 SEK")
     assert ("Skatteverket" in info["Left to pay"]) is bool(invoice_type)
@@ -1376,7 +1376,7 @@ def test_a_paid_invoice_has_nothing_left_to_pay(office_client, api):
     response, page = get(office_client, "/invoices/inv-1/")
 
     info = fields(section(page, "Payments"))
-    assert info == {"Paid in all": "16,876.24 SEK"}
+    assert info == {"Part payments in all": "16,876.24 SEK"}
 
 
 def test_invoice_detail_without_rot_rut_type_has_no_deduction_section(office_client, api):
@@ -1873,9 +1873,9 @@ def test_api_failure_on_htmx_request_gives_the_inline_error_partial(office_clien
 
 
 def test_api_failure_on_htmx_search_gives_the_inline_error_partial(office_client, api):
-    stub(api, "customers", params={"name": "Berg"}, body=requests.exceptions.ConnectionError())
-    stub(api, "projects", [], {"name": "Berg"})
-    stub(api, "workOrders", [], {"title": "Berg"})
+    stub(api, "customers", params=search_params("customers", "name", "Berg"), body=requests.exceptions.ConnectionError())
+    stub(api, "projects", [], search_params("projects", "name", "Berg"))
+    stub(api, "workOrders", [], search_params("workOrders", "title", "Berg"))
     response, page = get(office_client, "/?q=Berg", **HTMX)
     assert response.status_code == 503
     assert "<html" not in page and 'class="api-error inline"' in page
@@ -1927,6 +1927,12 @@ SEARCH_FILTERS = [
     ("invoices", "OCRNumber"),
 ]
 
+
+def search_params(path: str, key: str, query: str) -> dict[str, str]:
+    """What the home search asks the API: one filter, in the list's own order."""
+    kind = next(kind for kind, api_path in API_PATH.items() if api_path == path)
+    return {key: query} | DEFAULT_SORT[kind]
+
 # =====================================================================
 # Escaping and sanitising
 # =====================================================================
@@ -1953,9 +1959,9 @@ def test_customer_name_with_script_is_escaped_on_the_detail_page(office_client, 
 
 
 def test_customer_name_with_script_is_escaped_in_search_results(office_client, api):
-    stub(api, "customers", [customer_doc(name=SCRIPT)], {"name": "alert"})
-    stub(api, "projects", [project_doc(customerName=SCRIPT)], {"name": "alert"})
-    stub(api, "workOrders", [], {"title": "alert"})
+    stub(api, "customers", [customer_doc(name=SCRIPT)], search_params("customers", "name", "alert"))
+    stub(api, "projects", [project_doc(customerName=SCRIPT)], search_params("projects", "name", "alert"))
+    stub(api, "workOrders", [], search_params("workOrders", "title", "alert"))
     response, page = get(office_client, "/?q=alert")
     assert response.status_code == 200
     assert SCRIPT not in page
@@ -1977,7 +1983,7 @@ def test_lookup_names_with_markup_are_escaped(office_client, api):
 def test_search_query_with_markup_is_escaped(office_client, api):
     query = '"><script>alert(1)</script>'
     for path, key in SEARCH_FILTERS:  # the query has a digit: numbers are asked too
-        stub(api, path, [], {key: query})
+        stub(api, path, [], search_params(path, key, query))
     response, page = get(office_client, "/?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     assert response.status_code == 200
     assert SCRIPT not in page
@@ -2064,7 +2070,7 @@ def test_money_has_two_decimals_grouping_and_the_currency(office_client, api):
     assert [row[5] for row in table(page)] == ["16,876.24", "1,200.00"]
     # The search label shows the amount with its currency.
     for path, key in SEARCH_FILTERS:
-        stub(api, path, [invoice_doc()] if key == "invoiceNumber" else [], {key: "24481"})
+        stub(api, path, [invoice_doc()] if key == "invoiceNumber" else [], search_params(path, key, "24481"))
     response, page = get(office_client, "/?q=24481")
     assert "24481 · Hellapps AB · 16,876.24 SEK" in page
 
@@ -2092,9 +2098,9 @@ def test_missing_amount_is_shown_as_a_dash(office_client, api):
 
 def test_search_without_digits_asks_names_and_titles_only(office_client, api):
     query = "Bergström"
-    stub(api, "customers", [customer_doc()], {"name": query})
-    stub(api, "projects", [project_doc()], {"name": query})
-    stub(api, "workOrders", [work_order_doc()], {"title": query})
+    stub(api, "customers", [customer_doc()], search_params("customers", "name", query))
+    stub(api, "projects", [project_doc()], search_params("projects", "name", query))
+    stub(api, "workOrders", [work_order_doc()], search_params("workOrders", "title", query))
     response, page = get(office_client, "/?q=Bergstr%C3%B6m")
     assert response.status_code == 200
     assert sorted(called_paths(api)) == ["customers", "projects", "workOrders"]
@@ -2106,14 +2112,14 @@ def test_search_without_digits_asks_names_and_titles_only(office_client, api):
 
 def test_search_with_digits_also_asks_numbers_and_invoices(office_client, api):
     query = "24481"
-    stub(api, "customers", [customer_doc()], {"name": query})
-    stub(api, "customers", [customer_doc(), customer_doc("cust-2", name="Annan kund")], {"customerNumber": query})
-    stub(api, "projects", [], {"name": query})
-    stub(api, "projects", [project_doc()], {"projectNumber": query})
-    stub(api, "workOrders", [], {"title": query})
-    stub(api, "workOrders", [], {"workOrderNumber": query})
-    stub(api, "invoices", [invoice_doc()], {"invoiceNumber": query})
-    stub(api, "invoices", [invoice_doc(), invoice_doc("inv-2", invoiceNumber="30000")], {"OCRNumber": query})
+    stub(api, "customers", [customer_doc()], search_params("customers", "name", query))
+    stub(api, "customers", [customer_doc(), customer_doc("cust-2", name="Annan kund")], search_params("customers", "customerNumber", query))
+    stub(api, "projects", [], search_params("projects", "name", query))
+    stub(api, "projects", [project_doc()], search_params("projects", "projectNumber", query))
+    stub(api, "workOrders", [], search_params("workOrders", "title", query))
+    stub(api, "workOrders", [], search_params("workOrders", "workOrderNumber", query))
+    stub(api, "invoices", [invoice_doc()], search_params("invoices", "invoiceNumber", query))
+    stub(api, "invoices", [invoice_doc(), invoice_doc("inv-2", invoiceNumber="30000")], search_params("invoices", "OCRNumber", query))
     response, page = get(office_client, f"/?q={query}")
     assert response.status_code == 200
     assert len(api.calls) == 8
@@ -2127,7 +2133,7 @@ def test_search_with_digits_also_asks_numbers_and_invoices(office_client, api):
 
 def test_office_staff_search_never_calls_users(office_client, api):
     for path, key in SEARCH_FILTERS:
-        stub(api, path, [], {key: "Felix 1"})
+        stub(api, path, [], search_params(path, key, "Felix 1"))
     response, page = get(office_client, "/?q=Felix+1")
     assert response.status_code == 200
     assert len(api.calls) == 8
@@ -2136,9 +2142,9 @@ def test_office_staff_search_never_calls_users(office_client, api):
 
 
 def test_search_shows_at_most_eight_per_section_and_links_to_the_full_list(office_client, api):
-    stub(api, "customers", many_customers(9), {"name": "Kund"})
-    stub(api, "projects", [], {"name": "Kund"})
-    stub(api, "workOrders", [], {"title": "Kund"})
+    stub(api, "customers", many_customers(9), search_params("customers", "name", "Kund"))
+    stub(api, "projects", [], search_params("projects", "name", "Kund"))
+    stub(api, "workOrders", [], search_params("workOrders", "title", "Kund"))
     response, page = get(office_client, "/?q=Kund")
     customers = search_section(page, "Customers")
     assert customers.count("<li>") == 8
@@ -2153,7 +2159,7 @@ def test_search_lists_customers_by_name_and_numbered_records_newest_first(office
             ("invoices", "invoiceNumber"): [invoice_doc(f"i-{n}", invoiceNumber=n) for n in ("24012", "24120", "9120")],
             ("invoices", "OCRNumber"): [invoice_doc("i-x", invoiceNumber="31200")],
         }.get((path, key), [])
-        stub(api, path, docs, {key: "12"})
+        stub(api, path, docs, search_params(path, key, "12"))
 
     response, page = get(office_client, "/?q=12")
 
@@ -2166,7 +2172,7 @@ def test_search_lists_customers_by_name_and_numbered_records_newest_first(office
 def test_search_more_link_uses_the_filter_that_found_the_records(office_client, api):
     for path, key in SEARCH_FILTERS:
         docs = many_customers(100) if key == "customerNumber" else []
-        stub(api, path, docs, {key: "1001"})
+        stub(api, path, docs, search_params(path, key, "1001"))
     response, page = get(office_client, "/?q=1001")
     customers = search_section(page, "Customers", "100+")
     assert 'href="/customers/?customer_number=1001"' in customers
@@ -2179,7 +2185,7 @@ def test_search_more_links_one_list_per_field_that_found_matches(office_client, 
     by_number = [project_doc(f"p-{n}", name=f"Projekt {n}", projectNumber=f"311{n}") for n in range(10)]
     for path, key in SEARCH_FILTERS:
         docs = {("projects", "name"): by_name, ("projects", "projectNumber"): by_number}.get((path, key), [])
-        stub(api, path, docs, {key: "11"})
+        stub(api, path, docs, search_params(path, key, "11"))
     response, page = get(office_client, "/?q=11")
     projects = search_section(page, "Projects", "14")
     assert 'href="/projects/?name=11">Name</a>' in projects
@@ -2199,6 +2205,13 @@ def test_work_orders_of_one_project_say_so_and_offer_all(office_client, api):
     assert response.status_code == 200
     assert "Only the work orders of the project Blåsippan." in page
     assert 'href="/workorders/">Show all work orders' in page
+
+
+def test_the_named_project_is_the_one_filtered_for_not_the_first_row(office_client, api):
+    other = work_order_doc("wo-9", project="proj-9", projectName="Annat projekt")
+    stub_list(api, "workorders", [other, work_order_doc()], projectId="proj-1")
+    _response, page = get(office_client, "/workorders/?project_id=proj-1")
+    assert "Only the work orders of the project Blåsippan." in page
 
 
 def test_a_project_without_work_orders_says_one_project(office_client, api):

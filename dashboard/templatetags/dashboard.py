@@ -201,21 +201,22 @@ def invoice_state_badge(invoice):
 
 @register.simple_tag
 def invoice_balance(invoice):
-    """What an invoice's page says about paying it: the customer's share after a ROT/RUT
-    deduction (None without one), what was paid in part, and what is left, reckoned as
-    the invoice overview reckons it (the total less the part payments, while the
-    invoice is sent, overdue or partly paid; the deduction is owed by Skatteverket)."""
+    """What an invoice's page says about paying it: the ROT/RUT deduction and the
+    customer's share after it (None without one), the part payments, and what is
+    left, reckoned as the invoice overview reckons it (the total less the part
+    payments, while the invoice is sent, overdue or partly paid; the deduction is
+    owed by Skatteverket). Negative amounts carry a hyphen-minus, like every amount
+    on the pages: a spreadsheet reads it as negative when one is pasted in."""
     from dashboard.invoice_state import invoice_state, today
-    from dashboard.overview import OUTSTANDING_STATES, outstanding
+    from dashboard.overview import OUTSTANDING_STATES, outstanding, part_payments
 
     total = invoice.total_amount_incl_tax
     deduction = invoice.house_deduction_amount
-    paid = sum((payment.amount or Decimal(0) for payment in invoice.partial_payments), Decimal(0))
     on = today()
     return {
         "deduction": -deduction if deduction else None,
         "to_pay": total - deduction if deduction and total is not None else None,
-        "paid": paid,
+        "part_payments": part_payments(invoice),
         "left": outstanding(invoice, on),
         "outstanding": invoice_state(invoice, on) in OUTSTANDING_STATES,
     }

@@ -112,6 +112,7 @@
   // Screen readers hear what new results say about themselves (the summary, the
   // overview's coverage line, a search's section headings), not every row; an error is
   // an alert of its own.
+  var announceTimer = null;
   document.addEventListener("htmx:afterSettle", function (event) {
     var status = document.getElementById("results-status");
     if (!status || !event.detail.target || event.detail.target.id !== "results") return;
@@ -119,8 +120,10 @@
     document.querySelectorAll("#results .summary, #results .coverage, #results [data-announce]")
       .forEach(function (element) { parts.push(element.textContent.replace(/\s+/g, " ").trim()); });
     status.textContent = "";
-    // A new text node even when the words are the same as last time, so it is read again.
-    window.setTimeout(function () { status.textContent = parts.join(" "); }, 50);
+    // A new text node even when the words are the same as last time, so it is read
+    // again; only the latest results are announced when swaps come quickly.
+    window.clearTimeout(announceTimer);
+    announceTimer = window.setTimeout(function () { status.textContent = parts.join(" "); }, 50);
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!focusAfterSwap || !event.detail.target || event.detail.target.id !== "results") return;

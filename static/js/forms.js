@@ -124,7 +124,7 @@
       // In whole öre, so that the share is exact before it is rounded down.
       var deduction = Math.floor(Math.round(houseWork * 100) * percent / 10000);
       deduction = Math.min(deduction, HOUSE_CEILING[type] * Math.max(1, deductionShares(form)));
-      var less = deduction > 0 ? "\u2212" + formatMoney(deduction) : formatMoney(-deduction || 0);
+      var less = deduction > 0 ? "-" + formatMoney(deduction) : formatMoney(-deduction || 0);
       show(editor.querySelector("[data-house-deduction]"), valid ? less : "–");
       show(editor.querySelector("[data-amount-to-pay]"), valid ? formatMoney(round(payable - deduction, 2)) : "–");
     }

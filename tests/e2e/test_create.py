@@ -356,15 +356,15 @@ def test_rot_invoice_shows_the_deduction_and_what_the_customer_pays(logged_in):
     expect(shown["total"]).to_have_text("9,625.00")
     expect(footer_row(page, "Total incl. VAT").locator("td").first).to_have_text("9,625.00")
     expect(shown["deduction"]).to_be_visible()
-    expect(shown["deduction"].locator("td").first).to_have_text("−2,437.00")
+    expect(shown["deduction"].locator("td").first).to_have_text("-2,437.00")
     expect(shown["to_pay"].locator("td").first).to_have_text("7,188.00")
     labelled(page, "RUT").check()  # 50 %: 4 062.50 → 4 062
-    expect(shown["deduction"].locator("td").first).to_have_text("−4,062.00")
+    expect(shown["deduction"].locator("td").first).to_have_text("-4,062.00")
     expect(shown["to_pay"].locator("td").first).to_have_text("5,563.00")
     # Only the rows marked as ROT/RUT work count.
     page.locator("#id_rows-0-house_work_flag").uncheck()
     page.locator("#id_rows-1-house_work_flag").check()  # 1 500 → 750
-    expect(shown["deduction"].locator("td").first).to_have_text("−750.00")
+    expect(shown["deduction"].locator("td").first).to_have_text("-750.00")
     expect(shown["to_pay"].locator("td").first).to_have_text("8,875.00")
     page.locator("#id_rows-0-house_work_flag").check()
     page.locator("#id_rows-1-house_work_flag").uncheck()
@@ -392,7 +392,7 @@ def test_rot_deduction_is_capped_per_person_sharing_it(logged_in):
     shown = sums(page)
     # 30 % of 250 000 is 75 000, but a person may deduct at most 50 000 a year.
     expect(shown["total"]).to_have_text("250,000.00")
-    expect(shown["deduction"].locator("td").first).to_have_text("−50,000.00")
+    expect(shown["deduction"].locator("td").first).to_have_text("-50,000.00")
     expect(shown["to_pay"].locator("td").first).to_have_text("200,000.00")
     page.locator("#id_distribution-0-user_name").fill("Eva Ekholm")
     page.locator("#id_distribution-0-personal_number").fill("19700101-1234")
@@ -400,9 +400,9 @@ def test_rot_deduction_is_capped_per_person_sharing_it(logged_in):
     page.locator("[data-formset=distribution] [data-formset-add]").click()
     page.locator("#id_distribution-1-user_name").fill("Erik Ekholm")
     # Two people: up to 100 000 together.
-    expect(shown["deduction"].locator("td").first).to_have_text("−75,000.00")
+    expect(shown["deduction"].locator("td").first).to_have_text("-75,000.00")
     expect(shown["to_pay"].locator("td").first).to_have_text("175,000.00")
     page.locator("[data-formset=distribution] [data-formset-row]").nth(1).get_by_role(
         "button", name="Remove this person"
     ).click()
-    expect(shown["deduction"].locator("td").first).to_have_text("−50,000.00")
+    expect(shown["deduction"].locator("td").first).to_have_text("-50,000.00")
