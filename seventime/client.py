@@ -13,26 +13,22 @@ would send. See docs/api-assumptions.md.
 
 from __future__ import annotations
 
-import codecs
-import json as jsonlib
 import logging
 import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from . import records
+from . import jsontext, records
 from .errors import (
     AuthenticationError,
     BadResponse,
@@ -61,8 +57,14 @@ class Page(Generic[R]):
 
     items: tuple[R, ...]
     limit: int = LIST_LIMIT
-    #: The documents as the API sent them (for a local copy that keeps every field).
-    documents: tuple[dict, ...] = field(default=(), repr=False, compare=False)
+    #: The documents as decoded, their values possibly still JSON text (jsontext).
+    raw_documents: tuple[dict, ...] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def documents(self) -> tuple[dict, ...]:
+        """The documents as the API sent them, every value decoded (for a local copy
+        that keeps every field)."""
+        return tuple({key: jsontext.value(raw) for key, raw in doc.items()} for doc in self.raw_documents)
 
     @property
     def maybe_truncated(self) -> bool:
@@ -201,7 +203,10 @@ class SevenTimeClient:
 
     # --- the one place that talks HTTP ---
 
-    def _request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None) -> Any:
+    def _request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None, lazy: bool = False
+    ) -> Any:
+        """The decoded answer; with `lazy`, a list answer's values stay JSON text until read (jsontext)."""
         url = self.base_url + path
         query = {key: _param(value) for key, value in (params or {}).items() if value not in (None, "")}
         started = time.monotonic()
@@ -243,13 +248,14 @@ class SevenTimeClient:
         logger.debug(
             "Seven Time %s /%s -> %s in %.0f ms", method, path, response.status_code, (time.monotonic() - started) * 1000
         )
-        return self._parse(response, content, path, json)
+        return self._parse(response, content, path, json, lazy)
 
-    def _parse(self, response: requests.Response, content: bytes, path: str, payload: Any) -> Any:
+    def _parse(self, response: requests.Response, content: bytes, path: str, payload: Any, lazy: bool = False) -> Any:
         status = response.status_code
         try:
             # Money is parsed from the JSON text straight into Decimal, never via float.
-            body = _json(content, response.encoding) if content else None
+            decode = jsontext.decode_list if lazy and 200 <= status < 300 else jsontext.decode
+            body = decode(content, response.encoding) if content else None
         except ValueError:
             body = None
             if 200 <= status < 300:
@@ -283,10 +289,10 @@ class SevenTimeClient:
         sort_direction = params.get("sortDirection")
         if sort_direction not in (None, "", *SORT_DIRECTIONS):
             raise ValueError(f"sort_direction must be one of {SORT_DIRECTIONS}")
-        body = self._request("GET", path, params=params)
+        body = self._request("GET", path, params=params, lazy=True)
         if not isinstance(body, list):
             raise BadResponse(f"Expected a list of {record.kind} records.", path=path)
-        return Page(tuple(self._record(record, doc, path) for doc in body), documents=tuple(body))
+        return Page(tuple(self._record(record, doc, path) for doc in body), raw_documents=tuple(body))
 
     def _get(self, path: str, record_id: str, record: type[R]) -> R:
         if not record_id or not str(record_id).strip():
@@ -495,39 +501,6 @@ def _param(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _json(content: bytes, charset: str | None) -> Any:
-    """JSON from an answer's bytes, leniently like requests: UTF-8 (or UTF-16/32) unless the
-    answer declares another charset; bytes that do not decode become U+FFFD instead of
-    failing the page. Numbers with a fraction become Decimal (exact money)."""
-    try:
-        declared = codecs.lookup(charset).name if charset else "utf-8"
-    except LookupError:  # a charset nobody knows: read it as the UTF-8 JSON must be
-        declared = "utf-8"
-    if declared != "utf-8":
-        return _loads(content.decode(declared, "replace"))
-    try:
-        return _loads(content)
-    except UnicodeDecodeError:
-        return _loads(content.decode("utf-8", "replace"))
-
-
-# msgspec reads JSON about twice as fast as the standard library (100 invoices, ~530 KB:
-# 3.5 -> 1.6 ms) and as exactly: a number with a fraction reaches Decimal as its text.
-# Numbers, strings, objects and duplicate keys come out as json.loads gives them (tested).
-_decoder = msgspec.json.Decoder(float_hook=Decimal)
-
-
-def _loads(text: bytes | str) -> Any:
-    """JSON text -> Python, exactly as `json.loads(text, parse_float=Decimal)`, only faster.
-    What msgspec refuses but the standard library reads (a byte-order mark, UTF-16,
-    NaN, a lone surrogate escape) or refuses in its own way goes to the standard library,
-    so the answer, or the error, is what it always was."""
-    try:
-        return _decoder.decode(text)
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        return jsonlib.loads(text, parse_float=Decimal)
 
 
 class _BodyTimeout(Exception):

@@ -33,6 +33,7 @@ from functools import cache, partial
 from typing import Any, ClassVar, Self
 
 from .errors import BadResponse
+from .jsontext import value as json_value
 
 
 def api(key: str | None = None, *, ref: bool = False, default: Any = dataclasses.MISSING):
@@ -211,6 +212,7 @@ class _Field:
             value = self.default
         else:
             try:
+                raw = json_value(raw)  # still JSON text in a list answer
                 value = self.convert(raw)
             except (ValueError, TypeError, BadResponse):
                 # Only the field and the type: the value itself may be personal data.
@@ -228,7 +230,7 @@ class _Extra:
         if record is None:
             return self
         plan = type(record)._plan()
-        extra = {key: raw for key, raw in record.__dict__["_doc"].items() if key not in plan}
+        extra = {key: json_value(raw) for key, raw in record.__dict__["_doc"].items() if key not in plan}
         record.__dict__["extra"] = extra
         return extra
 

@@ -59,7 +59,7 @@ import urllib3.util.connection
 from responses import matchers
 
 import seventime.client as client_module
-from seventime import records
+from seventime import jsontext, records
 from seventime.client import Page, SevenTimeClient
 from seventime.errors import (
     AuthenticationError,
@@ -1017,7 +1017,7 @@ JSON_TEXTS = {
 @pytest.mark.parametrize("text", JSON_TEXTS.values(), ids=JSON_TEXTS.keys())
 def test_answers_decode_exactly_as_the_standard_library_reads_them(text):
     # repr tells Decimal("1.10") from Decimal("1.1") and 1 from 1.0.
-    assert repr(client_module._json(text, None)) == repr(json.loads(text, parse_float=Decimal))
+    assert repr(jsontext.decode(text, None)) == repr(json.loads(text, parse_float=Decimal))
 
 
 @pytest.mark.parametrize("text", [b"[{", b'{"a": 1,}', b"", b"<html>", b'["\x01"]'], ids=["cut", "comma", "empty", "html", "control"])
@@ -1025,7 +1025,27 @@ def test_text_that_is_not_json_is_refused_as_before(text):
     with pytest.raises(ValueError):
         json.loads(text)
     with pytest.raises(ValueError):
-        client_module._json(text, None)
+        jsontext.decode(text, None)
+
+
+@pytest.mark.django_db
+def test_a_list_read_field_by_field_gives_what_the_whole_answer_decoded_gives(api, client):
+    from seventime.sandbox import api as sandbox_api, store
+
+    store.reset()
+    _status, _headers, content = sandbox_api.handle("GET", "invoices", {}, {"Client-Secret": "sandbox-secret"}, b"").encode()
+    content = content.replace(b'"Faktura"', b'"Fakt\xe5ra"', 1)  # and a stray byte, as U+FFFD in both
+    stub(api, "GET", "invoices", body=content, content_type="application/json")
+    whole = jsontext.decode(content, None)
+
+    page = client.list_invoices()
+
+    assert repr(page.documents) == repr(tuple(whole))  # what a local copy stores
+    assert "Fakt\ufffdra" in repr(page.documents)
+    for invoice, doc in zip(page.items, whole, strict=True):
+        eager = records.Invoice.from_api(doc).validate(deep=True)
+        assert invoice.validate(deep=True) == eager and invoice.extra == eager.extra
+        assert invoice.invoice_items == eager.invoice_items
 
 
 @pytest.mark.django_db
@@ -1035,7 +1055,7 @@ def test_a_whole_sandbox_invoice_list_decodes_exactly_as_the_standard_library_re
     store.reset()
     _status, _headers, content = sandbox_api.handle("GET", "invoices", {}, {"Client-Secret": "sandbox-secret"}, b"").encode()
 
-    decoded = client_module._json(content, None)
+    decoded = jsontext.decode(content, None)
 
     assert len(decoded) == 100 and any(isinstance(doc["totalTaxAmount"], Decimal) for doc in decoded)
     assert repr(decoded) == repr(json.loads(content, parse_float=Decimal))
