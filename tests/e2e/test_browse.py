@@ -895,6 +895,12 @@ def test_on_a_phone_the_header_is_short_and_the_filters_start_on_the_first_scree
     page.locator(".account-menu summary").click()
     expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_in_viewport()
     screenshot(page, "list-customers-phone")
+    # No page scrolls sideways (long e-mail addresses wrap; wide tables scroll in their box).
+    for _link, _heading, path, _name in LISTS:
+        goto(page, path)
+        goto(page, page.locator(f"{ROWS} a").first.get_attribute("href"))
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{page.url} is {overflow}px wider than a phone screen"
 
 
 def test_screen_readers_hear_the_summary_of_new_results_not_every_row(logged_in):
