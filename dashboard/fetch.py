@@ -119,8 +119,8 @@ def run_concurrently(calls: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
     return _collect(_start(calls))
 
 
-def _start(calls: Mapping[str, Callable[[], Any]]) -> dict[str, Future]:
-    return {name: _executor.submit(_in_worker(call)) for name, call in calls.items()}
+def _start(calls: Mapping[str, Callable[[], Any]], executor: ThreadPoolExecutor = _executor) -> dict[str, Future]:
+    return {name: executor.submit(_in_worker(call)) for name, call in calls.items()}
 
 
 def _collect(futures: Mapping[str, Future]) -> dict[str, Any]:
@@ -201,7 +201,7 @@ def fetch_while(
         return results, loaded, meanwhile(loaded)
     loaded = Lookups(lists)
     # Their own threads: a page does not queue behind a sync's rounds in the shared pool.
-    futures = {name: _page_executor.submit(_in_worker(call)) for name, call in calls.items()}
+    futures = _start(calls, _page_executor)
     # Let the calls get on the wire first: this thread would otherwise keep Python's
     # interpreter lock while it renders, and the requests would wait to be sent
     # (~1.5 ms later on the two-core machine). A zero sleep hands the lock over.
