@@ -1196,6 +1196,7 @@ def test_user_detail_shows_role_department_salary_type_and_skills_by_name(manage
     assert info["Skills"] == "Svetsning, Höga arbeten"
     assert info["Employee number"] == "E-17"
     assert 'href="/users/?department=dept-dev"' in page
+    assert 'href="/users/?user_role=2"' in page  # the others with this role
     assert "Not activated" in page
     for lookup_id in ("salary-ot", "skill-weld", "skill-high"):
         assert lookup_id not in page
