@@ -92,6 +92,19 @@ WSGI_APPLICATION = "dashboard.wsgi.application"
 
 # An empty value (as in .env.example) means the default.
 DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several requests write at once (threads of one server, or several processes).
+    # SQLite refuses at once, without waiting, a transaction that read and then
+    # wants to write while another writes ("database is locked"): immediate
+    # transactions take the write lock when they begin, so they queue instead.
+    # WAL lets reads go on during a write; the timeout is how long a write queues
+    # (seconds). Options given in DATABASE_URL (?timeout=60) win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -5,6 +5,7 @@ defaults that tests need are set here rather than in conftest.py.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ["SEVENTIME_API_URL"] = ""  # tests use the sandbox or `responses`, never a real API
@@ -21,3 +22,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic in tests
 STATIC_ROOT = None  # nothing is collected in tests
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's in-memory test database: the live server's threads then
+    # each have their own connection and SQLite locks between them as it does in
+    # production (in memory they would share the test's one connection). One file
+    # per run, so that runs side by side do not meet.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"seventime-tests-{os.getpid()}.sqlite3")
+    }

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -37,12 +38,14 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
 from . import store
 from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
+
+logger = logging.getLogger("seventime.sandbox")
 
 LIST_LIMIT = 100
 MAX_FORM_INDEX = 999  # form bodies name list positions; a huge one must not allocate a huge list
@@ -1026,7 +1029,14 @@ def handle(method: str, path: str, query: Mapping[str, str], headers: Mapping[st
     time, network included; the sandbox's own work on this machine is inside it,
     not added to it)."""
     started = time.monotonic()
-    answer = _answer(method, path, query, headers, body)
+    try:
+        answer = _answer(method, path, query, headers, body)
+    except DatabaseError:
+        # The sandbox stands for a remote API: its storage failing (SQLite busy
+        # beyond the timeout, say) is that API's 503, not a crash of the page
+        # that asked. A create's transaction was rolled back: nothing was made.
+        logger.exception("Sandbox: database error on %s %s", method, path)
+        answer = error(503, "The sandbox's database is busy. Try again.")
     latency = getattr(settings, "SANDBOX_LATENCY_MS", 0)
     if latency:
         answer.encode()  # writing the JSON is part of the work, inside the latency
@@ -1060,6 +1070,7 @@ def _answer(method: str, path: str, query: Mapping[str, str], headers: Mapping[s
         content_type = headers.get("Content-Type") or headers.get("content-type") or ""
         try:
             with transaction.atomic():
+                store.lock(collection.name)
                 doc = collection.create(parse_body(body, content_type))
                 store.add(collection.name, doc)
         except Invalid as invalid:

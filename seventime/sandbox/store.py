@@ -83,6 +83,14 @@ def get(collection: str, doc_id: str) -> dict | None:
     return Document.objects.filter(collection=collection, doc_id=doc_id).values_list("data", flat=True).first()
 
 
+def lock(collection: str) -> None:
+    """Inside a create's transaction, before it reads: wait for the other creates
+    in this collection to end, so that what this one reads (numbers taken, the last
+    position) is still true when it writes. SQLite's immediate transactions queue
+    every write already; PostgreSQL needs a row lock (its first document's)."""
+    list(Document.objects.select_for_update().filter(collection=collection).order_by("seq").values_list("id")[:1])
+
+
 def add(collection: str, doc: dict) -> None:
     seq = (Document.objects.filter(collection=collection).aggregate(Max("seq"))["seq__max"] or 0) + 1
     Document.objects.create(collection=collection, doc_id=doc.get("_id") or str(doc.get("userRoleId")), seq=seq, data=doc)
