@@ -16,13 +16,21 @@ The copy lives in the database (one row per invoice) with the sync run that made
 it, so the overview can state exactly what its figures cover and when they were
 taken. `python manage.py sync_invoices` refreshes it (run it on a schedule); the
 overview offers "Sync now" and syncs by itself when no copy exists yet.
+
+One sync per account at a time: a run is a row without a finish time until it
+ends, and the database allows one such row per account (`one_running_invoice_sync`),
+so the insert that starts a run is the lock, across processes, on SQLite and on
+PostgreSQL alike. A second sync is told that one is running (`SyncRunning`). A run
+whose process was killed never finishes: once it is `STALE_AFTER` old it is closed
+as abandoned and the next sync may start.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from seventime import get_client
@@ -33,6 +41,18 @@ from .models import InvoiceSync, SyncedInvoice
 
 DIGITS = "0123456789"
 MAX_QUERY_LENGTH = 12  # invoice numbers are far shorter; a guard against a runaway search
+#: Far longer than a sync takes (seconds on the sandbox, a minute or so for a large
+#: account: every call is bounded by the API timeouts).
+STALE_AFTER = dt.timedelta(minutes=10)
+ABANDONED = "Abandoned: it did not finish within 10 minutes (its process was stopped?)."
+
+
+class SyncRunning(Exception):
+    """Another sync of this account is running; `run` is it (None if it ended just now)."""
+
+    def __init__(self, run: InvoiceSync | None):
+        super().__init__("Another sync of the invoices is running.")
+        self.run = run
 
 
 def fetch_all_invoices() -> tuple[dict[str, dict], int, bool]:
@@ -89,8 +109,9 @@ def fetch_all_invoices() -> tuple[dict[str, dict], int, bool]:
 
 
 def sync_invoices() -> InvoiceSync:
-    """Replace the local copy with every invoice the API has now."""
-    run = InvoiceSync.objects.create(account=account_key(), started_at=timezone.now())
+    """Replace the local copy with every invoice the API has now. Raises
+    SyncRunning, without calling the API, while another sync of the account runs."""
+    run = _start(account_key())
     try:
         documents, calls, complete = fetch_all_invoices()
         # Fields are converted when read: check them all now, so that a malformed
@@ -98,24 +119,46 @@ def sync_invoices() -> InvoiceSync:
         # being stored and breaking every overview page after it.
         for doc in documents.values():
             Invoice.from_api(doc).validate()
-    except Exception as error:
-        run.finished_at = timezone.now()
-        run.error = f"{type(error).__name__}: {getattr(error, 'message', '')}"[:500]
-        run.save()
-        raise
-    now = timezone.now()
-    with transaction.atomic():
-        SyncedInvoice.objects.filter(account=run.account).delete()
-        SyncedInvoice.objects.bulk_create(
-            SyncedInvoice(account=run.account, invoice_id=invoice_id, data=doc, synced_at=now)
-            for invoice_id, doc in documents.items()
+        now = timezone.now()
+        with transaction.atomic():
+            finished = InvoiceSync.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+                finished_at=now, invoice_count=len(documents), api_calls=calls, complete=complete
+            )
+            if not finished:
+                # Taken for abandoned meanwhile: a newer run may have written the copy.
+                raise SyncRunning(None)
+            SyncedInvoice.objects.filter(account=run.account).delete()
+            SyncedInvoice.objects.bulk_create(
+                SyncedInvoice(account=run.account, invoice_id=invoice_id, data=doc, synced_at=now)
+                for invoice_id, doc in documents.items()
+            )
+    except BaseException as error:
+        # Whatever ended the run (the API, a malformed invoice, the database while
+        # writing, an interrupt) is written down, and the run no longer blocks others.
+        text = getattr(error, "message", "") or str(error)
+        InvoiceSync.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+            finished_at=timezone.now(), error=f"{type(error).__name__}: {text}"[:500]
         )
-        run.finished_at = now
-        run.invoice_count = len(documents)
-        run.api_calls = calls
-        run.complete = complete
-        run.save()
+        raise
+    run.refresh_from_db()
     return run
+
+
+def _start(account: str) -> InvoiceSync:
+    for _attempt in range(2):
+        now = timezone.now()
+        InvoiceSync.objects.filter(account=account, finished_at__isnull=True, started_at__lt=now - STALE_AFTER).update(
+            finished_at=now, error=ABANDONED
+        )
+        try:
+            with transaction.atomic():
+                return InvoiceSync.objects.create(account=account, started_at=now)
+        except IntegrityError:
+            running = InvoiceSync.objects.filter(account=account, finished_at__isnull=True).first()
+            if running is not None:
+                raise SyncRunning(running) from None
+        # The other run ended between the insert and the look: start again.
+    raise SyncRunning(None)
 
 
 def latest_sync() -> InvoiceSync | None:

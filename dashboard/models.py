@@ -30,7 +30,11 @@ class Access(models.Model):
 
 class InvoiceSync(models.Model):
     """One run of `sync_invoices`: when, how many invoices, and whether the copy
-    is known to be complete. The overview says which run its figures come from."""
+    is known to be complete. The overview says which run its figures come from.
+
+    A run without `finished_at` is running: the database lets each account have
+    only one such run, so two syncs never write the copy at once, whichever
+    processes or servers start them."""
 
     account = models.CharField(max_length=32, help_text="Hash of the API URL and client secret.")
     started_at = models.DateTimeField()
@@ -43,6 +47,11 @@ class InvoiceSync(models.Model):
     class Meta:
         get_latest_by = "started_at"
         ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(finished_at__isnull=True), name="one_running_invoice_sync"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Invoice sync {self.started_at:%Y-%m-%d %H:%M} ({self.invoice_count})"

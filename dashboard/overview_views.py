@@ -3,11 +3,14 @@ computed from the complete local copy of every invoice (see invoice_sync.py)."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
-from django.utils.formats import date_format
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +22,7 @@ from . import charts
 from .exports import FORMATS, ExportColumn, download
 from .fetch import fetch
 from .invoice_state import InvoiceState, invoice_state, today
-from .invoice_sync import latest_sync, sync_invoices, synced_invoices
+from .invoice_sync import SyncRunning, latest_sync, sync_invoices, synced_invoices
 from .overview import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days
 from .resources import ANY, InvoicePeriod, in_period, invoice_export_columns
 from .views import render_list, require
@@ -67,6 +70,24 @@ class OverviewFilters(InvoicePeriod):
         return selected
 
 
+def _started(running: SyncRunning) -> str:
+    return time_format(timezone.localtime(running.run.started_at), "H:i") if running.run else ""
+
+
+def while_first_copy_is_made(view):
+    """An overview page asked for while another request makes the first copy
+    (the first two visits at once): say so, and reload until the figures are there."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except SyncRunning as running:
+            return render(request, "overview/syncing.html", {"started": _started(running)})
+
+    return wrapper
+
+
 def _scope(request):
     """The invoices in scope: the local copy (made now if there is none yet),
     narrowed by the filters; with the form and the sync run they come from."""
@@ -104,6 +125,7 @@ OVERDUE_COLUMNS = (
 )
 
 
+@while_first_copy_is_made
 def overview(request):
     require(request, PERMISSION)
     run, everything, form, invoices, _lookups = _scope(request)
@@ -141,6 +163,7 @@ def _on_row(column: ExportColumn) -> ExportColumn:
     return ExportColumn(column.label, lambda row: column.value(row.invoice), column.kind)
 
 
+@while_first_copy_is_made
 def overview_invoices(request):
     """The invoices behind one figure of the overview (a state, a bucket, a
     currency), from the same complete copy and the same filters."""
@@ -189,6 +212,18 @@ def overview_sync(request):
     require(request, PERMISSION)
     try:
         run = sync_invoices()
+    except SyncRunning as running:
+        started = _started(running)
+        messages.info(
+            request,
+            (
+                _("Another sync of the invoices is running (started %(time)s).") % {"time": started}
+                if started
+                else _("Another sync of the invoices is running.")
+            )
+            + " "
+            + _("The figures are updated when it is done: reload the page in a moment."),
+        )
     except SevenTimeError as error:
         messages.error(request, _("The invoices could not be synced: %(error)s") % {"error": error.message})
     else:

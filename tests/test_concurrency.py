@@ -1,22 +1,34 @@
-"""Several people at the same moment, against a live server on the SQLite file
-database the tests run on (tests/settings.py): each request has its own
-connection, as under `make run`, so SQLite locks as it does in production."""
+"""Several people (or processes) at the same moment: creates, and syncs of the
+invoice copy. Requests go to a live server on the SQLite file database the tests
+run on (tests/settings.py): each request and each thread has its own connection,
+as under `make run`, so SQLite locks as it does in production. Overlaps are forced
+with events and barriers, never with sleeps."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from django.contrib.auth.models import Permission
-from django.db import OperationalError
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, OperationalError, connections
 from django.test import Client
+from django.utils import timezone
 
+from dashboard import invoice_sync
+from dashboard.fetch import account_key
+from dashboard.models import InvoiceSync, SyncedInvoice
+from seventime import ServerError
 from seventime.sandbox import store
 from tests.sandbox_cases import SECRET
 from tests.test_create_forms import fill, form_values, input_value, open_form, submit
+from tests.test_overview import coverage, doc, parse
 
 AT_ONCE = 5
 DETAIL = re.compile(r"/customers/([0-9a-f]{24})/$")
@@ -146,3 +158,209 @@ def test_a_database_error_in_the_sandbox_gives_the_create_form_back_with_everyth
     monkeypatch.undo()  # "Try again" once the database answers
     again = office_client.post("/customers/new/", data, follow=True)
     assert again.redirect_chain and "Customer “Låst AB" in again.content.decode()
+
+
+# --- the invoice copy: one sync per account at a time ---
+
+
+class HeldSync:
+    """Stands in for the enumeration of the API's invoices: a sync that gets there
+    holds until the test releases it, so that a second one starts meanwhile."""
+
+    def __init__(self, *numbers: str):
+        self.documents = {f"inv-{n}": doc(n) for n in numbers}
+        self.in_fetch, self.release = threading.Event(), threading.Event()
+        self.fetches = 0
+
+    def __call__(self):
+        self.fetches += 1
+        self.in_fetch.set()
+        assert self.release.wait(10), "the test never released the sync"
+        return dict(self.documents), 12, True
+
+
+class InThread:
+    """Work in a thread of its own (its own database connection), its result or error kept."""
+
+    def __init__(self, work: Callable):
+        self.result, self.error = None, None
+        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self.thread.start()
+
+    def _run(self, work):
+        try:
+            self.result = work()
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            self.error = error
+        finally:
+            connections.close_all()
+
+    def join(self) -> InThread:
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "still running: it waited for the other sync instead of being told"
+        return self
+
+
+@pytest.fixture
+def held(monkeypatch):
+    sync = HeldSync("1001", "1002", "1003")
+    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", sync)
+    yield sync
+    sync.release.set()  # never leave a thread waiting, whatever the test did
+
+
+@pytest.fixture
+def manager(django_user_model, sandbox_data):
+    user = django_user_model.objects.create_user("chef")
+    user.user_permissions.add(Permission.objects.get(codename="view_invoice_overview"))
+    return user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_sync_while_one_runs_is_told_so_and_the_copy_is_made_once(held):
+    first = InThread(invoice_sync.sync_invoices)
+    assert held.in_fetch.wait(10)
+
+    second = InThread(invoice_sync.sync_invoices).join()
+    held.release.set()
+    first.join()
+
+    assert first.error is None and first.result.invoice_count == 3
+    assert isinstance(second.error, invoice_sync.SyncRunning)
+    assert second.error.run.pk == first.result.pk  # it names the run in progress
+    assert held.fetches == 1  # the API was enumerated once
+    [run] = InvoiceSync.objects.all()
+    assert run.finished_at is not None and run.error == "" and run.complete
+    assert sorted(SyncedInvoice.objects.values_list("invoice_id", flat=True)) == ["inv-1001", "inv-1002", "inv-1003"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_says_a_sync_is_running_and_exits_with_tempfail(held):
+    first = InThread(invoice_sync.sync_invoices)
+    assert held.in_fetch.wait(10)
+    started = timezone.localtime(InvoiceSync.objects.get().started_at)
+
+    command = InThread(lambda: call_command("sync_invoices")).join()
+    held.release.set()
+    first.join()
+
+    assert isinstance(command.error, CommandError)
+    assert command.error.returncode == os.EX_TEMPFAIL == 75
+    assert str(command.error) == (
+        f"Another sync of these invoices is running (started {started:%Y-%m-%d %H:%M:%S}); nothing was done. "
+        "Try again when it has finished."
+    )
+    assert held.fetches == 1 and first.result.invoice_count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_visits_of_the_overview_at_once_both_get_a_page(live_server, manager, held):
+    """With no copy yet, the first visit makes it; a second visit meanwhile is told,
+    and its page looks again by itself (on PostgreSQL it answered 500 before)."""
+    first_browser, second_browser = browser_for(live_server, manager), browser_for(live_server, manager)
+    overview = f"{live_server.url}/overview/"
+    first = InThread(lambda: first_browser.get(overview, timeout=30))
+    assert held.in_fetch.wait(10)
+    started = timezone.localtime(InvoiceSync.objects.get().started_at)
+
+    meanwhile = second_browser.get(overview, timeout=30)
+    held.release.set()
+    first.join()
+
+    assert meanwhile.status_code == 200
+    assert "The invoices are being copied" in meanwhile.text
+    assert f"It started at {started:%H:%M}." in meanwhile.text
+    assert '<meta http-equiv="refresh" content="5">' in meanwhile.text
+    assert first.result.status_code == 200
+    assert "all 3 invoices" in coverage(parse(first.result))
+    again = second_browser.get(overview, timeout=30)  # what the reload shows
+    assert "all 3 invoices" in coverage(parse(again))
+    assert held.fetches == 1
+    assert InvoiceSync.objects.filter(finished_at__isnull=True).count() == 0
+
+
+def sync_form(session: requests.Session, live_server) -> dict:
+    page = session.get(f"{live_server.url}/overview/", timeout=30).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return {"csrfmiddlewaretoken": token, "next": "/overview/"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_now_while_a_sync_runs_says_so_and_shows_the_last_copy(live_server, manager, monkeypatch):
+    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: ({"inv-1": doc("1")}, 12, True))
+    invoice_sync.sync_invoices()  # the copy the overview shows until the new one is made
+    held = HeldSync("1001", "1002", "1003")
+    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", held)
+    browsers = [browser_for(live_server, manager) for _ in range(2)]
+    forms = [sync_form(browser, live_server) for browser in browsers]
+
+    def click(n):
+        return browsers[n].post(
+            f"{live_server.url}/overview/sync/", data=forms[n], headers={"Referer": live_server.url}, timeout=30
+        )
+
+    first = InThread(lambda: click(0))
+    try:
+        assert held.in_fetch.wait(10)
+        started = timezone.localtime(InvoiceSync.objects.get(finished_at__isnull=True).started_at)
+        second = click(1)
+    finally:
+        held.release.set()
+    first.join()
+
+    assert second.status_code == 200 and second.url == f"{live_server.url}/overview/"
+    assert f"Another sync of the invoices is running (started {started:%H:%M})." in second.text
+    assert "The figures are updated when it is done: reload the page in a moment." in second.text
+    assert "cover the 1 invoice in Seven Time" in coverage(parse(second))
+    assert first.result.status_code == 200
+    assert "Synced 3 invoices from Seven Time." in first.result.text
+    assert held.fetches == 1
+
+
+def test_a_sync_that_fails_while_writing_records_its_error_and_keeps_the_last_copy(db, monkeypatch):
+    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: ({"inv-1": doc("1")}, 12, True))
+    before = invoice_sync.sync_invoices()
+
+    def clash(*args, **kwargs):
+        raise IntegrityError('duplicate key value violates unique constraint "unique_synced_invoice"')
+
+    monkeypatch.setattr(SyncedInvoice.objects, "bulk_create", clash)
+    with pytest.raises(IntegrityError):
+        invoice_sync.sync_invoices()
+
+    failed = InvoiceSync.objects.exclude(pk=before.pk).get()
+    assert failed.finished_at is not None
+    assert failed.error == 'IntegrityError: duplicate key value violates unique constraint "unique_synced_invoice"'
+    assert invoice_sync.latest_sync() == before
+    assert list(SyncedInvoice.objects.values_list("invoice_id", flat=True)) == ["inv-1"]
+    monkeypatch.undo()
+    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: ({"inv-2": doc("2")}, 12, True))
+    assert invoice_sync.sync_invoices().invoice_count == 1  # the failed run blocks nothing
+
+
+def test_a_sync_whose_process_was_killed_blocks_others_for_ten_minutes_only(db, monkeypatch):
+    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: ({"inv-1": doc("1")}, 12, True))
+    now = timezone.now()
+    killed = InvoiceSync.objects.create(account=account_key(), started_at=now - dt.timedelta(minutes=9))
+    with pytest.raises(invoice_sync.SyncRunning):
+        invoice_sync.sync_invoices()
+
+    InvoiceSync.objects.filter(pk=killed.pk).update(started_at=now - dt.timedelta(minutes=10, seconds=1))
+    run = invoice_sync.sync_invoices()
+
+    assert run.invoice_count == 1 and run.error == ""
+    killed.refresh_from_db()
+    assert killed.finished_at is not None
+    assert killed.error == "Abandoned: it did not finish within 10 minutes (its process was stopped?)."
+
+
+def test_the_command_exits_with_1_and_the_reason_when_the_sync_fails(db, monkeypatch):
+    def unreachable():
+        raise ServerError("Seven Time had an internal problem (HTTP 500).", status=500)
+
+    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", unreachable)
+    with pytest.raises(CommandError) as caught:
+        call_command("sync_invoices")
+    assert caught.value.returncode == 1
+    assert str(caught.value) == "The invoices could not be synced: Seven Time had an internal problem (HTTP 500)."
+    assert InvoiceSync.objects.get().error == "ServerError: Seven Time had an internal problem (HTTP 500)."

@@ -1,13 +1,30 @@
-from django.core.management.base import BaseCommand
+import os
 
-from dashboard.invoice_sync import sync_invoices
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from dashboard.invoice_sync import SyncRunning, sync_invoices
+from seventime import SevenTimeError
 
 
 class Command(BaseCommand):
-    help = "Refresh the local copy of every invoice that the invoice overview computes from. Run it on a schedule."
+    help = (
+        "Refresh the local copy of every invoice that the invoice overview computes from. Run it on a schedule. "
+        "Exits with 75 (EX_TEMPFAIL) when another sync of the account is running, 1 when the sync failed."
+    )
 
     def handle(self, *args, **options):
-        run = sync_invoices()
+        try:
+            run = sync_invoices()
+        except SyncRunning as running:
+            since = f" (started {timezone.localtime(running.run.started_at):%Y-%m-%d %H:%M:%S})" if running.run else ""
+            # A temporary failure, not an error: the next scheduled run syncs.
+            raise CommandError(
+                f"Another sync of these invoices is running{since}; nothing was done. Try again when it has finished.",
+                returncode=os.EX_TEMPFAIL,
+            ) from None
+        except SevenTimeError as error:
+            raise CommandError(f"The invoices could not be synced: {error.message}") from None
         state = "complete" if run.complete else "NOT proven complete"
         self.stdout.write(
             self.style.SUCCESS(f"Synced {run.invoice_count} invoices with {run.api_calls} API calls ({state}).")
