@@ -7,6 +7,7 @@ with events and barriers, never with sleeps."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import threading
@@ -29,6 +30,7 @@ from seventime.sandbox import store
 from tests.sandbox_cases import SECRET
 from tests.test_create_forms import fill, form_values, input_value, open_form, submit
 from tests.test_overview import coverage, doc, parse
+from tests.test_project import run_settings
 
 AT_ONCE = 5
 DETAIL = re.compile(r"/customers/([0-9a-f]{24})/$")
@@ -364,3 +366,34 @@ def test_the_command_exits_with_1_and_the_reason_when_the_sync_fails(db, monkeyp
     assert caught.value.returncode == 1
     assert str(caught.value) == "The invoices could not be synced: Seven Time had an internal problem (HTTP 500)."
     assert InvoiceSync.objects.get().error == "ServerError: Seven Time had an internal problem (HTTP 500)."
+
+
+SHOW_DATABASE = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+
+
+@pytest.mark.parametrize(
+    ("url", "options"),
+    [
+        (
+            "",
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            },
+        ),
+        (
+            "sqlite:////srv/dashboard/db.sqlite3?timeout=60",
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 60,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            },
+        ),
+        ("postgres://dash:pw@127.0.0.1:5432/dashboard", {}),  # SQLite's options would stop psycopg
+    ],
+)
+def test_sqlite_gets_immediate_transactions_wal_and_a_busy_timeout(url, options):
+    result = run_settings(SHOW_DATABASE, DEBUG="true", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == options
