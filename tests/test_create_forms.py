@@ -1419,6 +1419,14 @@ def test_contact_persons_are_those_of_the_chosen_customer(office_client, api):
     assert "Choose a customer first" in empty
 
 
+@pytest.mark.parametrize("entity", ["customers", "users"])
+def test_a_form_without_a_contact_person_has_no_contact_list_to_reload(manager_client, api, entity):
+    # These forms have no contact person: the address answers 404, never a server error.
+    response = manager_client.get(f"/{entity}/new/contacts/", {"customer": "cust-1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert not api.calls
+
+
 def test_inline_validation_answers_for_one_field_from_cached_lists_only(office_client, api):
     stub_page(api, "projects")
     values = form_values(open_form(office_client, "projects"))
