@@ -136,12 +136,35 @@ def _confirm(request, resource, upstream_id: str, label: str, *, repeated: bool 
     return redirect(f"{resource.name}_detail", pk=upstream_id)
 
 
+def _too_many_rows(request, form_class: type[CreateForm]):
+    """A 400 answer when a formset's counts in the submitted data are beyond
+    its maximum, else None. The counts come from the browser: checked before
+    anything loops over them, or one request could ask for billions of rows."""
+    for prefix, formset_class in form_class.formset_classes.items():
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS"):
+            count = request.POST.get(f"{prefix}-{key}", "")
+            if count and not (count.isascii() and count.isdigit() and int(count) <= formset_class.max_num):
+                context = {
+                    "title": _("Too many rows"),
+                    "explanation": _(
+                        "The form was sent with more rows than it can have (at most %(max)d), so nothing was "
+                        "created. Go back to the form, or start a new one."
+                    )
+                    % {"max": formset_class.max_num},
+                    "retry": False,
+                    "status": 400,
+                }
+                template = "errors/inline.html" if request.htmx else "errors/api.html"
+                return render(request, template, context, status=400)
+    return None
+
+
 @sensitive_post_parameters("password", "personal_number")
 def create_view(request, entity: str):
     form_class = _form_class(entity, request.user)
     me = _me(request.user)
     if request.method == "POST":
-        return _submit(request, form_class, me)
+        return _too_many_rows(request, form_class) or _submit(request, form_class, me)
     initial = {name: request.GET[name] for name in ("customer", "project", "work_order") if request.GET.get(name)}
     form = form_class(initial=initial, me=me)
     _load(form, tolerant=False)  # nothing typed yet: an API failure is simply the error page
@@ -241,8 +264,8 @@ def _change_rows(data: QueryDict, action: str, form_class: type[CreateForm]) -> 
         return data
     data = data.copy()
     total_key = f"{prefix}-TOTAL_FORMS"
-    total = int(data.get(total_key) or 0) if (data.get(total_key) or "0").isdigit() else 0
-    if verb == "add":
+    total = int(data.get(total_key) or 0)  # checked by _too_many_rows
+    if verb == "add" and total < form_class.formset_classes[prefix].max_num:
         # The new row starts as the page's empty row does: with the defaults.
         for name, field in form_class.formset_classes[prefix].form.base_fields.items():
             if field.initial not in (None, False):
@@ -277,6 +300,9 @@ def validate_field(request, entity: str):
     """One field's messages, checked as on submit while the person moves on
     (htmx). Uses only cached lookup lists: no API call per keystroke."""
     form_class = _form_class(entity, request.user)
+    refused = _too_many_rows(request, form_class)
+    if refused:
+        return refused
     form = form_class(request.POST, me=_me(request.user))
     html_name = request.GET.get("field", "")
     try:

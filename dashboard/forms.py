@@ -713,7 +713,10 @@ class BaseDistributionFormSet(BaseFormSet):
         ]
 
 
-DistributionFormSet = formset_factory(DistributionForm, formset=BaseDistributionFormSet, extra=1, max_num=20)
+# absolute_max: never more forms than may be shown (create.py refuses larger counts at once).
+DistributionFormSet = formset_factory(
+    DistributionForm, formset=BaseDistributionFormSet, extra=1, max_num=20, absolute_max=20
+)
 
 
 # --- customers ---
@@ -1350,7 +1353,9 @@ class BaseInvoiceRowFormSet(BaseFormSet):
         return compute_totals(rows, currency)
 
 
-InvoiceRowFormSet = formset_factory(InvoiceRowForm, formset=BaseInvoiceRowFormSet, extra=1, max_num=200)
+InvoiceRowFormSet = formset_factory(
+    InvoiceRowForm, formset=BaseInvoiceRowFormSet, extra=1, max_num=200, absolute_max=200
+)
 
 HOUSE_INVOICE = ShowIf.field("invoice_type", *ROT_RUT)
 

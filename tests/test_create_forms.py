@@ -1333,6 +1333,62 @@ def test_add_and_remove_row_buttons_work_without_javascript_and_never_create(off
     assert not posts(api, "invoices")
 
 
+@pytest.fixture
+def rows_built(monkeypatch):
+    """How many row forms (invoice rows, deduction shares) the server builds."""
+    from dashboard.forms import RowForm
+
+    built = []
+    original = RowForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self.prefix if "prefix" not in kwargs else kwargs["prefix"])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RowForm, "__init__", counting)
+    return built
+
+
+@pytest.mark.parametrize(
+    ("entity", "sent"),
+    [
+        # The attack of issue 11: a remove "button" with a count of 10^20 took a worker to 4 GB.
+        ("invoices", {"_rows": "remove:rows-0", "rows-TOTAL_FORMS": "99999999999999999999"}),
+        ("invoices", {"rows-TOTAL_FORMS": "1000"}),  # 6 s of CPU and a 5.3 MB page before
+        ("invoices", {"_rows": "add:rows", "rows-TOTAL_FORMS": "201"}),
+        ("invoices", {"rows-INITIAL_FORMS": "99999999999999999999"}),
+        ("invoices", {"invoice_type": "1", "distribution-TOTAL_FORMS": "99999999999999999999"}),
+        ("customers", {"is_rot_customer": "on", "distribution-TOTAL_FORMS": "21"}),
+        ("customers", {"_rows": "remove:distribution-0", "distribution-TOTAL_FORMS": "99999999999999999999"}),
+        ("customers", {"distribution-TOTAL_FORMS": "-1"}),
+    ],
+)
+def test_a_row_count_beyond_the_maximum_is_refused_at_once(office_client, api, rows_built, entity, sent):
+    values = invoice_values(office_client, api) if entity == "invoices" else customer_values(office_client, api)
+    rows_built.clear()
+    calls = len(api.calls)
+    response = submit(office_client, entity, {**fill(values, customer="cust-1", name="Ahlgrens Måleri"), **sent})
+    assert response.status_code == 400
+    assert "Too many rows" in text(response.content.decode())
+    assert rows_built == []  # not one row built, let alone billions
+    assert len(api.calls) == calls and not CreateToken.objects.exists()
+    # The check of one field as it is left, too.
+    field = "rows-0-name" if entity == "invoices" else "distribution-0-user_name"
+    response = office_client.post(f"/{entity}/new/validate/?field={field}", sent, headers={"HX-Request": "true"})
+    assert response.status_code == 400 and rows_built == []
+
+
+def test_rows_up_to_the_maximum_are_fine(office_client, api, rows_built):
+    values = customer_values(office_client, api)
+    data = fill(values, name="", is_rot_customer="on")  # no name: shown again, nothing sent
+    data.update(rows("distribution", *[{"user_name": "", "personal_number": ""}] * 20))
+    page = submit(office_client, "customers", data).content.decode()
+    assert input_value(page, "distribution-TOTAL_FORMS") == "20" and not posts(api, "customers")
+    # "+ Add person" without JavaScript: already at the most there may be, so nothing is added.
+    page = submit(office_client, "customers", {**form_values(page), "_rows": "add:distribution"}).content.decode()
+    assert input_value(page, "distribution-TOTAL_FORMS") == "20"
+
+
 def test_our_reference_and_created_by_default_to_the_linked_user(office_client, office_user, api):
     Profile.objects.create(user=office_user, seventime_user_id="user-1", seventime_user_name="Felix Hellström")
     values = invoice_values(office_client, api)

@@ -174,11 +174,20 @@
       });
     });
     editor.querySelector('[name="' + prefix + '-TOTAL_FORMS"]').value = rows.length;
+    // The server refuses more rows than MAX_NUM_FORMS: no more can be added here either.
+    var add = editor.querySelector("[data-formset-add]");
+    if (add) add.disabled = rows.length >= maxRows(editor);
     // htmx reads a request's URL when it sets an element up: set the rows up again.
     if (window.htmx) window.htmx.process(editor.querySelector("[data-formset-rows]"));
   }
 
+  function maxRows(editor) {
+    var max = editor.querySelector('[name="' + editor.getAttribute("data-formset") + '-MAX_NUM_FORMS"]');
+    return max ? parseInt(max.value, 10) : Infinity;
+  }
+
   function addRow(editor) {
+    if (editor.querySelectorAll("[data-formset-rows] [data-formset-row]").length >= maxRows(editor)) return;
     var template = editor.querySelector("template[data-formset-template]");
     var body = editor.querySelector("[data-formset-rows]");
     body.appendChild(template.content.firstElementChild.cloneNode(true));
