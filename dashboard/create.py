@@ -98,6 +98,8 @@ def _render(request, form: CreateForm, token: str, *, problem: dict | None = Non
     resource = RESOURCES[form.resource_name]
     if form.is_bound and not (problem and problem.get("offline")):
         _load_picker_options(form)
+    if form.is_bound and form.show_errors:
+        form.shown_again()
     context = {
         "form": form,
         "resource": resource,
@@ -110,7 +112,7 @@ def _render(request, form: CreateForm, token: str, *, problem: dict | None = Non
     }
     response = render(request, "create/form.html", context, status=status)
     if request.method == "POST":
-        # A form shown again may hold a typed password: no cache may keep it.
+        # A form shown again holds what was typed (personal numbers too): no cache may keep it.
         add_never_cache_headers(response)
     return response
 

@@ -32,6 +32,7 @@ from django.forms.fields import BaseTemporalField
 from django.forms.utils import from_current_timezone
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from seventime import SevenTimeClient
@@ -507,6 +508,9 @@ class CreateForm(forms.Form):
         if value and value not in dict(field.options):
             field.options.insert(0, (value, label))
 
+    def shown_again(self) -> None:
+        """Called before a submitted form is shown again: what it must ask anew."""
+
     # --- payload ---
 
     def payload(self) -> dict[str, Any]:
@@ -905,6 +909,25 @@ class CustomerForm(
 # --- users ---
 
 
+RETYPE_PASSWORD = _("Type the password again: a password is never shown again in the page.")
+
+
+class RetypedPasswordInput(forms.PasswordInput):
+    """A password input that never writes a typed password back into the page.
+    When a submitted form comes back, a hidden marker says that one had been
+    typed, so that the form asks for it again rather than losing it unnoticed."""
+
+    marker = "password_typed"
+    typed = False  # set per form
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, render_value=False)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        return html + format_html('<input type="hidden" name="{}" value="1">', self.marker) if self.typed else html
+
+
 class UserForm(CreateForm):
     resource_name = "users"
     create_method = "create_user"
@@ -928,11 +951,26 @@ class UserForm(CreateForm):
     password = forms.CharField(
         label=_("Password"),
         required=False,
-        # Shown again after a rejected submit so nothing typed is lost; such
-        # answers are marked no-store, and the password is never logged or stored.
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        widget=RetypedPasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Optional. Never stored by the dashboard."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.typed = self.is_bound and bool(
+            self.data.get("password") or self.data.get(RetypedPasswordInput.marker)
+        )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not password and self.data.get(RetypedPasswordInput.marker):
+            # Typed before, and the page could not keep it: never create the user without it unnoticed.
+            raise ValidationError(RETYPE_PASSWORD)
+        return password
+
+    def shown_again(self) -> None:
+        if self.fields["password"].widget.typed and "password" not in self.errors:
+            self.add_error("password", RETYPE_PASSWORD)
 
     fieldsets = (
         Fieldset(_("Person"), ("first_name", "last_name", "email", "work_phone", "cell_phone", "employee_number")),

@@ -940,6 +940,41 @@ def test_user_body_sends_the_role_number_and_the_password_which_the_log_never_ke
     assert "s3cret" not in str(CreateAttempt.objects.values_list()) + str(CreateToken.objects.values_list())
 
 
+RETYPE = "Type the password again: a password is never shown again in the page."
+
+
+def test_a_failed_user_create_never_writes_the_typed_password_back_into_the_page(manager_client, api):
+    stub_page(api, "users")
+    values = form_values(open_form(manager_client, "users"))
+    person = {"first_name": "Johanna", "last_name": "Ek", "email": "johanna@ek.se", "user_role": "2"}
+    # Invalid here (no username), then refused by Seven Time (the username is taken): never echoed.
+    page = submit(manager_client, "users", fill(values, **person, user_name="", password="s3cret-Pass!"))
+    assert "s3cret" not in page.content.decode() and input_value(page.content.decode(), "password") == ""
+    body = {
+        "firstName": "Johanna",
+        "lastName": "Ek",
+        "email": "johanna@ek.se",
+        "userName": "johanna",
+        "userRoleId": 2,
+        "isActive": True,
+        "isActivated": False,
+        "password": "s3cret-Pass!",
+        "language": "SV",
+    }
+    stub_create(api, "users", body, status=400, answer={"errorMessage": "userName johanna is already in use"})
+    response = submit(manager_client, "users", fill(values, **person, user_name="johanna", password="s3cret-Pass!"))
+    page = response.content.decode()
+    assert response.status_code == 400 and "s3cret" not in page
+    assert input_value(page, "password") == ""
+    # The form says so at the field, and does not let the user be created without it unnoticed.
+    assert field_error(page, "password") == RETYPE
+    page = submit(manager_client, "users", fill(form_values(page), user_name="johanna2")).content.decode()
+    assert field_error(page, "password") == RETYPE and len(posts(api, "users")) == 1
+    stub_create(api, "users", {**body, "userName": "johanna2"})
+    response = submit(manager_client, "users", fill(form_values(page), password="s3cret-Pass!"))
+    assert response.status_code == 302, field_errors(response)
+
+
 @pytest.mark.parametrize(
     ("typed", "field", "message"),
     [
