@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from seventime import SevenTimeError, ValidationError, get_client
 
-from . import audit, idempotency
+from . import api_messages, audit, idempotency
 from .fetch import fetch, forget_lookups, merge_pages
 from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices
 from .middleware import describe
@@ -100,13 +100,14 @@ def _render(request, form: CreateForm, token: str, *, problem: dict | None = Non
         _load_picker_options(form)
     if form.is_bound and form.show_errors:
         form.shown_again()
+    layout = form.layout()
     context = {
         "form": form,
         "resource": resource,
         "token": token,
-        "layout": form.layout(),
+        "layout": layout,
         "problem": problem,
-        "error_count": form.error_count() if form.is_bound and form.show_errors else 0,
+        "error_summary": _error_summary(form, layout),
         "validate_url": reverse(f"{resource.name}_validate"),
         "totals": form.row_totals() if hasattr(form, "row_totals") else None,
     }
@@ -115,6 +116,36 @@ def _render(request, form: CreateForm, token: str, *, problem: dict | None = Non
         # A form shown again holds what was typed (personal numbers too): no cache may keep it.
         add_never_cache_headers(response)
     return response
+
+
+def _error_summary(form: CreateForm, layout: list[dict]) -> list[dict[str, str]]:
+    """Every message of a form shown again, in the order of the page, each with
+    the id of the input it is about: the summary at the top links to each (on a
+    long form the field in error may be screens away)."""
+    if not (form.is_bound and form.show_errors):
+        return []
+    entries = [{"href": "", "label": "", "message": str(error)} for error in form.non_field_errors()]
+    active = form.active_formsets()
+    for fieldset in layout:
+        for item in fieldset["items"]:
+            if item["errors"]:
+                bound = item["field"]
+                # A group of radios or checkboxes: its first one.
+                target = f"{bound.auto_id}_0" if item["kind"] in ("choices", "swatches") else bound.auto_id
+                entries.append({"href": f"#{target}", "label": bound.label, "message": " ".join(item["errors"])})
+        name = fieldset["formset_name"]
+        if name not in active or not fieldset["show_errors"]:
+            continue
+        formset = active[name]
+        for number, row in enumerate(formset.forms, 1):
+            row_label = (_("Person %(number)d") if name == "distribution" else _("Row %(number)d")) % {"number": number}
+            for bound in row:
+                if bound.errors:
+                    label = _("%(row)s, %(field)s") % {"row": row_label, "field": bound.label}
+                    entries.append({"href": f"#{bound.auto_id}", "label": label, "message": " ".join(bound.errors)})
+        for error in formset.non_form_errors():
+            entries.append({"href": f"#{name}-editor", "label": str(fieldset["legend"]), "message": str(error)})
+    return entries
 
 
 def _confirm(request, resource, upstream_id: str, label: str, *, repeated: bool = False):
@@ -229,10 +260,15 @@ def _submit(request, form_class: type[CreateForm], me):
             _remember(request.user, form)
         return _confirm(request, resource, result.upstream_id, result.label, repeated=result.kind == "duplicate")
     if result.kind == "failed" and isinstance(result.error, ValidationError):
-        placed = form.add_api_error(result.error.message, result.error.field)
+        original = result.error.message
+        explained = api_messages.explain(original)
+        placed = form.add_api_error(original, result.error.field, shown=explained)
         problem = {
             "title": _("Seven Time did not accept the %(kind)s") % {"kind": resource.verbose_name},
-            "explanation": _("See the message at the field marked below.") if placed else result.error.message,
+            # Placed at its field, the message is in the summary's list of fields.
+            "explanation": "" if placed else explained or original,
+            # Seven Time's own words, for when the translation does not say enough.
+            "original": original if explained else "",
             "retry": False,
         }
         return _render(request, form, token, problem=problem, status=400)

@@ -374,12 +374,6 @@ class CreateForm(forms.Form):
                         return list(form.errors.get(name, []))
         return []
 
-    def error_count(self) -> int:
-        count = len([name for name in self.errors if name != "__all__"])
-        for formset in self.active_formsets().values():
-            count += sum(len(errors) for errors in formset.errors) + (1 if formset.non_form_errors() else 0)
-        return count
-
     # --- what the template shows ---
 
     def layout(self) -> list[dict[str, Any]]:
@@ -415,8 +409,9 @@ class CreateForm(forms.Form):
             "errors": bound.errors if self.is_bound and self.show_errors and self.applies(name) else [],
         }
 
-    def add_api_error(self, message: str, field: str | None) -> bool:
-        """Put the API's message on the field it blames. False when it blames none we know."""
+    def add_api_error(self, message: str, field: str | None, shown: str | None = None) -> bool:
+        """Put the API's message (as `shown`, when said in the page's language) on
+        the field it blames. False when it blames none we know."""
         path = re.match(r"([a-zA-Z][A-Za-z0-9]*)((?:\.[A-Za-z0-9]+|\[\d+\])*)", message or "")
         candidates = []
         if path:
@@ -433,10 +428,10 @@ class CreateForm(forms.Form):
             if formset_name and formset_name in self.formsets and index is not None:
                 forms_ = self.formsets[formset_name].forms
                 if index < len(forms_) and row_field in forms_[index].fields:
-                    forms_[index].add_error(row_field, message)
+                    forms_[index].add_error(row_field, shown or message)
                     return True
             elif target in self.fields and self.applies(target):
-                self.add_error(target, message)
+                self.add_error(target, shown or message)
                 return True
         return False
 

@@ -1583,8 +1583,9 @@ def test_a_rejected_create_comes_back_with_every_value_and_the_message_at_its_fi
     response = submit(office_client, "customers", data)
     page = response.content.decode()
     assert response.status_code == 400
-    assert field_error(page, "customer_number") == "customerNumber 1001 is already in use"
+    assert field_error(page, "customer_number") == "“1001” is already in use in Seven Time."
     assert "Seven Time did not accept the customer" in page
+    assert "customerNumber 1001 is already in use" in summary(page)  # Seven Time's own words
     for name, value in (
         ("name", "Ahlgrens Måleri"),
         ("customer_number", "1001"),
@@ -1607,7 +1608,7 @@ def test_a_rejection_naming_no_field_is_shown_above_the_form(office_client, api)
         api, "customers", minimal_customer(), status=400, answer={"errorMessage": "Account is locked for edits"}
     )
     page = submit(office_client, "customers", fill(values, name="Ahlgrens Måleri")).content.decode()
-    assert "Account is locked for edits" in text(re.search(r'id="problem">(.*?)</div>', page, re.S).group(1))
+    assert "Account is locked for edits" in summary(page)
     assert input_value(page, "name") == "Ahlgrens Måleri"
 
 
@@ -1618,8 +1619,98 @@ def test_a_rejected_row_gets_the_message_on_that_row(office_client, api):
     data = fill(values, customer="cust-1", created_by_user="user-1")
     data.update(rows("rows", *ROWS[:2]))
     page = submit(office_client, "invoices", data).content.decode()
-    assert field_error(page, "rows-1-unit_price") == "invoiceItems[1].unitPrice must be a number"
+    assert field_error(page, "rows-1-unit_price") == "Enter a number."
     assert field_error(page, "rows-0-unit_price") == ""
+    assert summary_links(page) == [("#id_rows-1-unit_price", "Row 2, Unit price: Enter a number.")]
+
+
+def summary(page: str) -> str:
+    """The text of the one banner above the form."""
+    banners = re.findall(r'<div class="api-error form-problem error-summary"[^>]*>(.*?)</div>', page, re.S)
+    assert len(banners) == 1, banners
+    return text(banners[0])
+
+
+def summary_links(page: str) -> list[tuple[str, str]]:
+    block = re.search(r'<div class="api-error form-problem error-summary"[^>]*>(.*?)</div>', page, re.S).group(1)
+    return [(href, text(label)) for href, label in re.findall(r'<a href="([^"]*)">(.*?)</a>', block, re.S)]
+
+
+def test_the_apis_message_is_translated_in_one_banner_with_the_original_as_a_detail(manager_client, api):
+    stub_page(api, "users")
+    values = form_values(open_form(manager_client, "users"))
+    api.post(API + "users", status=400, json={"errorMessage": "userName johanna is already in use"})
+    data = fill(values, first_name="Johanna", last_name="Ek", email="j@ek.se", user_name="johanna", user_role="2")
+    response = manager_client.post("/users/new/", data, HTTP_ACCEPT_LANGUAGE="sv")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert field_error(page, "user_name") == "”johanna” används redan i Seven Time."
+    # One banner: what happened, the field in error, and Seven Time's own words as a detail.
+    assert summary(page) == (
+        "Seven Time godkände inte posten (användare) "
+        "Användarnamn: ”johanna” används redan i Seven Time. "
+        "Seven Times egna ord: userName johanna is already in use"
+    )
+    assert page.count('class="form-errors') == 0 and page.count('role="alert"') == 1  # the field's message
+    assert '<q lang="en">userName johanna is already in use</q>' in page
+
+
+@pytest.mark.parametrize(
+    ("message", "swedish"),
+    [
+        ("name is required", "Detta fält måste fyllas i."),
+        ("customerNumber 1001 is already in use", "”1001” används redan i Seven Time."),
+        ("workOrderNumber 4843 is already in use", "”4843” används redan i Seven Time."),
+        ("startDate must be in the format YYYY-MM-DD HH:MM", "Använd formatet YYYY-MM-DD HH:MM."),
+        ("invoiceDate must be in the format YYYY-MM-DD", "Använd formatet YYYY-MM-DD."),
+        ("contactPerson does not belong to the customer", "Kontaktpersonen hör inte till kunden."),
+        ("houseProperties is required when invoiceType is 1 (ROT) or 2 (RUT)", "Krävs för en ROT- eller RUT-faktura."),
+        ("houseProperties.propertyDescription is required for a detached property", "Krävs för ett småhus (villa)."),
+        ("houseProperties.apartmentNumber is required for a condominium", "Krävs för en bostadsrätt."),
+        ("distributionPercent must be between 1 and 100", "Måste vara mellan 1 och 100."),
+        ("Account is locked for edits", None),  # not one we know: shown as it came
+    ],
+)
+def test_the_apis_documented_messages_are_said_in_swedish(message, swedish):
+    from django.utils import translation
+
+    from dashboard.api_messages import explain
+
+    with translation.override("sv"):
+        assert explain(message) == swedish
+
+
+def test_a_failed_submit_sums_the_errors_up_at_the_top_with_a_link_to_each_field(office_client, api):
+    stub_page(api, "workorders")
+    stub_contacts(api)
+    values = form_values(open_form(office_client, "workorders"))
+    data = fill(values, title="", customer="cust-1", created_by_user="", estimated_time="a lot")
+    page = submit(office_client, "workorders", data).content.decode()
+    # In the order of the page; the "Created by" field is far down the long form.
+    assert summary_links(page) == [
+        ("#id_title", "Title: This field is required."),
+        ("#id_estimated_time", "Estimated time (hours): Enter a number."),
+        ("#id_created_by_user", "Created by: This field is required."),
+    ]
+    assert summary(page).startswith("Please correct the 3 fields marked below.")
+    # Focus moves to it when the page loads, with or without JavaScript.
+    banner = re.search(r'<div class="api-error form-problem error-summary"[^>]*>', page).group(0)
+    assert 'tabindex="-1"' in banner and "autofocus" in banner
+    assert page.count("autofocus") == 1
+
+
+def test_rows_in_error_are_linked_by_row_and_shares_by_person(office_client, api):
+    values = invoice_values(office_client, api)
+    stub_contacts(api)
+    data = fill(values, customer="cust-1", created_by_user="user-1", invoice_type="1", type_of_property="1")
+    data["property_description"] = ["Ystad Ekholmen 1:4"]
+    data.update(rows("rows", {"item_type": "time", "name": "", "unit_price": "100", "tax_percent": "25"}))
+    data.update(rows("distribution", {"user_name": "Eva", "personal_number": "", "distribution_percent": "100"}))
+    page = submit(office_client, "invoices", data).content.decode()
+    assert summary_links(page) == [
+        ("#id_distribution-0-personal_number", "Person 1, Personal number: This field is required."),
+        ("#id_rows-0-name", "Row 1, Name: Give the row a name or a description."),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -500,3 +500,47 @@ def test_without_javascript_enter_submits_and_keeps_the_rows(browser, live_serve
         assert count("customers", name="Utan Skript AB") == 1
     finally:
         context.close()
+
+
+# --- after a failed submit: focus on a summary that links to each field in error ---
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    return page.evaluate(
+        """(selector) => { const box = document.querySelector(selector).getBoundingClientRect();
+                          return box.top >= 0 && box.bottom <= window.innerHeight; }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_failed_submit_focuses_a_summary_linking_to_the_field_far_below(browser, live_server, superuser, javascript):
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=javascript, locale="en-GB", viewport={"width": 1366, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        login(page, superuser.username)
+        page.goto("/workorders/new/")
+        labelled(page, "Title").fill("Glömde skaparen")
+        if javascript:
+            pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+        else:
+            page.locator("select#id_customer").select_option(index=1)
+        assert page.evaluate("document.documentElement.scrollHeight") > 2500  # a long form
+        page.get_by_role("button", name="Create work order").click()
+        summary = page.locator("[data-error-summary]")
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("heading")).to_have_text("Please correct the field marked below.")
+        assert not in_viewport(page, "#id_created_by_user")
+        link = summary.get_by_role("link", name="Created by: This field is required.")
+        link.click()
+        expect(page.locator("#id_created_by_user")).to_be_focused()
+        assert in_viewport(page, "#id_created_by_user")
+        # What was typed is all there; choosing the creator is enough now.
+        expect(labelled(page, "Title")).to_have_value("Glömde skaparen")
+        page.locator("#id_created_by_user").select_option(index=1)
+        page.get_by_role("button", name="Create work order").click()
+        expect(page).to_have_url(re.compile(r"/workorders/[0-9a-f]{24}/$"))
+    finally:
+        context.close()
