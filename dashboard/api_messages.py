@@ -29,11 +29,17 @@ _MESSAGES: tuple[tuple[str, Callable[[dict[str, str]], str]], ...] = (
     (rf"{_PATH} is not a valid date and time", lambda m: _("This is not a valid date and time.")),
     (rf"{_PATH} is not a valid email address", lambda m: _("Enter a valid email address.")),
     (rf"{_PATH} must be a number", lambda m: _("Enter a number.")),
-    (rf"{_PATH} must be between (?P<low>\S+) and (?P<high>\S+)", lambda m: _("Must be between %(low)s and %(high)s.") % m),
+    (
+        rf"{_PATH} must be between (?P<low>\S+) and (?P<high>\S+)",
+        lambda m: _("Must be between %(low)s and %(high)s.") % m,
+    ),
     (rf"{_PATH} must be one of (?P<values>.+)", lambda m: _("Must be one of %(values)s.") % m),
     (rf"{_PATH}: there is no (?P<kind>.+) with id (?P<id>.+)", lambda m: _("Seven Time has no such record.")),
     (rf"{_PATH}: there is no user role (?P<id>.+)", lambda m: _("Seven Time has no such record.")),
-    (r"contactPerson does not belong to the customer", lambda m: _("This contact person is not one of the customer's.")),
+    (
+        r"contactPerson does not belong to the customer",
+        lambda m: _("This contact person is not one of the customer's."),
+    ),
     (r"contactPerson requires customer", lambda m: _("Choose the customer first.")),
     (
         r"houseProperties is required when invoiceType is 1 \(ROT\) or 2 \(RUT\)",

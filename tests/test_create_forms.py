@@ -1664,7 +1664,10 @@ def test_the_apis_message_is_translated_in_one_banner_with_the_original_as_a_det
         ("startDate must be in the format YYYY-MM-DD HH:MM", "Använd formatet YYYY-MM-DD HH:MM."),
         ("invoiceDate must be in the format YYYY-MM-DD", "Använd formatet YYYY-MM-DD."),
         ("contactPerson does not belong to the customer", "Kontaktpersonen hör inte till kunden."),
-        ("houseProperties is required when invoiceType is 1 (ROT) or 2 (RUT)", "Krävs för en ROT- eller RUT-faktura."),
+        (
+            "houseProperties is required when invoiceType is 1 (ROT) or 2 (RUT)",
+            "Krävs för en ROT- eller RUT-faktura.",
+        ),
         ("houseProperties.propertyDescription is required for a detached property", "Krävs för ett småhus (villa)."),
         ("houseProperties.apartmentNumber is required for a condominium", "Krävs för en bostadsrätt."),
         ("distributionPercent must be between 1 and 100", "Måste vara mellan 1 och 100."),

@@ -515,8 +515,9 @@ def in_viewport(page: Page, selector: str) -> bool:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_a_failed_submit_focuses_a_summary_linking_to_the_field_far_below(browser, live_server, superuser, javascript):
+    viewport = {"width": 1366, "height": 900}
     context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=javascript, locale="en-GB", viewport={"width": 1366, "height": 900}
+        base_url=live_server.url, java_script_enabled=javascript, locale="en-GB", viewport=viewport
     )
     page = context.new_page()
     try:
