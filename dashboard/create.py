@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from seventime import SevenTimeError, ValidationError, get_client
 
-from . import audit, idempotency
+from . import api_messages, audit, idempotency
 from .fetch import fetch, forget_lookups, merge_pages
 from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices
 from .middleware import describe
@@ -98,21 +98,54 @@ def _render(request, form: CreateForm, token: str, *, problem: dict | None = Non
     resource = RESOURCES[form.resource_name]
     if form.is_bound and not (problem and problem.get("offline")):
         _load_picker_options(form)
+    if form.is_bound and form.show_errors:
+        form.shown_again()
+    layout = form.layout()
     context = {
         "form": form,
         "resource": resource,
         "token": token,
-        "layout": form.layout(),
+        "layout": layout,
         "problem": problem,
-        "error_count": form.error_count() if form.is_bound and form.show_errors else 0,
+        "error_summary": _error_summary(form, layout),
         "validate_url": reverse(f"{resource.name}_validate"),
         "totals": form.row_totals() if hasattr(form, "row_totals") else None,
     }
     response = render(request, "create/form.html", context, status=status)
     if request.method == "POST":
-        # A form shown again may hold a typed password: no cache may keep it.
+        # A form shown again holds what was typed (personal numbers too): no cache may keep it.
         add_never_cache_headers(response)
     return response
+
+
+def _error_summary(form: CreateForm, layout: list[dict]) -> list[dict[str, str]]:
+    """Every message of a form shown again, in the order of the page, each with
+    the id of the input it is about: the summary at the top links to each (on a
+    long form the field in error may be screens away)."""
+    if not (form.is_bound and form.show_errors):
+        return []
+    entries = [{"href": "", "label": "", "message": str(error)} for error in form.non_field_errors()]
+    active = form.active_formsets()
+    for fieldset in layout:
+        for item in fieldset["items"]:
+            if item["errors"]:
+                bound = item["field"]
+                # A group of radios or checkboxes: its first one.
+                target = f"{bound.auto_id}_0" if item["kind"] in ("choices", "swatches") else bound.auto_id
+                entries.append({"href": f"#{target}", "label": bound.label, "message": " ".join(item["errors"])})
+        name = fieldset["formset_name"]
+        if name not in active or not fieldset["show_errors"]:
+            continue
+        formset = active[name]
+        for number, row in enumerate(formset.forms, 1):
+            row_label = (_("Person %(number)d") if name == "distribution" else _("Row %(number)d")) % {"number": number}
+            for bound in row:
+                if bound.errors:
+                    label = _("%(row)s, %(field)s") % {"row": row_label, "field": bound.label}
+                    entries.append({"href": f"#{bound.auto_id}", "label": label, "message": " ".join(bound.errors)})
+        for error in formset.non_form_errors():
+            entries.append({"href": f"#{name}-editor", "label": str(fieldset["legend"]), "message": str(error)})
+    return entries
 
 
 def _confirm(request, resource, upstream_id: str, label: str, *, repeated: bool = False):
@@ -136,12 +169,35 @@ def _confirm(request, resource, upstream_id: str, label: str, *, repeated: bool 
     return redirect(f"{resource.name}_detail", pk=upstream_id)
 
 
+def _too_many_rows(request, form_class: type[CreateForm]):
+    """A 400 answer when a formset's counts in the submitted data are beyond
+    its maximum, else None. The counts come from the browser: checked before
+    anything loops over them, or one request could ask for billions of rows."""
+    for prefix, formset_class in form_class.formset_classes.items():
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS"):
+            count = request.POST.get(f"{prefix}-{key}", "")
+            if count and not (count.isascii() and count.isdigit() and int(count) <= formset_class.max_num):
+                context = {
+                    "title": _("Too many rows"),
+                    "explanation": _(
+                        "The form was sent with more rows than it can have (at most %(max)d), so nothing was "
+                        "created. Go back to the form, or start a new one."
+                    )
+                    % {"max": formset_class.max_num},
+                    "retry": False,
+                    "status": 400,
+                }
+                template = "errors/inline.html" if request.htmx else "errors/api.html"
+                return render(request, template, context, status=400)
+    return None
+
+
 @sensitive_post_parameters("password", "personal_number")
 def create_view(request, entity: str):
     form_class = _form_class(entity, request.user)
     me = _me(request.user)
     if request.method == "POST":
-        return _submit(request, form_class, me)
+        return _too_many_rows(request, form_class) or _submit(request, form_class, me)
     initial = {name: request.GET[name] for name in ("customer", "project", "work_order") if request.GET.get(name)}
     form = form_class(initial=initial, me=me)
     _load(form, tolerant=False)  # nothing typed yet: an API failure is simply the error page
@@ -204,10 +260,15 @@ def _submit(request, form_class: type[CreateForm], me):
             _remember(request.user, form)
         return _confirm(request, resource, result.upstream_id, result.label, repeated=result.kind == "duplicate")
     if result.kind == "failed" and isinstance(result.error, ValidationError):
-        placed = form.add_api_error(result.error.message, result.error.field)
+        original = result.error.message
+        explained = api_messages.explain(original)
+        placed = form.add_api_error(original, result.error.field, shown=explained)
         problem = {
             "title": _("Seven Time did not accept the %(kind)s") % {"kind": resource.verbose_name},
-            "explanation": _("See the message at the field marked below.") if placed else result.error.message,
+            # Placed at its field, the message is in the summary's list of fields.
+            "explanation": "" if placed else explained or original,
+            # Seven Time's own words, for when the translation does not say enough.
+            "original": original if explained else "",
             "retry": False,
         }
         return _render(request, form, token, problem=problem, status=400)
@@ -241,8 +302,8 @@ def _change_rows(data: QueryDict, action: str, form_class: type[CreateForm]) -> 
         return data
     data = data.copy()
     total_key = f"{prefix}-TOTAL_FORMS"
-    total = int(data.get(total_key) or 0) if (data.get(total_key) or "0").isdigit() else 0
-    if verb == "add":
+    total = int(data.get(total_key) or 0)  # checked by _too_many_rows
+    if verb == "add" and total < form_class.formset_classes[prefix].max_num:
         # The new row starts as the page's empty row does: with the defaults.
         for name, field in form_class.formset_classes[prefix].form.base_fields.items():
             if field.initial not in (None, False):
@@ -277,6 +338,9 @@ def validate_field(request, entity: str):
     """One field's messages, checked as on submit while the person moves on
     (htmx). Uses only cached lookup lists: no API call per keystroke."""
     form_class = _form_class(entity, request.user)
+    refused = _too_many_rows(request, form_class)
+    if refused:
+        return refused
     form = form_class(request.POST, me=_me(request.user))
     html_name = request.GET.get("field", "")
     try:

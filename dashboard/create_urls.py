@@ -10,9 +10,13 @@ urlpatterns: list = [
     path("audit/", audit.audit_log, name="audit_log"),
     path("settings/", create.my_settings, name="my_settings"),
 ]
-for entity in CREATE_FORMS:
+for entity, form_class in CREATE_FORMS.items():
     urlpatterns += [
         path(f"{entity}/new/", create.create_view, {"entity": entity}, name=f"{entity}_create"),
         path(f"{entity}/new/validate/", create.validate_field, {"entity": entity}, name=f"{entity}_validate"),
-        path(f"{entity}/new/contacts/", create.contact_persons, {"entity": entity}, name=f"{entity}_contacts"),
     ]
+    if "contact_person" in form_class.base_fields:
+        # Only a form with a contact person has one to reload: elsewhere the address is simply not found.
+        urlpatterns.append(
+            path(f"{entity}/new/contacts/", create.contact_persons, {"entity": entity}, name=f"{entity}_contacts")
+        )

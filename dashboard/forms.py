@@ -32,6 +32,7 @@ from django.forms.fields import BaseTemporalField
 from django.forms.utils import from_current_timezone
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from seventime import SevenTimeClient
@@ -373,12 +374,6 @@ class CreateForm(forms.Form):
                         return list(form.errors.get(name, []))
         return []
 
-    def error_count(self) -> int:
-        count = len([name for name in self.errors if name != "__all__"])
-        for formset in self.active_formsets().values():
-            count += sum(len(errors) for errors in formset.errors) + (1 if formset.non_form_errors() else 0)
-        return count
-
     # --- what the template shows ---
 
     def layout(self) -> list[dict[str, Any]]:
@@ -414,8 +409,9 @@ class CreateForm(forms.Form):
             "errors": bound.errors if self.is_bound and self.show_errors and self.applies(name) else [],
         }
 
-    def add_api_error(self, message: str, field: str | None) -> bool:
-        """Put the API's message on the field it blames. False when it blames none we know."""
+    def add_api_error(self, message: str, field: str | None, shown: str | None = None) -> bool:
+        """Put the API's message (as `shown`, when said in the page's language) on
+        the field it blames. False when it blames none we know."""
         path = re.match(r"([a-zA-Z][A-Za-z0-9]*)((?:\.[A-Za-z0-9]+|\[\d+\])*)", message or "")
         candidates = []
         if path:
@@ -432,10 +428,10 @@ class CreateForm(forms.Form):
             if formset_name and formset_name in self.formsets and index is not None:
                 forms_ = self.formsets[formset_name].forms
                 if index < len(forms_) and row_field in forms_[index].fields:
-                    forms_[index].add_error(row_field, message)
+                    forms_[index].add_error(row_field, shown or message)
                     return True
             elif target in self.fields and self.applies(target):
-                self.add_error(target, message)
+                self.add_error(target, shown or message)
                 return True
         return False
 
@@ -506,6 +502,9 @@ class CreateForm(forms.Form):
         field.chosen_label = label if value else typed
         if value and value not in dict(field.options):
             field.options.insert(0, (value, label))
+
+    def shown_again(self) -> None:
+        """Called before a submitted form is shown again: what it must ask anew."""
 
     # --- payload ---
 
@@ -713,7 +712,10 @@ class BaseDistributionFormSet(BaseFormSet):
         ]
 
 
-DistributionFormSet = formset_factory(DistributionForm, formset=BaseDistributionFormSet, extra=1, max_num=20)
+# absolute_max: never more forms than may be shown (create.py refuses larger counts at once).
+DistributionFormSet = formset_factory(
+    DistributionForm, formset=BaseDistributionFormSet, extra=1, max_num=20, absolute_max=20
+)
 
 
 # --- customers ---
@@ -902,6 +904,25 @@ class CustomerForm(
 # --- users ---
 
 
+RETYPE_PASSWORD = _("Type the password again: a password is never shown again in the page.")
+
+
+class RetypedPasswordInput(forms.PasswordInput):
+    """A password input that never writes a typed password back into the page.
+    When a submitted form comes back, a hidden marker says that one had been
+    typed, so that the form asks for it again rather than losing it unnoticed."""
+
+    marker = "password_typed"
+    typed = False  # set per form
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, render_value=False)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        return html + format_html('<input type="hidden" name="{}" value="1">', self.marker) if self.typed else html
+
+
 class UserForm(CreateForm):
     resource_name = "users"
     create_method = "create_user"
@@ -925,11 +946,26 @@ class UserForm(CreateForm):
     password = forms.CharField(
         label=_("Password"),
         required=False,
-        # Shown again after a rejected submit so nothing typed is lost; such
-        # answers are marked no-store, and the password is never logged or stored.
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        widget=RetypedPasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Optional. Never stored by the dashboard."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.typed = self.is_bound and bool(
+            self.data.get("password") or self.data.get(RetypedPasswordInput.marker)
+        )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not password and self.data.get(RetypedPasswordInput.marker):
+            # Typed before, and the page could not keep it: never create the user without it unnoticed.
+            raise ValidationError(RETYPE_PASSWORD)
+        return password
+
+    def shown_again(self) -> None:
+        if self.fields["password"].widget.typed and "password" not in self.errors:
+            self.add_error("password", RETYPE_PASSWORD)
 
     fieldsets = (
         Fieldset(_("Person"), ("first_name", "last_name", "email", "work_phone", "cell_phone", "employee_number")),
@@ -1350,7 +1386,9 @@ class BaseInvoiceRowFormSet(BaseFormSet):
         return compute_totals(rows, currency)
 
 
-InvoiceRowFormSet = formset_factory(InvoiceRowForm, formset=BaseInvoiceRowFormSet, extra=1, max_num=200)
+InvoiceRowFormSet = formset_factory(
+    InvoiceRowForm, formset=BaseInvoiceRowFormSet, extra=1, max_num=200, absolute_max=200
+)
 
 HOUSE_INVOICE = ShowIf.field("invoice_type", *ROT_RUT)
 

@@ -940,6 +940,41 @@ def test_user_body_sends_the_role_number_and_the_password_which_the_log_never_ke
     assert "s3cret" not in str(CreateAttempt.objects.values_list()) + str(CreateToken.objects.values_list())
 
 
+RETYPE = "Type the password again: a password is never shown again in the page."
+
+
+def test_a_failed_user_create_never_writes_the_typed_password_back_into_the_page(manager_client, api):
+    stub_page(api, "users")
+    values = form_values(open_form(manager_client, "users"))
+    person = {"first_name": "Johanna", "last_name": "Ek", "email": "johanna@ek.se", "user_role": "2"}
+    # Invalid here (no username), then refused by Seven Time (the username is taken): never echoed.
+    page = submit(manager_client, "users", fill(values, **person, user_name="", password="s3cret-Pass!"))
+    assert "s3cret" not in page.content.decode() and input_value(page.content.decode(), "password") == ""
+    body = {
+        "firstName": "Johanna",
+        "lastName": "Ek",
+        "email": "johanna@ek.se",
+        "userName": "johanna",
+        "userRoleId": 2,
+        "isActive": True,
+        "isActivated": False,
+        "password": "s3cret-Pass!",
+        "language": "SV",
+    }
+    stub_create(api, "users", body, status=400, answer={"errorMessage": "userName johanna is already in use"})
+    response = submit(manager_client, "users", fill(values, **person, user_name="johanna", password="s3cret-Pass!"))
+    page = response.content.decode()
+    assert response.status_code == 400 and "s3cret" not in page
+    assert input_value(page, "password") == ""
+    # The form says so at the field, and does not let the user be created without it unnoticed.
+    assert field_error(page, "password") == RETYPE
+    page = submit(manager_client, "users", fill(form_values(page), user_name="johanna2")).content.decode()
+    assert field_error(page, "password") == RETYPE and len(posts(api, "users")) == 1
+    stub_create(api, "users", {**body, "userName": "johanna2"})
+    response = submit(manager_client, "users", fill(form_values(page), password="s3cret-Pass!"))
+    assert response.status_code == 302, field_errors(response)
+
+
 @pytest.mark.parametrize(
     ("typed", "field", "message"),
     [
@@ -1333,6 +1368,62 @@ def test_add_and_remove_row_buttons_work_without_javascript_and_never_create(off
     assert not posts(api, "invoices")
 
 
+@pytest.fixture
+def rows_built(monkeypatch):
+    """How many row forms (invoice rows, deduction shares) the server builds."""
+    from dashboard.forms import RowForm
+
+    built = []
+    original = RowForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self.prefix if "prefix" not in kwargs else kwargs["prefix"])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RowForm, "__init__", counting)
+    return built
+
+
+@pytest.mark.parametrize(
+    ("entity", "sent"),
+    [
+        # The attack of issue 11: a remove "button" with a count of 10^20 took a worker to 4 GB.
+        ("invoices", {"_rows": "remove:rows-0", "rows-TOTAL_FORMS": "99999999999999999999"}),
+        ("invoices", {"rows-TOTAL_FORMS": "1000"}),  # 6 s of CPU and a 5.3 MB page before
+        ("invoices", {"_rows": "add:rows", "rows-TOTAL_FORMS": "201"}),
+        ("invoices", {"rows-INITIAL_FORMS": "99999999999999999999"}),
+        ("invoices", {"invoice_type": "1", "distribution-TOTAL_FORMS": "99999999999999999999"}),
+        ("customers", {"is_rot_customer": "on", "distribution-TOTAL_FORMS": "21"}),
+        ("customers", {"_rows": "remove:distribution-0", "distribution-TOTAL_FORMS": "99999999999999999999"}),
+        ("customers", {"distribution-TOTAL_FORMS": "-1"}),
+    ],
+)
+def test_a_row_count_beyond_the_maximum_is_refused_at_once(office_client, api, rows_built, entity, sent):
+    values = invoice_values(office_client, api) if entity == "invoices" else customer_values(office_client, api)
+    rows_built.clear()
+    calls = len(api.calls)
+    response = submit(office_client, entity, {**fill(values, customer="cust-1", name="Ahlgrens Måleri"), **sent})
+    assert response.status_code == 400
+    assert "Too many rows" in text(response.content.decode())
+    assert rows_built == []  # not one row built, let alone billions
+    assert len(api.calls) == calls and not CreateToken.objects.exists()
+    # The check of one field as it is left, too.
+    field = "rows-0-name" if entity == "invoices" else "distribution-0-user_name"
+    response = office_client.post(f"/{entity}/new/validate/?field={field}", sent, headers={"HX-Request": "true"})
+    assert response.status_code == 400 and rows_built == []
+
+
+def test_rows_up_to_the_maximum_are_fine(office_client, api, rows_built):
+    values = customer_values(office_client, api)
+    data = fill(values, name="", is_rot_customer="on")  # no name: shown again, nothing sent
+    data.update(rows("distribution", *[{"user_name": "", "personal_number": ""}] * 20))
+    page = submit(office_client, "customers", data).content.decode()
+    assert input_value(page, "distribution-TOTAL_FORMS") == "20" and not posts(api, "customers")
+    # "+ Add person" without JavaScript: already at the most there may be, so nothing is added.
+    page = submit(office_client, "customers", {**form_values(page), "_rows": "add:distribution"}).content.decode()
+    assert input_value(page, "distribution-TOTAL_FORMS") == "20"
+
+
 def test_our_reference_and_created_by_default_to_the_linked_user(office_client, office_user, api):
     Profile.objects.create(user=office_user, seventime_user_id="user-1", seventime_user_name="Felix Hellström")
     values = invoice_values(office_client, api)
@@ -1419,6 +1510,14 @@ def test_contact_persons_are_those_of_the_chosen_customer(office_client, api):
     assert "Choose a customer first" in empty
 
 
+@pytest.mark.parametrize("entity", ["customers", "users"])
+def test_a_form_without_a_contact_person_has_no_contact_list_to_reload(manager_client, api, entity):
+    # These forms have no contact person: the address answers 404, never a server error.
+    response = manager_client.get(f"/{entity}/new/contacts/", {"customer": "cust-1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert not api.calls
+
+
 def test_inline_validation_answers_for_one_field_from_cached_lists_only(office_client, api):
     stub_page(api, "projects")
     values = form_values(open_form(office_client, "projects"))
@@ -1484,8 +1583,9 @@ def test_a_rejected_create_comes_back_with_every_value_and_the_message_at_its_fi
     response = submit(office_client, "customers", data)
     page = response.content.decode()
     assert response.status_code == 400
-    assert field_error(page, "customer_number") == "customerNumber 1001 is already in use"
+    assert field_error(page, "customer_number") == "“1001” is already in use in Seven Time."
     assert "Seven Time did not accept the customer" in page
+    assert "customerNumber 1001 is already in use" in summary(page)  # Seven Time's own words
     for name, value in (
         ("name", "Ahlgrens Måleri"),
         ("customer_number", "1001"),
@@ -1508,7 +1608,7 @@ def test_a_rejection_naming_no_field_is_shown_above_the_form(office_client, api)
         api, "customers", minimal_customer(), status=400, answer={"errorMessage": "Account is locked for edits"}
     )
     page = submit(office_client, "customers", fill(values, name="Ahlgrens Måleri")).content.decode()
-    assert "Account is locked for edits" in text(re.search(r'id="problem">(.*?)</div>', page, re.S).group(1))
+    assert "Account is locked for edits" in summary(page)
     assert input_value(page, "name") == "Ahlgrens Måleri"
 
 
@@ -1519,8 +1619,101 @@ def test_a_rejected_row_gets_the_message_on_that_row(office_client, api):
     data = fill(values, customer="cust-1", created_by_user="user-1")
     data.update(rows("rows", *ROWS[:2]))
     page = submit(office_client, "invoices", data).content.decode()
-    assert field_error(page, "rows-1-unit_price") == "invoiceItems[1].unitPrice must be a number"
+    assert field_error(page, "rows-1-unit_price") == "Enter a number."
     assert field_error(page, "rows-0-unit_price") == ""
+    assert summary_links(page) == [("#id_rows-1-unit_price", "Row 2, Unit price: Enter a number.")]
+
+
+def summary(page: str) -> str:
+    """The text of the one banner above the form."""
+    banners = re.findall(r'<div class="api-error form-problem error-summary"[^>]*>(.*?)</div>', page, re.S)
+    assert len(banners) == 1, banners
+    return text(banners[0])
+
+
+def summary_links(page: str) -> list[tuple[str, str]]:
+    block = re.search(r'<div class="api-error form-problem error-summary"[^>]*>(.*?)</div>', page, re.S).group(1)
+    return [(href, text(label)) for href, label in re.findall(r'<a href="([^"]*)">(.*?)</a>', block, re.S)]
+
+
+def test_the_apis_message_is_translated_in_one_banner_with_the_original_as_a_detail(manager_client, api):
+    stub_page(api, "users")
+    values = form_values(open_form(manager_client, "users"))
+    api.post(API + "users", status=400, json={"errorMessage": "userName johanna is already in use"})
+    data = fill(values, first_name="Johanna", last_name="Ek", email="j@ek.se", user_name="johanna", user_role="2")
+    response = manager_client.post("/users/new/", data, HTTP_ACCEPT_LANGUAGE="sv")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert field_error(page, "user_name") == "”johanna” används redan i Seven Time."
+    # One banner: what happened, the field in error, and Seven Time's own words as a detail.
+    assert summary(page) == (
+        "Seven Time godkände inte posten (användare) "
+        "Användarnamn: ”johanna” används redan i Seven Time. "
+        "Seven Times egna ord: userName johanna is already in use"
+    )
+    assert page.count('class="form-errors') == 0 and page.count('role="alert"') == 1  # the field's message
+    assert '<q lang="en">userName johanna is already in use</q>' in page
+
+
+@pytest.mark.parametrize(
+    ("message", "swedish"),
+    [
+        ("name is required", "Detta fält måste fyllas i."),
+        ("customerNumber 1001 is already in use", "”1001” används redan i Seven Time."),
+        ("workOrderNumber 4843 is already in use", "”4843” används redan i Seven Time."),
+        ("startDate must be in the format YYYY-MM-DD HH:MM", "Använd formatet YYYY-MM-DD HH:MM."),
+        ("invoiceDate must be in the format YYYY-MM-DD", "Använd formatet YYYY-MM-DD."),
+        ("contactPerson does not belong to the customer", "Kontaktpersonen hör inte till kunden."),
+        (
+            "houseProperties is required when invoiceType is 1 (ROT) or 2 (RUT)",
+            "Krävs för en ROT- eller RUT-faktura.",
+        ),
+        ("houseProperties.propertyDescription is required for a detached property", "Krävs för ett småhus (villa)."),
+        ("houseProperties.apartmentNumber is required for a condominium", "Krävs för en bostadsrätt."),
+        ("distributionPercent must be between 1 and 100", "Måste vara mellan 1 och 100."),
+        ("Account is locked for edits", None),  # not one we know: shown as it came
+    ],
+)
+def test_the_apis_documented_messages_are_said_in_swedish(message, swedish):
+    from django.utils import translation
+
+    from dashboard.api_messages import explain
+
+    with translation.override("sv"):
+        assert explain(message) == swedish
+
+
+def test_a_failed_submit_sums_the_errors_up_at_the_top_with_a_link_to_each_field(office_client, api):
+    stub_page(api, "workorders")
+    stub_contacts(api)
+    values = form_values(open_form(office_client, "workorders"))
+    data = fill(values, title="", customer="cust-1", created_by_user="", estimated_time="a lot")
+    page = submit(office_client, "workorders", data).content.decode()
+    # In the order of the page; the "Created by" field is far down the long form.
+    assert summary_links(page) == [
+        ("#id_title", "Title: This field is required."),
+        ("#id_estimated_time", "Estimated time (hours): Enter a number."),
+        ("#id_created_by_user", "Created by: This field is required."),
+    ]
+    assert summary(page).startswith("Please correct the 3 fields marked below.")
+    # Focus moves to it when the page loads, with or without JavaScript.
+    banner = re.search(r'<div class="api-error form-problem error-summary"[^>]*>', page).group(0)
+    assert 'tabindex="-1"' in banner and "autofocus" in banner
+    assert page.count("autofocus") == 1
+
+
+def test_rows_in_error_are_linked_by_row_and_shares_by_person(office_client, api):
+    values = invoice_values(office_client, api)
+    stub_contacts(api)
+    data = fill(values, customer="cust-1", created_by_user="user-1", invoice_type="1", type_of_property="1")
+    data["property_description"] = ["Ystad Ekholmen 1:4"]
+    data.update(rows("rows", {"item_type": "time", "name": "", "unit_price": "100", "tax_percent": "25"}))
+    data.update(rows("distribution", {"user_name": "Eva", "personal_number": "", "distribution_percent": "100"}))
+    page = submit(office_client, "invoices", data).content.decode()
+    assert summary_links(page) == [
+        ("#id_distribution-0-personal_number", "Person 1, Personal number: This field is required."),
+        ("#id_rows-0-name", "Row 1, Name: Give the row a name or a description."),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -174,11 +174,20 @@
       });
     });
     editor.querySelector('[name="' + prefix + '-TOTAL_FORMS"]').value = rows.length;
+    // The server refuses more rows than MAX_NUM_FORMS: no more can be added here either.
+    var add = editor.querySelector("[data-formset-add]");
+    if (add) add.disabled = rows.length >= maxRows(editor);
     // htmx reads a request's URL when it sets an element up: set the rows up again.
     if (window.htmx) window.htmx.process(editor.querySelector("[data-formset-rows]"));
   }
 
+  function maxRows(editor) {
+    var max = editor.querySelector('[name="' + editor.getAttribute("data-formset") + '-MAX_NUM_FORMS"]');
+    return max ? parseInt(max.value, 10) : Infinity;
+  }
+
   function addRow(editor) {
+    if (editor.querySelectorAll("[data-formset-rows] [data-formset-row]").length >= maxRows(editor)) return;
     var template = editor.querySelector("template[data-formset-template]");
     var body = editor.querySelector("[data-formset-rows]");
     body.appendChild(template.content.firstElementChild.cloneNode(true));
@@ -361,6 +370,32 @@
     if (holder) holder.classList.toggle("has-error", invalid);
   }
 
+  // --- the summary of what went wrong, above the form ---
+  // It links to each field in error; without JavaScript the links are plain
+  // in-page links and `autofocus` moves focus to the summary.
+
+  function fieldFor(target) {
+    // A picker's select is hidden behind its search box: that is what people type in.
+    var picker = target.closest("[data-picker]");
+    if (picker && !isShown(target)) return picker.querySelector(".picker-search");
+    if (target.matches("input, select, textarea, button")) return target;
+    return target.querySelector("input:not([type=hidden]), select, textarea, button") || target;
+  }
+
+  function setUpSummary(summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest('a[href^="#"]');
+      var target = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!target) return;
+      event.preventDefault();
+      var field = fieldFor(target);
+      // The label and the message should show too, not only the input.
+      (field.closest(".field, td, [data-formset]") || field).scrollIntoView({ block: "center" });
+      field.focus({ preventScroll: true });
+    });
+    if (!summary.contains(document.activeElement)) summary.focus();
+  }
+
   // --- setting up ---
 
   function setUp(root) {
@@ -371,6 +406,10 @@
     root.querySelectorAll("[data-formset]:not([data-ready])").forEach(function (editor) {
       editor.setAttribute("data-ready", "");
       setUpRows(editor);
+    });
+    root.querySelectorAll("[data-error-summary]:not([data-ready])").forEach(function (summary) {
+      summary.setAttribute("data-ready", "");
+      setUpSummary(summary);
     });
     root.querySelectorAll("form[data-create-form]:not([data-ready])").forEach(function (form) {
       form.setAttribute("data-ready", "");

@@ -406,3 +406,144 @@ def test_rot_deduction_is_capped_per_person_sharing_it(logged_in):
         "button", name="Remove this person"
     ).click()
     expect(shown["deduction"].locator("td").first).to_have_text("-50,000.00")
+
+
+# --- Enter in a text field submits the form, and never adds or removes a row ---
+
+
+def enter_submits(page: Page, field, kind: str, path: str) -> None:
+    """Enter in `field` submits the form: the record is created and its page shown."""
+    field.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/{path}/[0-9a-f]{{24}}/$"))
+    created_message(page, kind)
+
+
+def test_enter_submits_the_customer_form_with_its_deduction_share(logged_in):
+    page = logged_in
+    open_form(page, "/customers/", "New customer")
+    labelled(page, "Name").fill("Enter Bygg AB")
+    labelled(page, "ROT customer (home improvement deduction)").check()
+    labelled(page, "Type of property").select_option("1")
+    labelled(page, "Property designation").fill("Ystad Enter 1:1")
+    page.locator("#id_distribution-0-user_name").fill("Eva Enter")
+    number = page.locator("#id_distribution-0-personal_number")
+    number.fill("19700101-1234")
+    enter_submits(page, number, "Customer", "customers")
+    customer = next(doc for doc in store.all("customers") if doc["name"] == "Enter Bygg AB")
+    shares = customer["billingSettings"]["deductionDistribution"]
+    assert [share["userName"] for share in shares] == ["Eva Enter"]
+
+
+def test_enter_submits_the_invoice_form_and_keeps_its_rows(logged_in):
+    page = logged_in
+    open_form(page, "/invoices/", "New invoice")
+    pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+    labelled(page, "ROT").check()
+    labelled(page, "Type of property").select_option("1")
+    labelled(page, "Property designation").fill("Ystad Enter 1:2")
+    page.locator("#id_distribution-0-user_name").fill("Eva Enter")
+    page.locator("#id_distribution-0-personal_number").fill("19700101-1234")
+    fill_row(page, 0, "time", "Arbete", "2", "650", house=True)
+    labelled(page, "Created by").select_option(index=1)
+    marking = labelled(page, "Marking")
+    marking.fill("Enter-märkning")
+    enter_submits(page, marking, "Invoice", "invoices")
+    invoice = next(doc for doc in store.all("invoices") if doc.get("marking") == "Enter-märkning")
+    assert [row["name"] for row in invoice["invoiceItems"]] == ["Arbete"]
+    assert [d["userName"] for d in invoice["houseProperties"]["deductionDistribution"]] == ["Eva Enter"]
+
+
+def test_enter_submits_the_project_form(logged_in):
+    page = logged_in
+    open_form(page, "/projects/", "New project")
+    name = labelled(page, "Name")
+    name.fill("Enter-projektet")
+    enter_submits(page, name, "Project", "projects")
+    assert count("projects", name="Enter-projektet") == 1
+
+
+def test_enter_submits_the_work_order_form(logged_in):
+    page = logged_in
+    open_form(page, "/workorders/", "New work order")
+    pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+    labelled(page, "Created by").select_option(index=1)
+    title = labelled(page, "Title")
+    title.fill("Enter-arbetsorder")
+    enter_submits(page, title, "Work order", "workorders")
+    assert count("workOrders", title="Enter-arbetsorder") == 1
+
+
+def test_enter_submits_the_user_form(logged_in):
+    page = logged_in
+    open_form(page, "/users/", "New user")
+    labelled(page, "First name").fill("Elin")
+    labelled(page, "Last name").fill("Enter")
+    labelled(page, "E-mail").fill("elin@enter.test")
+    labelled(page, "Role").select_option(index=1)
+    username = labelled(page, "Username")
+    username.fill("elin.enter")
+    enter_submits(page, username, "User", "users")
+    assert count("users", userName="elin.enter") == 1
+
+
+def test_without_javascript_enter_submits_and_keeps_the_rows(browser, live_server, superuser):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        login(page, superuser.username)
+        page.goto("/customers/new/")
+        # Without JavaScript the row buttons submit: Enter must still mean "Create customer".
+        page.locator("#id_distribution-0-user_name").fill("Eva Utan")
+        name = labelled(page, "Name")
+        name.fill("Utan Skript AB")
+        enter_submits(page, name, "Customer", "customers")
+        assert count("customers", name="Utan Skript AB") == 1
+    finally:
+        context.close()
+
+
+# --- after a failed submit: focus on a summary that links to each field in error ---
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    return page.evaluate(
+        """(selector) => { const box = document.querySelector(selector).getBoundingClientRect();
+                          return box.top >= 0 && box.bottom <= window.innerHeight; }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_failed_submit_focuses_a_summary_linking_to_the_field_far_below(browser, live_server, superuser, javascript):
+    viewport = {"width": 1366, "height": 900}
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=javascript, locale="en-GB", viewport=viewport
+    )
+    page = context.new_page()
+    try:
+        login(page, superuser.username)
+        page.goto("/workorders/new/")
+        labelled(page, "Title").fill("Glömde skaparen")
+        if javascript:
+            pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+        else:
+            page.locator("select#id_customer").select_option(index=1)
+        assert page.evaluate("document.documentElement.scrollHeight") > 2500  # a long form
+        page.get_by_role("button", name="Create work order").click()
+        summary = page.locator("[data-error-summary]")
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("heading")).to_have_text("Please correct the field marked below.")
+        if javascript:
+            screenshot(page, "create-error-summary")
+        assert not in_viewport(page, "#id_created_by_user")
+        link = summary.get_by_role("link", name="Created by: This field is required.")
+        link.click()
+        expect(page.locator("#id_created_by_user")).to_be_focused()
+        assert in_viewport(page, "#id_created_by_user")
+        # What was typed is all there; choosing the creator is enough now.
+        expect(labelled(page, "Title")).to_have_value("Glömde skaparen")
+        page.locator("#id_created_by_user").select_option(index=1)
+        page.get_by_role("button", name="Create work order").click()
+        expect(page).to_have_url(re.compile(r"/workorders/[0-9a-f]{24}/$"))
+    finally:
+        context.close()
