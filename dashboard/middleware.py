@@ -3,7 +3,7 @@
 import logging
 
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from seventime import (
@@ -96,4 +96,20 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class PrivateAnswersMiddleware:
+    """Whatever a signed-in person gets (pages, htmx partials, downloads, error pages)
+    shows data meant for them alone: no shared cache may keep it, and the browser
+    may not write it to disk. Static files never get here (WhiteNoise answers them
+    earlier with their own long caching)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dashboard.middleware.PrivateAnswersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,12 +156,44 @@ SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+    # HTTPS only, for production behind TLS (README, "Production"). Off by default so
+    # that a plain-HTTP start on 127.0.0.1 keeps working.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # "HTTP_X_FORWARDED_PROTO,https" behind a proxy that ends TLS and sets that header
+    # (and strips it from what clients send): without it every request looks like
+    # plain HTTP and SECURE_SSL_REDIRECT would redirect forever.
+    _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+    if _proxy_ssl_header:
+        if len(_proxy_ssl_header) != 2:
+            raise ImproperlyConfigured(
+                "SECURE_PROXY_SSL_HEADER must be a header and a value, e.g. HTTP_X_FORWARDED_PROTO,https"
+            )
+        SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
 
+# Django's own logging sends request errors (500s with their traceback) only to
+# mail_admins with DEBUG off, and no ADMINS are set: they would leave no trace. They go
+# to standard error here, whatever mail is set up. With DEBUG on, Django's own console
+# handler prints them already, hence the filter (no line twice under `make run`).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "errors": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "loggers": {
         "seventime": {"handlers": ["console"], "level": env("SEVENTIME_LOG_LEVEL", default="INFO")},
+        "dashboard": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["errors"]},
     },
 }

@@ -1,0 +1,129 @@
+"""Hardening (issue 11): login throttling, error logging, a deadline for slow answers,
+the deploy check, private caching of answers, and the sandbox only when asked for."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTMX = {"HX-Request": "true"}
+
+
+def _outside_tests() -> dict[str, str]:
+    """The environment without what tests/settings.py adds for the test run."""
+    return {key: value for key, value in os.environ.items() if key not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY")}
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """manage.py with the production settings module and the given environment."""
+    # A developer's .env must not decide these tests: every variable they read is set here.
+    defaults = {"SEVENTIME_API_URL": "", "SANDBOX_ENABLED": "", "SECURE_SSL_REDIRECT": "false",
+                "SECURE_HSTS_SECONDS": "0", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "false", "SECURE_HSTS_PRELOAD": "false",
+                "SECURE_PROXY_SSL_HEADER": "", "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false"}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env={**_outside_tests(), **defaults, "DJANGO_SETTINGS_MODULE": "dashboard.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# --- 17: errors reach standard error with their traceback ---
+
+
+def test_a_500_with_debug_off_writes_its_traceback_to_standard_error():
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client, override_settings\n"
+        "with override_settings(ROOT_URLCONF='tests.failing_urls', ALLOWED_HOSTS=['testserver']):\n"
+        "    print(Client(raise_request_exception=False).get('/boom/').status_code)\n"
+    )
+    probe = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "dashboard.settings", "DEBUG": "false",
+             "SECRET_KEY": "logging-test-only", "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert probe.stdout.strip() == "500", probe.stderr
+    assert "ERROR django.request: Internal Server Error: /boom/" in probe.stderr
+    assert "Traceback (most recent call last)" in probe.stderr
+    assert "RuntimeError: the failure a test provokes" in probe.stderr
+
+
+# --- 19: check --deploy can be made clean ---
+
+
+def readme_production_values() -> dict[str, str]:
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- production-values -->\s*```sh\n(.*?)```", readme, re.S)
+    assert block, "README.md has no production values block"
+    pairs = [line.split("=", 1) for line in block[1].splitlines() if line.strip() and not line.startswith("#")]
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def test_the_deploy_check_is_clean_with_the_readme_production_values():
+    values = readme_production_values()
+    assert {"SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER"} <= set(values)
+    secret = secrets.token_urlsafe(50)
+    check = _manage("check", "--deploy", "--fail-level", "WARNING", **{**values, "SECRET_KEY": secret})
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "System check identified no issues (0 silenced)." in check.stdout
+
+
+def test_the_deploy_check_warns_without_them():
+    check = _manage("check", "--deploy", DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50),
+                    SEVENTIME_API_URL="https://api.example.test/api/1/")
+    assert "security.W004" in check.stderr and "security.W008" in check.stderr
+
+
+def test_the_proxy_ssl_header_is_read_from_the_environment():
+    script = "import django; django.setup(); from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    probe = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "dashboard.settings", "DEBUG": "false",
+             "SECRET_KEY": "x", "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https"},
+    )
+    assert probe.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", probe.stderr
+
+
+# --- 20: answers to a signed-in person are private and not stored ---
+
+
+def cache_control(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+@pytest.mark.parametrize(
+    "url, headers",
+    [
+        ("/", {}),
+        ("/customers/", {}),
+        ("/customers/?city=Malm%C3%B6", HTMX),
+        ("/invoices/?export=csv", {}),
+        ("/customers/?export=xlsx", {}),
+        ("/overview/?export=xlsx", {}),
+        ("/customers/no-such-customer/", {}),
+        ("/admin/", {}),
+    ],
+)
+def test_every_answer_to_a_signed_in_person_is_private_and_never_stored(manager_client, url, headers):
+    response = manager_client.get(url, headers=headers)
+    assert response.status_code in (200, 302, 404)
+    assert {"private", "no-store"} <= cache_control(response), response.get("Cache-Control")
+    assert "public" not in cache_control(response)
+
+
+def test_static_files_keep_their_own_caching(manager_client):
+    response = manager_client.get("/static/css/dashboard.css")
+    assert response.status_code == 200
+    assert "no-store" not in cache_control(response) and "private" not in cache_control(response)
