@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from seventime import (
     AuthenticationError,
     BadResponse,
+    NotConfigured,
     NotFound,
     RateLimited,
     ServerError,
@@ -24,6 +25,16 @@ def describe(error: SevenTimeError) -> tuple[int, str, str, bool]:
     """(status, title, explanation, worth retrying) for an API error."""
     if isinstance(error, NotFound):
         return 404, _("Not found"), _("Seven Time has no such record. It may have been removed."), False
+    if isinstance(error, NotConfigured):
+        return (
+            503,
+            _("The dashboard is not connected to Seven Time"),
+            _(
+                "No Seven Time address is configured. Administrator: set SEVENTIME_API_URL and "
+                "SEVENTIME_CLIENT_SECRET (see the README), or SANDBOX_ENABLED=true for a trial on demo data."
+            ),
+            False,
+        )
     if isinstance(error, AuthenticationError):
         return (
             503,

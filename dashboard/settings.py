@@ -139,11 +139,14 @@ SEVENTIME_CONNECT_TIMEOUT = env("SEVENTIME_CONNECT_TIMEOUT")
 SEVENTIME_READ_TIMEOUT = env("SEVENTIME_READ_TIMEOUT")
 SEVENTIME_LOOKUP_CACHE_SECONDS = env("SEVENTIME_LOOKUP_CACHE_SECONDS")
 
-# The sandbox answers over HTTP under /sandbox/api/1/ only while the dashboard runs
-# on it (or when switched on explicitly, e.g. for the benchmark): in production its
-# published secret must not open a writable API.
+# The sandbox (its API under /sandbox/api/1/, the dashboard running on its demo data,
+# the demo logins) only when asked for: SANDBOX_ENABLED=true, or DEBUG on without an
+# API address (`make run`). Its secret is published and it accepts writes: with DEBUG
+# off and no address the dashboard says it is not configured instead (NotConfigured).
 _sandbox_enabled = env.str("SANDBOX_ENABLED", default="").strip().lower()
-SANDBOX_ENABLED = not SEVENTIME_API_URL if not _sandbox_enabled else _sandbox_enabled in ("1", "true", "yes", "on")
+SANDBOX_ENABLED = (
+    _sandbox_enabled in ("1", "true", "yes", "on") if _sandbox_enabled else DEBUG and not SEVENTIME_API_URL
+)
 # The sandbox's own secret, published in the README so the reference's curl
 # examples work against /sandbox/api/1/. It guards demo data only.
 SANDBOX_CLIENT_SECRET = "sandbox-secret"

@@ -33,6 +33,7 @@ from .errors import (
     AuthenticationError,
     BadResponse,
     ConnectionFailed,
+    NotConfigured,
     NotFound,
     RateLimited,
     ServerError,
@@ -545,7 +546,8 @@ def _build_client(base_url: str, secret: str, connect_timeout: float, read_timeo
 
 
 def get_client() -> SevenTimeClient:
-    """The client configured from Django settings (the sandbox when no URL is set).
+    """The client configured from Django settings: the API at SEVENTIME_API_URL, else
+    the in-process sandbox when it is switched on (SANDBOX_ENABLED), else none.
 
     Clients are shared per configuration so that connections are reused.
     """
@@ -553,6 +555,10 @@ def get_client() -> SevenTimeClient:
 
     if settings.SEVENTIME_API_URL:
         base_url, secret = settings.SEVENTIME_API_URL, settings.SEVENTIME_CLIENT_SECRET
-    else:
+    elif settings.SANDBOX_ENABLED:
         base_url, secret = SANDBOX_BASE_URL, settings.SANDBOX_CLIENT_SECRET
+    else:
+        # Never the sandbox by default: a production start that forgot the API's
+        # address must not quietly serve demo data (and accept writes to it).
+        raise NotConfigured("SEVENTIME_API_URL is not set and the sandbox is off.")
     return _build_client(base_url, secret, settings.SEVENTIME_CONNECT_TIMEOUT, settings.SEVENTIME_READ_TIMEOUT)

@@ -127,3 +127,60 @@ def test_static_files_keep_their_own_caching(manager_client):
     response = manager_client.get("/static/css/dashboard.css")
     assert response.status_code == 200
     assert "no-store" not in cache_control(response) and "private" not in cache_control(response)
+
+
+# --- 21: the sandbox only when asked for ---
+
+PROBE_SANDBOX = (
+    "import django; django.setup()\n"
+    "from django.conf import settings\n"
+    "from django.urls import Resolver404, resolve\n"
+    "try:\n"
+    "    served = resolve('/sandbox/api/1/users').url_name == 'api'\n"
+    "except Resolver404:\n"
+    "    served = False\n"
+    "print(settings.SANDBOX_ENABLED, 'served' if served else 'not served')\n"
+)
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"DEBUG": "false"}, "False not served"),
+        ({"DEBUG": "false", "SANDBOX_ENABLED": "true"}, "True served"),
+        ({"DEBUG": "true"}, "True served"),  # `make run`
+        ({"DEBUG": "true", "SEVENTIME_API_URL": "https://api.example.test/api/1/"}, "False not served"),
+    ],
+)
+def test_the_sandbox_api_answers_only_when_asked_for_or_under_debug(env, expected):
+    environment = {**_outside_tests(), "SEVENTIME_API_URL": "", "SANDBOX_ENABLED": "", "SECRET_KEY": "sandbox-probe",
+                   "DJANGO_SETTINGS_MODULE": "dashboard.settings", "PYTHONPATH": str(ROOT), **env}
+    probe = subprocess.run([sys.executable, "-c", PROBE_SANDBOX], cwd=ROOT / "docs", env=environment,
+                           capture_output=True, text=True, timeout=60)
+    assert probe.stdout.strip() == expected, probe.stderr
+
+
+def test_without_an_api_address_or_the_sandbox_pages_say_the_dashboard_is_not_configured(office_client, settings):
+    settings.SEVENTIME_API_URL = ""
+    settings.SANDBOX_ENABLED = False
+    response = office_client.get("/customers/")
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "The dashboard is not connected to Seven Time" in page and "SEVENTIME_API_URL" in page
+    assert "Traceback" not in page
+    assert 'class="results' not in page and "<tbody" not in page  # no sandbox data
+
+
+def test_the_check_warns_when_neither_the_api_nor_the_sandbox_is_set():
+    check = _manage("check", DEBUG="false", SECRET_KEY="check-probe")
+    assert "dashboard.W001" in check.stderr
+
+
+def test_demo_logins_are_not_created_while_the_sandbox_is_off(db, settings, django_user_model, capsys):
+    from django.core.management import call_command
+
+    settings.SEVENTIME_API_URL = ""
+    settings.SANDBOX_ENABLED = False
+    call_command("demo_setup")
+    assert not django_user_model.objects.filter(username__in=["office", "manager", "admin"]).exists()
+    assert "The sandbox is off" in capsys.readouterr().out
