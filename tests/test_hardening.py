@@ -8,9 +8,15 @@ import re
 import secrets
 import subprocess
 import sys
+import socket
+import socketserver
+import threading
 from pathlib import Path
 
 import pytest
+
+from seventime import SevenTimeClient, Timeout, get_client
+from tests.conftest import SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 HTMX = {"HX-Request": "true"}
@@ -184,3 +190,91 @@ def test_demo_logins_are_not_created_while_the_sandbox_is_off(db, settings, djan
     call_command("demo_setup")
     assert not django_user_model.objects.filter(username__in=["office", "manager", "admin"]).exists()
     assert "The sandbox is off" in capsys.readouterr().out
+
+
+# --- 18: one deadline for the whole answer ---
+
+DRIP_BODY = b'[{"_id": "c1", "name": "Droppande AB", "customerNumber": "1"}]'.ljust(1000)
+
+
+class DripServer(socketserver.ThreadingTCPServer):
+    """An API on 127.0.0.1 that answers 200 at once, then sends its body one byte at a
+    time, each a few milliseconds after the last: the read timeout never fires."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.stop = threading.Event()
+        self.bytes_sent = 0
+        server = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                received = b""
+                while b"\r\n\r\n" not in received:
+                    chunk = self.request.recv(4096)
+                    if not chunk:
+                        return
+                    received += chunk
+                head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(DRIP_BODY)}\r\n\r\n"
+                try:
+                    self.request.sendall(head.encode())
+                    for byte in DRIP_BODY:
+                        if server.stop.wait(0.005):  # the server's pace, not the test's
+                            return
+                        self.request.sendall(bytes([byte]))
+                        server.bytes_sent += 1
+                except OSError:  # the client gave up and closed the connection
+                    return
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server_address[1]}/api/1/"
+
+
+class FakeClock:
+    """Every reading is two seconds after the last: each read of the answer seems to
+    take as long as the slow API of the issue takes per byte."""
+
+    def __init__(self, step: float = 2.0):
+        self.now = 1000.0
+        self.step = step
+        self.lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self.lock:
+            self.now += self.step
+            return self.now
+
+
+@pytest.fixture
+def drip_api():
+    server = DripServer()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.stop.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_answer_that_trickles_in_ends_at_the_deadline(drip_api):
+    clock = FakeClock()
+    client = SevenTimeClient(drip_api.base_url, SECRET, read_timeout=8, total_timeout=15, clock=clock)
+    with pytest.raises(Timeout, match="did not send its whole answer within 15 seconds"):
+        client.list_customers()
+    assert drip_api.bytes_sent < len(DRIP_BODY)  # given up long before the end
+    assert clock.now - 1000.0 <= 15 + 2 * clock.step  # no read past the deadline
+
+
+def test_a_page_whose_answer_trickles_in_shows_seven_time_is_not_answering(office_client, settings, drip_api):
+    settings.SEVENTIME_API_URL = drip_api.base_url
+    settings.SEVENTIME_CLIENT_SECRET = SECRET
+    settings.SEVENTIME_TOTAL_TIMEOUT = 15
+    get_client().clock = FakeClock()
+    response = office_client.get("/customers/")
+    page = response.content.decode()
+    assert response.status_code == 504
+    assert "Seven Time is not answering" in page and "Try again" in page
+    assert "Droppande AB" not in page
