@@ -4,6 +4,7 @@ Every variable is documented in `.env.example` and the README. A `.env` file in 
 project root is read when present; real environment variables win over it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -21,6 +22,8 @@ env = environ.Env(
     SEVENTIME_TOTAL_TIMEOUT=(float, 15.0),
     SEVENTIME_LOOKUP_CACHE_SECONDS=(int, 600),
     SANDBOX_LATENCY_MS=(int, 0),
+    LOGIN_FAILURE_LIMIT=(int, 5),
+    LOGIN_COOLOFF_MINUTES=(int, 15),
     TIME_ZONE=(str, "Europe/Stockholm"),
 )
 environ.Env.read_env(BASE_DIR / ".env")
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "template_partials",
     "seventime.sandbox",
     "dashboard",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.middleware.SevenTimeErrorMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -104,6 +110,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes). Its backend goes first: it refuses a locked-out
+# login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every worker process
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=env("LOGIN_COOLOFF_MINUTES"))
+# Either is locked on its own: a username tried from many addresses, and an address
+# trying many usernames.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out do not push the end further: the time the page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "dashboard.lockout.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# Failures are what throttling needs; a row per successful login would only grow.
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

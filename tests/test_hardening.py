@@ -11,9 +11,11 @@ import sys
 import socket
 import socketserver
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from seventime import SevenTimeClient, Timeout, get_client
 from tests.conftest import SECRET
@@ -278,3 +280,88 @@ def test_a_page_whose_answer_trickles_in_shows_seven_time_is_not_answering(offic
     assert response.status_code == 504
     assert "Seven Time is not answering" in page and "Try again" in page
     assert "Droppande AB" not in page
+
+
+# --- 14: logins are throttled per username and per address ---
+
+#: 09:00 UTC is 10:00 in Stockholm (winter time), the zone the pages use.
+MONDAY_NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def wrong_logins(client, url, username, count, **extra):
+    return [client.post(url, {"username": username, "password": "not-the-password"}, **extra) for _ in range(count)]
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.fixture
+def office(db, django_user_model):
+    return django_user_model.objects.create_user("office", password="the-right-password")
+
+
+def test_after_failed_logins_the_right_password_is_refused_until_the_cool_off_has_passed(client, office, settings):
+    limit = settings.AXES_FAILURE_LIMIT
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        before = wrong_logins(client, "/login/", "office", limit - 1)
+        assert all(r.status_code == 200 and "Please enter a correct username" in text_of(r) for r in before)
+        last = wrong_logins(client, "/login/", "office", 1)[0]
+        assert last.status_code == 429
+        assert "You can try again at 10:15 (in 15 minutes)." in text_of(last)
+        refused = client.post("/login/", {"username": "office", "password": "the-right-password"})
+        assert refused.status_code == 429
+        assert "Too many failed logins" in text_of(refused) and 'value="office"' in text_of(refused)
+        assert client.get("/").status_code == 302  # not logged in
+    with time_machine.travel(MONDAY_NINE + timedelta(minutes=10), tick=False):
+        still = client.post("/login/", {"username": "office", "password": "the-right-password"})
+        assert still.status_code == 429 and "at 10:15 (in 5 minutes)" in text_of(still)
+    with time_machine.travel(MONDAY_NINE + timedelta(minutes=15, seconds=1), tick=False):
+        response = client.post("/login/", {"username": "office", "password": "the-right-password"})
+        assert response.status_code == 302 and response["Location"] == "/"
+        assert client.get("/").status_code == 200
+
+
+def test_the_lockout_message_is_in_swedish_for_a_swedish_browser(client, office, settings):
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        wrong_logins(client, "/login/", "office", settings.AXES_FAILURE_LIMIT)
+        response = client.post("/login/", {"username": "office", "password": "the-right-password"},
+                               headers={"Accept-Language": "sv"})
+    assert response.status_code == 429
+    assert "Du kan försöka igen kl. 10:15 (om 15 minuter)." in text_of(response)
+
+
+def test_a_username_is_locked_whatever_the_address(client, office, settings):
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            wrong_logins(client, "/login/", "office", 1, REMOTE_ADDR=f"10.0.0.{n + 1}")
+        response = client.post("/login/", {"username": "office", "password": "the-right-password"},
+                               REMOTE_ADDR="192.0.2.50")
+    assert response.status_code == 429
+
+
+def test_an_address_is_locked_whatever_the_username(client, office, settings):
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            wrong_logins(client, "/login/", f"someone-{n}", 1, REMOTE_ADDR="192.0.2.66")
+        from_there = client.post("/login/", {"username": "office", "password": "the-right-password"},
+                                 REMOTE_ADDR="192.0.2.66")
+        elsewhere = client.post("/login/", {"username": "office", "password": "the-right-password"},
+                                REMOTE_ADDR="192.0.2.67")
+    assert from_there.status_code == 429
+    assert elsewhere.status_code == 302
+
+
+def test_the_admin_login_is_throttled_the_same_way(client, django_user_model, settings):
+    django_user_model.objects.create_superuser("boss", password="the-boss-password")
+    form = {"username": "boss", "password": "the-boss-password", "next": "/admin/"}
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        wrong_logins(client, "/admin/login/", "boss", settings.AXES_FAILURE_LIMIT)
+        refused = client.post("/admin/login/", form)
+        assert refused.status_code == 429
+        page = text_of(refused)
+        assert "You can try again at 10:15 (in 15 minutes)." in page and 'class="errornote"' in page
+        assert "Django administration" in page
+    with time_machine.travel(MONDAY_NINE + timedelta(minutes=16), tick=False):
+        response = client.post("/admin/login/", form)
+        assert response.status_code == 302 and response["Location"] == "/admin/"
