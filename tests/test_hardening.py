@@ -121,7 +121,7 @@ def cache_control(response) -> set[str]:
         ("/customers/?export=xlsx", {}),
         ("/overview/?export=xlsx", {}),
         ("/customers/no-such-customer/", {}),
-        ("/admin/", {}),
+        ("/audit/", {}),
     ],
 )
 def test_every_answer_to_a_signed_in_person_is_private_and_never_stored(manager_client, url, headers):
