@@ -41,8 +41,8 @@ reset-demo: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py sandbox_reset
 
 ## Page speed against the sandbox (100 ms injected latency) with production settings: DEBUG off,
-## collected static files. The secret key is a throwaway: the benchmark signs only its own session.
-BENCH_ENV := DEBUG=false SECRET_KEY=$${SECRET_KEY:-benchmark-only-throwaway-key-not-used-for-anything-else}
+## collected static files, the sandbox switched on. The secret key is a throwaway: the benchmark signs only its own session.
+BENCH_ENV := DEBUG=false SANDBOX_ENABLED=true SECRET_KEY=$${SECRET_KEY:-benchmark-only-throwaway-key-not-used-for-anything-else}
 benchmark: $(STAMP)
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0

@@ -3,12 +3,13 @@
 import logging
 
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from seventime import (
     AuthenticationError,
     BadResponse,
+    NotConfigured,
     NotFound,
     RateLimited,
     ServerError,
@@ -24,6 +25,16 @@ def describe(error: SevenTimeError) -> tuple[int, str, str, bool]:
     """(status, title, explanation, worth retrying) for an API error."""
     if isinstance(error, NotFound):
         return 404, _("Not found"), _("Seven Time has no such record. It may have been removed."), False
+    if isinstance(error, NotConfigured):
+        return (
+            503,
+            _("The dashboard is not connected to Seven Time"),
+            _(
+                "No Seven Time address is configured. Administrator: set SEVENTIME_API_URL and "
+                "SEVENTIME_CLIENT_SECRET (see the README), or SANDBOX_ENABLED=true for a trial on demo data."
+            ),
+            False,
+        )
     if isinstance(error, AuthenticationError):
         return (
             503,
@@ -96,4 +107,20 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class PrivateAnswersMiddleware:
+    """Whatever a signed-in person gets (pages, htmx partials, downloads, error pages)
+    shows data meant for them alone: no shared cache may keep it, and the browser
+    may not write it to disk. Static files never get here (WhiteNoise answers them
+    earlier with their own long caching)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -4,6 +4,7 @@ Every variable is documented in `.env.example` and the README. A `.env` file in 
 project root is read when present; real environment variables win over it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -18,8 +19,11 @@ env = environ.Env(
     SEVENTIME_CLIENT_SECRET=(str, ""),
     SEVENTIME_CONNECT_TIMEOUT=(float, 3.05),
     SEVENTIME_READ_TIMEOUT=(float, 8.0),
+    SEVENTIME_TOTAL_TIMEOUT=(float, 15.0),
     SEVENTIME_LOOKUP_CACHE_SECONDS=(int, 600),
     SANDBOX_LATENCY_MS=(int, 0),
+    LOGIN_FAILURE_LIMIT=(int, 5),
+    LOGIN_COOLOFF_MINUTES=(int, 15),
     TIME_ZONE=(str, "Europe/Stockholm"),
 )
 environ.Env.read_env(BASE_DIR / ".env")
@@ -52,6 +56,7 @@ INSTALLED_APPS = [
     "template_partials",
     "seventime.sandbox",
     "dashboard",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -63,11 +68,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dashboard.middleware.PrivateAnswersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.middleware.SevenTimeErrorMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -116,6 +124,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login throttling (django-axes). Its backend goes first: it refuses a locked-out
+# login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every worker process
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=env("LOGIN_COOLOFF_MINUTES"))
+# Either is locked on its own: a username tried from many addresses, and an address
+# trying many usernames.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out do not push the end further: the time the page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "dashboard.lockout.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# Failures are what throttling needs; a row per successful login would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,13 +177,17 @@ SEVENTIME_API_URL = env("SEVENTIME_API_URL")
 SEVENTIME_CLIENT_SECRET = env("SEVENTIME_CLIENT_SECRET")
 SEVENTIME_CONNECT_TIMEOUT = env("SEVENTIME_CONNECT_TIMEOUT")
 SEVENTIME_READ_TIMEOUT = env("SEVENTIME_READ_TIMEOUT")
+SEVENTIME_TOTAL_TIMEOUT = env("SEVENTIME_TOTAL_TIMEOUT")
 SEVENTIME_LOOKUP_CACHE_SECONDS = env("SEVENTIME_LOOKUP_CACHE_SECONDS")
 
-# The sandbox answers over HTTP under /sandbox/api/1/ only while the dashboard runs
-# on it (or when switched on explicitly, e.g. for the benchmark): in production its
-# published secret must not open a writable API.
+# The sandbox (its API under /sandbox/api/1/, the dashboard running on its demo data,
+# the demo logins) only when asked for: SANDBOX_ENABLED=true, or DEBUG on without an
+# API address (`make run`). Its secret is published and it accepts writes: with DEBUG
+# off and no address the dashboard says it is not configured instead (NotConfigured).
 _sandbox_enabled = env.str("SANDBOX_ENABLED", default="").strip().lower()
-SANDBOX_ENABLED = not SEVENTIME_API_URL if not _sandbox_enabled else _sandbox_enabled in ("1", "true", "yes", "on")
+SANDBOX_ENABLED = (
+    _sandbox_enabled in ("1", "true", "yes", "on") if _sandbox_enabled else DEBUG and not SEVENTIME_API_URL
+)
 # The sandbox's own secret, published in the README so the reference's curl
 # examples work against /sandbox/api/1/. It guards demo data only.
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
@@ -168,12 +200,44 @@ SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+    # HTTPS only, for production behind TLS (README, "Production"). Off by default so
+    # that a plain-HTTP start on 127.0.0.1 keeps working.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # "HTTP_X_FORWARDED_PROTO,https" behind a proxy that ends TLS and sets that header
+    # (and strips it from what clients send): without it every request looks like
+    # plain HTTP and SECURE_SSL_REDIRECT would redirect forever.
+    _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+    if _proxy_ssl_header:
+        if len(_proxy_ssl_header) != 2:
+            raise ImproperlyConfigured(
+                "SECURE_PROXY_SSL_HEADER must be a header and a value, e.g. HTTP_X_FORWARDED_PROTO,https"
+            )
+        SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
 
+# Django's own logging sends request errors (500s with their traceback) only to
+# mail_admins with DEBUG off, and no ADMINS are set: they would leave no trace. They go
+# to standard error here, whatever mail is set up. With DEBUG on, Django's own console
+# handler prints them already, hence the filter (no line twice under `make run`).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "errors": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "loggers": {
         "seventime": {"handlers": ["console"], "level": env("SEVENTIME_LOG_LEVEL", default="INFO")},
+        "dashboard": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["errors"]},
     },
 }

@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Generic, TypeVar
@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
@@ -33,6 +34,7 @@ from .errors import (
     AuthenticationError,
     BadResponse,
     ConnectionFailed,
+    NotConfigured,
     NotFound,
     RateLimited,
     ServerError,
@@ -45,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 #: The API returns at most this many records per list and documents no paging.
 LIST_LIMIT = 100
+#: The most one read of an answer asks for. Each read takes what has arrived (up to
+#: this), so 100 invoices (~500 KB) come in a few reads; the deadline is checked
+#: between them.
+BODY_READ_SIZE = 1 << 20
 SORT_DIRECTIONS = ("ascending", "descending")
 
 R = TypeVar("R", bound=records.Record)
@@ -154,13 +160,19 @@ class SevenTimeClient:
         *,
         connect_timeout: float = 3.05,
         read_timeout: float = 8.0,
+        total_timeout: float = 15.0,
         retries: int = 2,
         time_budget: float = 10.0,
         session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self._secret = client_secret
         self.timeout = (connect_timeout, read_timeout)
+        # The read timeout bounds each read, so an answer that trickles in (a byte every
+        # 2 s) never trips it: this bounds the whole answer, from the request on.
+        self.total_timeout = total_timeout
+        self.clock = clock
         self.session = session or requests.Session()
         retry = GetRetry(
             total=retries,
@@ -209,7 +221,8 @@ class SevenTimeClient:
         """The decoded answer; with `lazy`, a list answer's values stay JSON text until read (jsontext)."""
         url = self.base_url + path
         query = {key: _param(value) for key, value in (params or {}).items() if value not in (None, "")}
-        started = time.monotonic()
+        started = self.clock()
+        deadline = started + self.total_timeout
         with self._calls_lock:
             self.calls += 1
         try:
@@ -225,17 +238,14 @@ class SevenTimeClient:
                 allow_redirects=False,
                 stream=True,
             )
-            # The body in one read: requests alone reads it 10 KB at a time (a list of
-            # 100 invoices is ~500 KB: ~50 reads, a millisecond). Once it has been read,
-            # closing returns the connection to the pool.
+            # Once it has been read, closing returns the connection to the pool.
             with response:
-                try:
-                    content = b"".join(response.iter_content(chunk_size=None))
-                except requests.exceptions.ConnectionError as error:
-                    # requests reports an answer that stops coming as a ConnectionError.
-                    if error.args and isinstance(error.args[0], ReadTimeoutError):
-                        raise _BodyTimeout from None
-                    raise
+                content = self._read_body(response, deadline)
+        except _Deadline:
+            logger.warning("Seven Time sent its answer too slowly: %s /%s", method, path)
+            raise Timeout(
+                f"Seven Time did not send its whole answer within {self.total_timeout:g} seconds.", path=path
+            ) from None
         except requests.exceptions.ConnectTimeout:
             logger.warning("Seven Time connection timed out: %s /%s", method, path)
             raise Timeout(f"Could not connect to Seven Time within {self.timeout[0]:g} seconds.", path=path) from None
@@ -246,9 +256,36 @@ class SevenTimeClient:
             logger.warning("Seven Time unreachable: %s /%s (%s)", method, path, type(error).__name__)
             raise ConnectionFailed("Could not connect to Seven Time.", path=path) from None
         logger.debug(
-            "Seven Time %s /%s -> %s in %.0f ms", method, path, response.status_code, (time.monotonic() - started) * 1000
+            "Seven Time %s /%s -> %s in %.0f ms", method, path, response.status_code, (self.clock() - started) * 1000
         )
         return self._parse(response, content, path, json, lazy)
+
+    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+        """The whole body, read as it arrives (requests alone would read it 10 KB at a
+        time: ~50 reads for 100 invoices), or `_Deadline` once the deadline has passed.
+        No single read may wait beyond the deadline either."""
+        raw = response.raw
+        if raw is None:  # the in-process sandbox hands over a body already read
+            return response.content
+        parts = []
+        while True:
+            left = deadline - self.clock()
+            if left <= 0:
+                raise _Deadline
+            connection = raw.connection
+            if connection is not None and connection.sock is not None:
+                connection.sock.settimeout(min(self.timeout[1], left))
+            try:
+                part = raw.read1(BODY_READ_SIZE, decode_content=True)
+            except ReadTimeoutError:
+                if self.clock() >= deadline:
+                    raise _Deadline from None
+                raise _BodyTimeout from None
+            except Urllib3Error as error:  # a broken connection, an undecodable body
+                raise requests.exceptions.ConnectionError(error) from None
+            if not part:
+                return b"".join(parts)
+            parts.append(part)
 
     def _parse(self, response: requests.Response, content: bytes, path: str, payload: Any, lazy: bool = False) -> Any:
         status = response.status_code
@@ -507,6 +544,10 @@ class _BodyTimeout(Exception):
     """The answer began but stopped coming for longer than the read timeout."""
 
 
+class _Deadline(Exception):
+    """The whole answer took longer than the total timeout."""
+
+
 def _error_message(body: Any, response: requests.Response) -> str:
     if isinstance(body, Mapping):
         message = body.get("errorMessage") or body.get("message") or body.get("error")
@@ -535,8 +576,12 @@ SANDBOX_BASE_URL = "http://sandbox.internal/sandbox/api/1/"
 
 
 @lru_cache(maxsize=8)
-def _build_client(base_url: str, secret: str, connect_timeout: float, read_timeout: float) -> SevenTimeClient:
-    client = SevenTimeClient(base_url, secret, connect_timeout=connect_timeout, read_timeout=read_timeout)
+def _build_client(
+    base_url: str, secret: str, connect_timeout: float, read_timeout: float, total_timeout: float = 15.0
+) -> SevenTimeClient:
+    client = SevenTimeClient(
+        base_url, secret, connect_timeout=connect_timeout, read_timeout=read_timeout, total_timeout=total_timeout
+    )
     if base_url == SANDBOX_BASE_URL:
         from .sandbox.transport import SandboxAdapter
 
@@ -545,7 +590,8 @@ def _build_client(base_url: str, secret: str, connect_timeout: float, read_timeo
 
 
 def get_client() -> SevenTimeClient:
-    """The client configured from Django settings (the sandbox when no URL is set).
+    """The client configured from Django settings: the API at SEVENTIME_API_URL, else
+    the in-process sandbox when it is switched on (SANDBOX_ENABLED), else none.
 
     Clients are shared per configuration so that connections are reused.
     """
@@ -553,6 +599,16 @@ def get_client() -> SevenTimeClient:
 
     if settings.SEVENTIME_API_URL:
         base_url, secret = settings.SEVENTIME_API_URL, settings.SEVENTIME_CLIENT_SECRET
-    else:
+    elif settings.SANDBOX_ENABLED:
         base_url, secret = SANDBOX_BASE_URL, settings.SANDBOX_CLIENT_SECRET
-    return _build_client(base_url, secret, settings.SEVENTIME_CONNECT_TIMEOUT, settings.SEVENTIME_READ_TIMEOUT)
+    else:
+        # Never the sandbox by default: a production start that forgot the API's
+        # address must not quietly serve demo data (and accept writes to it).
+        raise NotConfigured("SEVENTIME_API_URL is not set and the sandbox is off.")
+    return _build_client(
+        base_url,
+        secret,
+        settings.SEVENTIME_CONNECT_TIMEOUT,
+        settings.SEVENTIME_READ_TIMEOUT,
+        settings.SEVENTIME_TOTAL_TIMEOUT,
+    )

@@ -66,5 +66,9 @@ class ConnectionFailed(Unavailable):
     """The connection could not be made or broke."""
 
 
+class NotConfigured(SevenTimeError):
+    """No API address is set and the sandbox is not switched on: there is nothing to ask."""
+
+
 class BadResponse(SevenTimeError):
     """An answer that is not JSON or not of the expected shape."""

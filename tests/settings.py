@@ -13,6 +13,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 from dashboard.settings import *  # noqa: E402,F403
 
+# Tests run with DEBUG off, where the sandbox is off unless asked for.
+SANDBOX_ENABLED = True
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

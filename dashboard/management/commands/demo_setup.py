@@ -5,7 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 #: (username, password, group or None for a superuser). Demo only: created
-#: solely when the dashboard runs on the built-in sandbox.
+#: solely when the dashboard runs on the built-in sandbox, and that only when the
+#: sandbox is asked for (SANDBOX_ENABLED, or DEBUG on as under `make run`): the
+#: passwords are published.
 DEMO_LOGINS = [
     ("office", "office-demo", "Office staff"),
     ("manager", "manager-demo", "Managers"),
@@ -21,6 +23,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 "SEVENTIME_API_URL is set: using the real API; no demo data or demo logins are created. "
                 "Create your own login with `python manage.py createsuperuser`."
+            )
+            return
+        if not settings.SANDBOX_ENABLED:
+            self.stdout.write(
+                "The sandbox is off (DEBUG off and SANDBOX_ENABLED not set): no demo data or demo logins "
+                "are created. Set SEVENTIME_API_URL for the real API, or SANDBOX_ENABLED=true for a trial."
             )
             return
         call_command("sandbox_reset", if_empty=True, stdout=self.stdout)
