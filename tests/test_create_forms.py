@@ -1424,6 +1424,22 @@ def test_rows_up_to_the_maximum_are_fine(office_client, api, rows_built):
     assert input_value(page, "distribution-TOTAL_FORMS") == "20"
 
 
+def test_an_invoice_with_the_most_rows_there_may_be_can_be_submitted(office_client, api):
+    """200 rows of 9 fields each: more than Django's default limit of 1,000 fields a POST."""
+    values = invoice_values(office_client, api)
+    row = {
+        "item_type": "time", "name": "Målning", "description": "Vardagsrum", "number_of_items": "2", "unit": "h",
+        "unit_price": "500", "discount_percent": "", "tax_percent": "25", "house_work_flag": "",
+    }
+    data = fill(values, customer="")  # no customer: shown again, nothing sent
+    data.update(rows("rows", *[row] * 200))
+    response = submit(office_client, "invoices", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert input_value(page, "rows-TOTAL_FORMS") == "200" and input_value(page, "rows-199-name") == "Målning"
+    assert not posts(api, "invoices")
+
+
 def test_our_reference_and_created_by_default_to_the_linked_user(office_client, office_user, api):
     Profile.objects.create(user=office_user, seventime_user_id="user-1", seventime_user_name="Felix Hellström")
     values = invoice_values(office_client, api)
