@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 FORMATS = ("csv", "xlsx")
@@ -82,6 +83,9 @@ def to_csv(columns: Sequence[ExportColumn], rows: Iterable[Any]) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
+#: What a character XML cannot hold becomes (as an undecodable byte does in answers).
+UNREADABLE = "\ufffd"
+
 NUMBER_FORMATS = {
     "money": "#,##0.00",
     "integer": "0",
@@ -104,6 +108,10 @@ def to_xlsx(columns: Sequence[ExportColumn], rows: Iterable[Any], title: str) ->
             value = _cell(column.value(row), column.kind)
             if isinstance(value, bool):
                 value = yes_no(value)
+            elif isinstance(value, str):
+                # XML 1.0 allows no control characters but tab and line breaks; one
+                # such character in one text would fail the whole download.
+                value = ILLEGAL_CHARACTERS_RE.sub(UNREADABLE, value)
             values.append(value)
         sheet.append(values)
         for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
