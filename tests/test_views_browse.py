@@ -2225,3 +2225,21 @@ def test_work_orders_without_a_project_filter_show_no_project_note(office_client
     stub_list(api, "workorders", [work_order_doc()])
     _response, page = get(office_client, "/workorders/")
     assert "Only the work orders of one project." not in page
+
+
+def test_invoices_of_a_customer_number_are_that_customers_only(office_client, api):
+    """The API finds customer numbers as substrings: 10 also matches 1010 and 1100."""
+    invoices = [
+        invoice_doc("inv-10", invoiceNumber="501", customerNumber="10", customerName="Tio AB"),
+        invoice_doc("inv-1010", invoiceNumber="502", customerNumber="1010", customerName="Tusentio AB"),
+        invoice_doc("inv-1100", invoiceNumber="503", customerNumber="1100", customerName="Elvahundra AB"),
+    ]
+    stub_list(api, "invoices", invoices, customerNumber="10")
+    stub(api, "customers/cust-10", customer_doc(id="cust-10", customerNumber="10"))
+    stub(api, "contactPersons", [], {"customerId": "cust-10", "sortBy": "name"})
+    stub_lookups(api, DETAIL_LOOKUPS["customers"])
+    _response, detail = get(office_client, "/customers/cust-10/")
+    link = re.search(r'href="(/invoices/\?[^"]*)"', section(detail, "Related")).group(1)
+    response, page = get(office_client, html_lib.unescape(link))
+    assert response.status_code == 200
+    assert [row[:2] for row in table(page)] == [["501", "Tio AB"]]
