@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seventime import SevenTimeClient
+from seventime.errors import NotFound
 from seventime.invoicing import (
     HOUSE_DEDUCTION_CEILINGS,
     compute_row,
@@ -205,11 +206,14 @@ class PickerField(forms.CharField):
     customers and a list returns at most 100. Without JavaScript the page offers
     a plain select of the first 100 instead (`options`)."""
 
-    def __init__(self, source: str, **kwargs):
+    def __init__(self, source: str, *, narrowed_by: str | None = None, **kwargs):
         super().__init__(**kwargs)
         # Typing a name is not choosing: say what to do, not only that it is missing.
         self.error_messages["required"] = _("Type part of a name or number, then choose one of the matches.")
         self.source = source
+        # The customer field whose records come first among the matches and must
+        # own the record chosen (a work order's project is one of its customer's).
+        self.narrowed_by = narrowed_by
         self.options: list[tuple[str, str]] = []
         self.chosen_label = ""
 
@@ -303,6 +307,7 @@ class CreateForm(forms.Form):
         super().__init__(data, initial=initial)
         self.me = me  # (id, name) of the Seven Time user linked to the signed-in account
         self.show_errors = True
+        self.picked: dict[str, Any] = {}  # chosen records of narrowed pickers, fetched on submit
         self.formsets = {name: cls(data, prefix=name) for name, cls in self.formset_classes.items()}
         if "remember_me" in self.fields and me:
             del self.fields["remember_me"]
@@ -359,7 +364,22 @@ class CreateForm(forms.Form):
                 data[name] = False if isinstance(field, forms.BooleanField) else field.to_python("")
             elif name in self.required_when_shown and data.get(name) in (None, "", [], ()) and name not in self._errors:
                 self.add_error(name, forms.Field.default_error_messages["required"])
+        for name, field in self.fields.items():
+            if isinstance(field, PickerField) and field.narrowed_by:
+                self._check_owner(name, field, data)
         return data
+
+    def _check_owner(self, name: str, field: PickerField, data: Mapping[str, Any]) -> None:
+        record, owner = self.picked.get(name), data.get(field.narrowed_by)
+        if record is None or not owner or not record.customer or record.customer == owner or name in self._errors:
+            return
+        self.add_error(
+            name,
+            ValidationError(
+                _("“%(record)s” is a project of another customer, %(owner)s. Choose one of this customer's projects, or none."),
+                params={"record": PICKERS[field.source].label(record), "owner": record.customer_name or record.customer},
+            ),
+        )
 
     def errors_for(self, html_name: str) -> list[str]:
         """The errors of one input, by its name in the page (a row's too)."""
@@ -454,6 +474,12 @@ class CreateForm(forms.Form):
         customer = raw_value(self, "customer") if "customer" in self.fields else ""
         if "contact_person" in self.fields and customer:
             calls["contacts"] = partial(client.list_contact_persons, customer_id=customer, sort_by="name")
+        for name, field in self.fields.items():
+            value = raw_value(self, name)
+            if self.is_bound and isinstance(field, PickerField) and field.narrowed_by and value:
+                if raw_value(self, field.narrowed_by):
+                    getter = getattr(client, PICKERS[field.source].get)
+                    calls[f"record:{name}"] = partial(_record_or_none, getter, value)
         if options:
             calls.update(self.picker_calls(client))
         return calls
@@ -475,6 +501,7 @@ class CreateForm(forms.Form):
         shown again while Seven Time is unreachable loses nothing."""
         for form in self.all_forms():
             fill_lookup_choices(form, lookups)
+        self.picked = {key[7:]: value for key, value in (results or {}).items() if key.startswith("record:") and value}
         self.fill_pickers(results)
         if "contact_person" in self.fields:
             field = self.fields["contact_person"]
@@ -494,6 +521,8 @@ class CreateForm(forms.Form):
     def _fill_picker(self, name: str, field: PickerField, results: Mapping[str, Any] | None) -> None:
         value = raw_value(self, name)
         first = list((results or {}).get(f"first:{name}") or [])
+        if field.narrowed_by and (owner := raw_value(self, field.narrowed_by)):
+            first = owners_first(first, owner)
         source = PICKERS[field.source]
         field.options = [(record.id, source.label(record)) for record in first]
         chosen = (results or {}).get(f"chosen:{name}")
@@ -520,6 +549,19 @@ class CreateForm(forms.Form):
     @staticmethod
     def describe(record) -> str:
         return record.label
+
+
+def owners_first(records: list, owner: str) -> list:
+    """The customer's own records first, each group in the order it came in."""
+    return sorted(records, key=lambda record: getattr(record, "customer", None) != owner)
+
+
+def _record_or_none(get: Callable[[str], Any], record_id: str):
+    # An id that names nothing is the API's to refuse (it says which field).
+    try:
+        return get(record_id)
+    except NotFound:
+        return None
 
 
 def fill_lookup_choices(form: forms.Form, lookups: Lookups | None) -> None:
@@ -1144,7 +1186,7 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     customer = PickerField("customers", label=_("Customer"))
     contact_person = ContactPersonField()
-    project = PickerField("projects", label=_("Project"), required=False)
+    project = PickerField("projects", label=_("Project"), required=False, narrowed_by="customer")
     marking = forms.CharField(label=_("Marking"), required=False)
     your_order_number = forms.CharField(label=_("Customer's order number"), required=False)
     start_date = date_time_field(_("Starts"))
@@ -1244,8 +1286,9 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
                 "createdByUser": data["created_by_user"],
                 "workOrderNumber": data["work_order_number"],
                 "statusRef": data["status"],
-                # The reference's table spells it `Project`; documents (and the client) use `project`.
-                "project": data["project"],
+                # The create table spells it `Project` (documents say `project`): an API
+                # that reads the documented name would drop any other spelling unnoticed.
+                "Project": data["project"],
                 "startDate": when(data["start_date"]),
                 "endDate": when(data["end_date"]),
                 "currentOwner": data["current_owner"],
@@ -1364,7 +1407,7 @@ class InvoiceForm(
 
     customer = PickerField("customers", label=_("Customer"))
     contact_person = ContactPersonField(label=_("Customer's contact person"))
-    project = PickerField("projects", label=_("Project"), required=False)
+    project = PickerField("projects", label=_("Project"), required=False, narrowed_by="customer")
     work_order = PickerField("workorders", label=_("Work order"), required=False)
     marking = forms.CharField(label=_("Marking"), required=False)
     your_order_number = forms.CharField(label=_("Customer's order number"), required=False)

@@ -729,6 +729,7 @@ def work_order_values(client, api):
 def test_work_order_sends_every_documented_field_with_work_address(office_client, api):
     values = work_order_values(office_client, api)
     stub_contacts(api)
+    stub_get(api, "projects/proj-1", PROJECT)  # whose project it is, checked on submit
     stub_create(
         api,
         "workorders",
@@ -738,7 +739,7 @@ def test_work_order_sends_every_documented_field_with_work_address(office_client
             "createdByUser": "user-1",
             "workOrderNumber": "4843",
             "statusRef": "wstatus-new",
-            "project": "proj-1",
+            "Project": "proj-1",
             "startDate": "2026-07-01 07:00",
             "endDate": "2026-07-01 15:30",
             "currentOwner": "user-1",
@@ -802,6 +803,45 @@ def test_work_order_sends_every_documented_field_with_work_address(office_client
     assert response.status_code == 302, field_errors(response)
     assert response["Location"] == "/workorders/new-wo/"
     assert message_texts(response) == ["Work order “4908 Byt element” was created."]
+
+
+@pytest.mark.parametrize("entity", ["workorders", "invoices"])
+def test_a_project_of_another_customer_is_refused_with_a_message(office_client, api, entity):
+    stub_page(api, entity)
+    values = form_values(open_form(office_client, entity))
+    stub_contacts(api)
+    other = {**PROJECT, "_id": "proj-9", "projectNumber": "2009", "name": "Ekhagen", "customer": "cust-9",
+             "customerName": "Ek & Son AB"}  # fmt: skip
+    stub_get(api, "projects/proj-9", other)
+    data = fill(values, title="Byt element", customer="cust-1", project="proj-9", created_by_user="user-1")
+    response = submit(office_client, entity, data)
+    assert response.status_code == 200
+    assert field_error(response.content.decode(), "project") == (
+        "“2009 Ekhagen” is a project of another customer, Ek & Son AB. "
+        "Choose one of this customer's projects, or none."
+    )
+    assert not posts(api, entity)
+
+
+def test_the_project_picker_offers_the_chosen_customers_projects_first(office_client, api):
+    projects = [
+        {**PROJECT, "_id": f"proj-{n}", "projectNumber": str(2000 + n), "customer": "cust-1" if n % 3 else "cust-2"}
+        for n in range(9, 0, -1)
+    ]
+    stub_get(api, *FIRST["projects"][:1], projects, FIRST["projects"][1])
+    page = office_client.get("/pick/projects/", {"field": "project", "customer": "cust-2"}).content.decode()
+    options = re.findall(r'data-value="([^"]+)"', page)
+    assert options == ["proj-9", "proj-6", "proj-3", "proj-8", "proj-7", "proj-5", "proj-4", "proj-2", "proj-1"]
+    # The search box sends the chosen customer along; without JavaScript the select has the same order.
+    stub_page(api, "workorders")
+    api.replace(api.GET, API + "projects", json=projects, match=[matchers.query_param_matcher(FIRST["projects"][1])])
+    stub_get(api, "customers/cust-2", {**CUSTOMER, "_id": "cust-2", "name": "Andra AB"})
+    stub_contacts(api, "cust-2", [])
+    form = open_form(office_client, "workorders", customer="cust-2")
+    search = re.search(r'<input type="text" class="picker-search" id="id_project_search"[^>]*>', form).group(0)
+    assert 'hx-include="#id_customer"' in search
+    select = re.search(r'<select class="picker-select" name="project".*?</select>', form, re.S).group(0)
+    assert re.findall(r'<option value="(proj-[^"]+)"', select)[:3] == ["proj-9", "proj-6", "proj-3"]
 
 
 def test_work_order_defaults_send_registration_allowed_and_no_work_address(office_client, api):
@@ -1020,6 +1060,7 @@ def test_invoice_defaults_to_swedish_kronor_today_and_one_empty_row(office_clien
 def test_rot_invoice_with_three_rows_sends_rows_house_properties_and_no_totals(office_client, api):
     values = invoice_values(office_client, api)
     stub_contacts(api)
+    stub_get(api, "projects/proj-1", PROJECT)
     stub_create(
         api,
         "invoices",

@@ -864,6 +864,12 @@ def test_create_work_order_accepts_the_reference_spelling_Project(db, client, re
     assert doc["project"] == refs["project"]["_id"]
 
 
+def test_create_work_order_takes_the_documented_Project_when_both_spellings_come(db, client, refs):
+    other = next(doc for doc in store.all("projects") if doc["_id"] != refs["project"]["_id"])
+    payload = _work_order(refs, Project=refs["project"]["_id"], project=other["_id"])
+    assert ok(post(client, "workOrders", payload))["project"] == refs["project"]["_id"]
+
+
 @pytest.mark.parametrize(
     "field, value",
     [("customer", NO_SUCH_ID), ("createdByUser", NO_SUCH_ID), ("Project", NO_SUCH_ID), ("project", NO_SUCH_ID),

@@ -561,8 +561,9 @@ def create_work_order(payload: dict) -> dict:
     title = _text(payload, "title", required=True)
     customer = _ref(payload, "customer", "customers", required=True)
     creator = _ref(payload, "createdByUser", "users", required=True)
-    # The reference's table spells the project parameter `Project`.
-    project = _ref(payload, "project" if payload.get("project") not in (None, "") else "Project", "projects")
+    # The reference's create table spells the project parameter `Project` (the client
+    # sends that); its documents say `project`, which is accepted too.
+    project = _ref(payload, "Project" if payload.get("Project") not in (None, "") else "project", "projects")
     statuses = store.all("workOrderStatuses")
     status = _ref(payload, "statusRef", "workOrderStatuses") or (statuses[0] if statuses else None)
     contact = _contact_of(payload, customer)
