@@ -38,6 +38,7 @@ from seventime import SevenTimeClient
 from seventime.errors import NotFound
 from seventime.invoicing import (
     HOUSE_DEDUCTION_CEILINGS,
+    REVERSE_CHARGE,
     compute_row,
     compute_totals,
     house_deduction,
@@ -1356,10 +1357,17 @@ class InvoiceRowForm(RowForm):
     tax_percent = NumberField(label=_("VAT %"), min_value=0, max_value=100, decimal_places=2, initial=25)
     house_work_flag = forms.BooleanField(label=_("ROT/RUT work"), required=False)
 
+    #: Set by the invoice form: on a reverse-charge invoice no row carries VAT.
+    reverse_charge = False
+
     def clean(self):
         data = super().clean()
         if not data.get("name") and not data.get("description") and "name" not in self._errors:
             self.add_error("name", _("Give the row a name or a description."))
+        if self.reverse_charge:
+            # The VAT column is hidden, its value kept in the page but neither checked nor sent.
+            self._errors.pop("tax_percent", None)
+            data["tax_percent"] = Decimal(0)
         return data
 
     def amounts(self) -> dict[str, Any] | None:
@@ -1370,7 +1378,7 @@ class InvoiceRowForm(RowForm):
                     "numberOfItems": _lenient(self, "number_of_items"),
                     "unitPrice": _lenient(self, "unit_price"),
                     "discountPercent": _lenient(self, "discount_percent"),
-                    "taxPercent": _lenient(self, "tax_percent"),
+                    "taxPercent": 0 if self.reverse_charge else _lenient(self, "tax_percent"),
                 }
             )
         except (ValueError, InvalidOperation):
@@ -1396,6 +1404,7 @@ class BaseInvoiceRowFormSet(BaseFormSet):
 InvoiceRowFormSet = formset_factory(InvoiceRowForm, formset=BaseInvoiceRowFormSet, extra=1, max_num=200)
 
 HOUSE_INVOICE = ShowIf.field("invoice_type", *ROT_RUT)
+WITH_VAT = ShowIf.field("invoice_type", *(code for code, _label in INVOICE_TYPES if code != str(REVERSE_CHARGE)))
 
 
 class InvoiceForm(
@@ -1501,6 +1510,8 @@ class InvoiceForm(
         # forms.js keeps the due date at the invoice date plus the chosen
         # customer's payment terms until the user sets it.
         self.fields["due_date"].widget.attrs["data-due-date"] = "auto"
+        for row in self.formsets["rows"].forms:
+            row.reverse_charge = self.reverse_charge
 
     def clean(self):
         data = super().clean()
@@ -1517,6 +1528,14 @@ class InvoiceForm(
     @property
     def house_active(self) -> bool:
         return HOUSE_INVOICE.holds(self)
+
+    @property
+    def vat_show_if(self) -> str:
+        return WITH_VAT.as_json(self)
+
+    @property
+    def reverse_charge(self) -> bool:
+        return raw_value(self, "invoice_type") == str(REVERSE_CHARGE)
 
     def row_totals(self) -> dict[str, Any] | None:
         """The totals of what was typed, as the server will compute them; for ROT/RUT

@@ -983,6 +983,14 @@ def test_created_invoice_is_listed_and_gettable(db, client, refs):
     assert doc in ok(get(client, "invoices", {"customerNumber": refs["customer"]["customerNumber"]}))
 
 
+def test_create_invoice_of_type_3_is_reverse_charge_without_vat(db, client, refs):
+    rows = [{"itemType": "time", "name": "Gjutning", "numberOfItems": 8, "unitPrice": 650, "taxPercent": 25}]
+    doc = ok(post(client, "invoices", _invoice(refs, invoiceType=3, taxPercent=25, multipleTaxesOnRows=True,
+                                               invoiceItems=rows)))  # fmt: skip
+    assert (doc["invoiceType"], doc["taxPercent"], doc["totalTaxAmount"], doc["totalAmountInclTax"]) == (3, 0, 0, 5200)
+    assert [row["taxPercent"] for row in doc["invoiceItems"]] == [0]
+
+
 def test_create_invoice_with_given_dates_and_names(db, client, refs):
     payload = _invoice(refs, language="en", invoiceDate="2026-03-10", name="Slutfaktura", marking="M", yourOrderNumber="PO")
 

@@ -1388,6 +1388,18 @@ def test_invoice_detail_without_rot_rut_type_has_no_deduction_section(office_cli
     assert "ROT/RUT distribution" not in page
 
 
+def test_a_reverse_charge_invoice_says_so(office_client, api):
+    stub_invoice(api, full_invoice(invoiceType=3, houseProperties=None))
+    _response, page = get(office_client, "/invoices/inv-1/")
+    assert "Reverse charge" in text(re.search(r'<header class="detail-header">.*?</header>', page, re.S).group(0))
+    assert "Reverse charge: no VAT on this invoice, the buyer accounts for it." in text(section(page, "Rows"))
+    _response, page = get(office_client, "/invoices/inv-1/", **{"Accept-Language": "sv"})
+    assert "Omvänd betalningsskyldighet" in text(page)
+    stub_invoice(api, full_invoice(invoiceType=0))
+    _response, page = get(office_client, "/invoices/inv-1/")
+    assert "Reverse charge" not in page
+
+
 def test_invoice_detail_dates_are_stockholm_days(office_client, api):
     stub_invoice(api, full_invoice(dueDate="2020-12-04T23:00:00.000Z", paymentDate="2020-12-01T23:30:00.000Z"))
     response, page = get(office_client, "/invoices/inv-1/")

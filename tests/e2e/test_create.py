@@ -406,3 +406,34 @@ def test_rot_deduction_is_capped_per_person_sharing_it(logged_in):
         "button", name="Remove this person"
     ).click()
     expect(shown["deduction"].locator("td").first).to_have_text("-50,000.00")
+
+
+def test_a_construction_invoice_is_reverse_charge_without_vat(logged_in):
+    page = logged_in
+    open_form(page, "/invoices/", "New invoice")
+    pick(page, "customer", "Åberg Livs", "Åberg Livs AB")
+    fill_row(page, 0, "time", "Gjutning", "8", "650", tax_percent="25")
+    shown = sums(page)
+    rows = page.locator("[data-formset=rows]")
+    note = footer_row(page, "Reverse charge: no VAT on this invoice, the buyer accounts for it.")
+    expect(shown["total"]).to_have_text("6,500.00")
+    expect(note).to_be_hidden()
+
+    labelled(page, "Construction (reverse VAT)").check()
+    expect(rows.locator('[data-sum="totalTaxAmount"]')).to_have_text("0.00")
+    expect(shown["total"]).to_have_text("5,200.00")
+    expect(note).to_be_visible()
+    expect(rows.get_by_role("columnheader", name="VAT %")).to_be_hidden()
+    expect(page.locator("#id_rows-0-tax_percent")).to_be_hidden()
+    labelled(page, "Normal").check()  # what was typed in the VAT column is still there
+    expect(shown["total"]).to_have_text("6,500.00")
+    labelled(page, "Construction (reverse VAT)").check()
+
+    labelled(page, "Created by").select_option(index=1)
+    page.get_by_role("button", name="Create invoice").click()
+    expect(page).to_have_url(re.compile(r"/invoices/[0-9a-f]{24}/$"))
+    number = created_message(page, "Invoice")
+    invoice = next(doc for doc in store.all("invoices") if doc["invoiceNumber"] == number)
+    assert (invoice["invoiceType"], invoice["totalTaxAmount"], invoice["totalAmountInclTax"]) == (3, 0, 5200)
+    expect(page.locator(".detail-header")).to_contain_text("Reverse charge")
+    expect(page.locator("tfoot tr", has_text="Total incl. VAT")).to_contain_text("5,200.00")
