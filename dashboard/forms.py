@@ -39,6 +39,7 @@ from seventime.errors import NotFound
 from seventime.invoicing import (
     HOUSE_DEDUCTION_CEILINGS,
     REVERSE_CHARGE,
+    VAT_RATES,
     compute_row,
     compute_totals,
     house_deduction,
@@ -48,6 +49,7 @@ from seventime.invoicing import (
 from seventime.records import camel
 
 from .fetch import Lookups
+from .identifiers import OrganisationNumberField, PersonalNumberField, PhoneField, postcode
 from .resources import LookupSelect
 from .templatetags.dashboard import BILLING_METHODS, INVOICE_STATUSES
 
@@ -674,8 +676,22 @@ def address_fields(
             validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Two letters, e.g. SE."))],
         )
     if with_phone:
-        fields[f"{prefix}phone"] = forms.CharField(label=_("Phone"), required=False)
-    return type(f"AddressFields_{prefix or 'main'}", (forms.Form,), fields)
+        fields[f"{prefix}phone"] = PhoneField(label=_("Phone"), required=False)
+    # A billing address has no country of its own: it is the customer's.
+    country = f"{prefix}country" if with_country else "country"
+
+    def clean(self):
+        data = super(form_class, self).clean()
+        typed = data.get(f"{prefix}zip_code")
+        if typed:
+            try:
+                data[f"{prefix}zip_code"] = postcode(typed, raw_value(self, country) if country in self.fields else "")
+            except ValidationError as error:
+                self.add_error(f"{prefix}zip_code", error)
+        return data
+
+    form_class = type(f"AddressFields_{prefix or 'main'}", (forms.Form,), {**fields, "clean": clean})
+    return form_class
 
 
 def address_payload(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
@@ -726,7 +742,7 @@ def user_field(label, **kwargs) -> LookupChoiceField:
 
 class DistributionForm(RowForm):
     user_name = forms.CharField(label=_("Full name"))
-    personal_number = forms.CharField(label=_("Personal number"))
+    personal_number = PersonalNumberField(label=_("Personal number"))
     distribution_percent = NumberField(
         label=_("Share (%)"), required=True, min_value=1, max_value=100, decimal_places=2, initial=100
     )
@@ -772,7 +788,7 @@ class HousePropertyFields(forms.Form):
     property_description = forms.CharField(
         label=_("Property designation"), required=False, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
     )
-    housing_society_number = forms.CharField(
+    housing_society_number = OrganisationNumberField(
         label=_("Housing society org. number"),
         required=False,
         help_text=_("The bostadsrättsförening's organisation number."),
@@ -814,10 +830,12 @@ class CustomerForm(
         required=False,
         help_text=_("Leave empty and Seven Time gives the next free number."),
     )
-    organization_number = forms.CharField(label=_("Organisation or personal number"), required=False)
+    organization_number = OrganisationNumberField(
+        label=_("Organisation or personal number"), required=False, personal=True
+    )
     vat_number = forms.CharField(label=_("VAT number"), required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    phone = forms.CharField(label=_("Phone"), required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
     payment_days = forms.IntegerField(
         label=_("Payment terms (days)"),
         required=False,
@@ -958,8 +976,8 @@ class UserForm(CreateForm):
     )
     user_role = LookupChoiceField("user_roles", label=_("Role"), required=True, empty_label=_("Choose…"))
     employee_number = forms.CharField(label=_("Employee number"), required=False)
-    work_phone = forms.CharField(label=_("Work phone"), required=False)
-    cell_phone = forms.CharField(label=_("Mobile phone"), required=False)
+    work_phone = PhoneField(label=_("Work phone"), required=False)
+    cell_phone = PhoneField(label=_("Mobile phone"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="SV")
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     is_activated = forms.BooleanField(
@@ -1359,6 +1377,12 @@ class InvoiceRowForm(RowForm):
 
     #: Set by the invoice form: on a reverse-charge invoice no row carries VAT.
     reverse_charge = False
+
+    def clean_tax_percent(self):
+        rate = self.cleaned_data["tax_percent"]
+        if rate is not None and rate not in VAT_RATES:
+            raise ValidationError(_("Swedish VAT is 25, 12, 6 or 0 %."), code="vat_rate")
+        return rate
 
     def clean(self):
         data = super().clean()

@@ -400,8 +400,8 @@ def test_customer_sends_every_documented_field_nested_billing_settings_included(
             "housingSocietyNumber": "769600-1234",
             "apartmentNumber": "1101",
             "deductionDistribution": [
-                {"userName": "Anna Ek", "personalNumber": "19800101-1234", "distributionPercent": 60},
-                {"userName": "Bo Ek", "personalNumber": "19790202-2345", "distributionPercent": 40},
+                {"userName": "Anna Ek", "personalNumber": "800101-1231", "distributionPercent": 60},
+                {"userName": "Bo Ek", "personalNumber": "790202-2347", "distributionPercent": 40},
             ],
         },
     }
@@ -439,8 +439,8 @@ def test_customer_sends_every_documented_field_nested_billing_settings_included(
     data.update(
         rows(
             "distribution",
-            {"user_name": "Anna Ek", "personal_number": "19800101-1234", "distribution_percent": "60"},
-            {"user_name": "Bo Ek", "personal_number": "19790202-2345", "distribution_percent": "40"},
+            {"user_name": "Anna Ek", "personal_number": "19800101-1231", "distribution_percent": "60"},
+            {"user_name": "Bo Ek", "personal_number": "19790202-2347", "distribution_percent": "40"},
         )
     )
     response = submit(office_client, "customers", data)
@@ -505,6 +505,95 @@ def test_customer_rules(office_client, api, typed, field, message):
 
 
 @pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        (
+            {"organization_number": "123456-7890"},
+            "organization_number",
+            "This number's last digit does not match the others: check it for a typo.",
+        ),
+        (
+            {"organization_number": "55600266"},
+            "organization_number",
+            "Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.",
+        ),
+        (
+            {"organization_number": "19800101-1234"},
+            "organization_number",
+            "This personal number's last digit does not match the others: check it for a typo.",
+        ),
+        ({"phone": "abc"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
+        ({"phone": "12"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
+        ({"zip_code": "ABCDE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
+        ({"zip_code": "ABCDE", "country": "SE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
+        ({"zip_code": "Oslo!", "country": "NO"}, "zip_code", "Enter the postcode with its digits and letters only, e.g. 0150."),
+        (
+            {"use_separate_billing_address": "on", "billing_address": "Box 1", "billing_zip_code": "2690"},
+            "billing_zip_code",
+            "A Swedish postcode has five digits, e.g. 269 74.",
+        ),
+        (
+            {"is_rot_customer": "on", "type_of_property": "2", "housing_society_number": "769600-1235"},
+            "housing_society_number",
+            "This number's last digit does not match the others: check it for a typo.",
+        ),
+    ],
+)
+def test_swedish_identifiers_are_checked(office_client, api, typed, field, message):
+    stub_page(api, "customers")
+    values = form_values(open_form(office_client, "customers"))
+    response = submit(office_client, "customers", fill(values, **{"name": "Ahlgrens Måleri", **typed}))
+    assert field_error(response.content.decode(), field) == message
+    assert not posts(api, "customers")
+
+
+@pytest.mark.parametrize(
+    ("personal_number", "message"),
+    [
+        ("19800101-1234", "This personal number's last digit does not match the others: check it for a typo."),
+        ("19801301-1238", "This personal number has no valid date of birth."),
+        ("1980", "Enter a personal number as YYYYMMDD-NNNN, e.g. 19811218-9876."),
+    ],
+)
+def test_personal_numbers_of_deduction_shares_are_checked(office_client, api, personal_number, message):
+    stub_page(api, "customers")
+    values = form_values(open_form(office_client, "customers"))
+    data = fill(values, name="Ek", is_rut_customer="on", type_of_property="1", property_description="Lund Ek 1:1")
+    data.update(rows("distribution", {"user_name": "Anna Ek", "personal_number": personal_number}))
+    page = submit(office_client, "customers", data).content.decode()
+    assert field_error(page, "distribution-0-personal_number") == message
+    assert not posts(api, "customers")
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ({"organization_number": "5560026675"}, {"organizationNumber": "556002-6675"}),
+        ({"organization_number": " 16 556002 - 6675 "}, {"organizationNumber": "556002-6675"}),
+        ({"organization_number": "165560026675"}, {"organizationNumber": "556002-6675"}),
+        ({"organization_number": "19811218-9876"}, {"organizationNumber": "811218-9876"}),
+        ({"organization_number": "8112189876"}, {"organizationNumber": "811218-9876"}),
+        ({"zip_code": "26974", "phone": "+46 70 123 45 67"}, {"zipCode": "269 74", "phone": "+46 70 123 45 67"}),
+        ({"zip_code": "0150", "country": "no"}, {"zipCode": "0150", "country": "NO"}),
+    ],
+)
+def test_identifiers_are_sent_the_way_the_documents_write_them(office_client, api, typed, sent):
+    stub_page(api, "customers")
+    values = form_values(open_form(office_client, "customers"))
+    billing = {
+        "invoiceDeliveryType": 0,
+        "useSeparateBillingEmail": False,
+        "isConstructionCompany": False,
+        "useSeparateBillingAddress": False,
+        "isROTCustomer": False,
+        "isRUTCustomer": False,
+    }
+    stub_create(api, "customers", {"name": "Ek AB", **sent, "billingSettings": billing})
+    response = submit(office_client, "customers", fill(values, name="Ek AB", **typed))
+    assert response.status_code == 302, field_errors(response)
+
+
+@pytest.mark.parametrize(
     ("shares", "message"),
     [
         (["60", "30"], "The shares add up to 90 %; together they must be exactly 100 %."),
@@ -519,7 +608,7 @@ def test_deduction_shares_must_add_up_to_100(office_client, api, shares, message
         rows(
             "distribution",
             *[
-                {"user_name": f"P{i}", "personal_number": f"1980010{i}-1234", "distribution_percent": s}
+                {"user_name": f"P{i}", "personal_number": ("19800101-1231", "19800102-1230")[i], "distribution_percent": s}
                 for i, s in enumerate(shares)
             ],
         )
@@ -1113,8 +1202,8 @@ def test_rot_invoice_with_three_rows_sends_rows_house_properties_and_no_totals(o
                 "typeOfProperty": 1,
                 "propertyDescription": "Lund Sten 1:2",
                 "deductionDistribution": [
-                    {"userName": "Anna Ek", "personalNumber": "19800101-1234", "distributionPercent": 50},
-                    {"userName": "Bo Ek", "personalNumber": "19790202-2345", "distributionPercent": 50},
+                    {"userName": "Anna Ek", "personalNumber": "800101-1231", "distributionPercent": 50},
+                    {"userName": "Bo Ek", "personalNumber": "790202-2347", "distributionPercent": 50},
                 ],
             },
         },
@@ -1151,8 +1240,8 @@ def test_rot_invoice_with_three_rows_sends_rows_house_properties_and_no_totals(o
     data.update(
         rows(
             "distribution",
-            {"user_name": "Anna Ek", "personal_number": "19800101-1234", "distribution_percent": "50"},
-            {"user_name": "Bo Ek", "personal_number": "19790202-2345", "distribution_percent": "50"},
+            {"user_name": "Anna Ek", "personal_number": "19800101-1231", "distribution_percent": "50"},
+            {"user_name": "Bo Ek", "personal_number": "19790202-2347", "distribution_percent": "50"},
         )
     )
     response = submit(office_client, "invoices", data)
@@ -1311,6 +1400,7 @@ def test_house_properties_are_neither_checked_nor_sent_for_a_normal_invoice(offi
             "rows-0-tax_percent",
             "Ensure this value is greater than or equal to 0.",
         ),
+        ({"item_type": "time", "name": "X", "tax_percent": "17"}, "rows-0-tax_percent", "Swedish VAT is 25, 12, 6 or 0 %."),
     ],
 )
 def test_invoice_row_rules(office_client, api, row, field, message):
