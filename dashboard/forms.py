@@ -110,6 +110,17 @@ ROT_RUT = ("1", "2")
 #: creation time: the API's clock and ours may disagree a little.
 CLOCK_SKEW = dt.timedelta(minutes=2)
 
+# The longest text each kind of field takes (form `maxlength` and server check alike);
+# docs/creating-records.md says why. The reference states no limits.
+CODE_LENGTH = 20  # numbers and codes: customer, project, employee, apartment, VAT and org. numbers, postcodes, units
+PHONE_LENGTH = 30  # "+46 (0)70-123 45 67" has 19
+NAME_LENGTH = 100  # people's and places' names, streets, cities, markings, order numbers, property designations
+TITLE_LENGTH = 200  # what names a record: a customer, a project, a work order, an invoice and its rows; a subject
+EMAIL_LENGTH = 254  # the longest address that can be delivered (RFC 5321)
+PASSWORD_LENGTH = 128
+TEXT_LENGTH = 4000  # descriptions and notes
+ID_LENGTH = 64  # an id of the API (24 characters in the reference)
+
 
 # --- fields and widgets ---
 
@@ -210,6 +221,7 @@ class PickerField(forms.CharField):
     a plain select of the first 100 instead (`options`)."""
 
     def __init__(self, source: str, *, narrowed_by: str | None = None, **kwargs):
+        kwargs.setdefault("max_length", ID_LENGTH)
         super().__init__(**kwargs)
         # Typing a name is not choosing: say what to do, not only that it is missing.
         self.error_messages["required"] = _("Type part of a name or number, then choose one of the matches.")
@@ -219,6 +231,7 @@ class PickerField(forms.CharField):
         self.narrowed_by = narrowed_by
         self.options: list[tuple[str, str]] = []
         self.chosen_label = ""
+        self.search_length = TITLE_LENGTH  # what may be typed to search by name
 
 
 class ContactPersonField(forms.ChoiceField):
@@ -663,20 +676,21 @@ def address_fields(
     them), prefixed, as a form class to inherit from."""
     fields: dict[str, forms.Field] = {}
     if name_label:
-        fields[f"{prefix}name"] = forms.CharField(label=name_label, required=False)
-    fields[f"{prefix}address"] = forms.CharField(label=_("Street address"), required=False)
-    fields[f"{prefix}address2"] = forms.CharField(label=_("Address line 2"), required=False)
-    fields[f"{prefix}zip_code"] = forms.CharField(label=_("Postcode"), required=False)
-    fields[f"{prefix}city"] = forms.CharField(label=_("City"), required=False)
+        fields[f"{prefix}name"] = forms.CharField(label=name_label, required=False, max_length=NAME_LENGTH)
+    fields[f"{prefix}address"] = forms.CharField(label=_("Street address"), required=False, max_length=NAME_LENGTH)
+    fields[f"{prefix}address2"] = forms.CharField(label=_("Address line 2"), required=False, max_length=NAME_LENGTH)
+    fields[f"{prefix}zip_code"] = forms.CharField(label=_("Postcode"), required=False, max_length=CODE_LENGTH)
+    fields[f"{prefix}city"] = forms.CharField(label=_("City"), required=False, max_length=NAME_LENGTH)
     if with_country:
         fields[f"{prefix}country"] = forms.CharField(
             label=_("Country code"),
             required=False,
+            max_length=2,
             help_text=_("Two letters, e.g. SE for Sweden."),
             validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Two letters, e.g. SE."))],
         )
     if with_phone:
-        fields[f"{prefix}phone"] = PhoneField(label=_("Phone"), required=False)
+        fields[f"{prefix}phone"] = PhoneField(label=_("Phone"), required=False, max_length=PHONE_LENGTH)
     # A billing address has no country of its own: it is the customer's.
     country = f"{prefix}country" if with_country else "country"
 
@@ -741,8 +755,8 @@ def user_field(label, **kwargs) -> LookupChoiceField:
 
 
 class DistributionForm(RowForm):
-    user_name = forms.CharField(label=_("Full name"))
-    personal_number = PersonalNumberField(label=_("Personal number"))
+    user_name = forms.CharField(label=_("Full name"), max_length=NAME_LENGTH)
+    personal_number = PersonalNumberField(label=_("Personal number"), max_length=CODE_LENGTH)
     distribution_percent = NumberField(
         label=_("Share (%)"), required=True, min_value=1, max_value=100, decimal_places=2, initial=100
     )
@@ -786,14 +800,15 @@ class HousePropertyFields(forms.Form):
 
     type_of_property = forms.ChoiceField(label=_("Type of property"), choices=PROPERTY_TYPES, required=False)
     property_description = forms.CharField(
-        label=_("Property designation"), required=False, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
+        label=_("Property designation"), required=False, max_length=NAME_LENGTH, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
     )
     housing_society_number = OrganisationNumberField(
         label=_("Housing society org. number"),
         required=False,
+        max_length=CODE_LENGTH,
         help_text=_("The bostadsrättsförening's organisation number."),
     )
-    apartment_number = forms.CharField(label=_("Apartment number"), required=False)
+    apartment_number = forms.CharField(label=_("Apartment number"), required=False, max_length=CODE_LENGTH)
 
 
 HOUSE_PROPERTY_FIELDS = ("type_of_property", "property_description", "housing_society_number", "apartment_number")
@@ -824,18 +839,23 @@ class CustomerForm(
     resource_name = "customers"
     create_method = "create_customer"
 
-    name = forms.CharField(label=_("Name"), help_text=_("The company's or the person's name, as invoices show it."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=TITLE_LENGTH,
+        help_text=_("The company's or the person's name, as invoices show it."),
+    )
     customer_number = forms.CharField(
         label=_("Customer number"),
         required=False,
+        max_length=CODE_LENGTH,
         help_text=_("Leave empty and Seven Time gives the next free number."),
     )
     organization_number = OrganisationNumberField(
-        label=_("Organisation or personal number"), required=False, personal=True
+        label=_("Organisation or personal number"), required=False, personal=True, max_length=CODE_LENGTH
     )
-    vat_number = forms.CharField(label=_("VAT number"), required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    phone = PhoneField(label=_("Phone"), required=False)
+    vat_number = forms.CharField(label=_("VAT number"), required=False, max_length=CODE_LENGTH)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=EMAIL_LENGTH)
+    phone = PhoneField(label=_("Phone"), required=False, max_length=PHONE_LENGTH)
     payment_days = forms.IntegerField(
         label=_("Payment terms (days)"),
         required=False,
@@ -847,8 +867,10 @@ class CustomerForm(
         label=_("Send invoices by"), choices=DELIVERY_TYPES, initial="0", widget=forms.RadioSelect
     )
     use_separate_billing_email = forms.BooleanField(label=_("Send invoices to another e-mail address"), required=False)
-    invoice_email = forms.EmailField(label=_("Invoice e-mail"), required=False)
-    default_email_subject = forms.CharField(label=_("Subject of invoice e-mails"), required=False)
+    invoice_email = forms.EmailField(label=_("Invoice e-mail"), required=False, max_length=EMAIL_LENGTH)
+    default_email_subject = forms.CharField(
+        label=_("Subject of invoice e-mails"), required=False, max_length=TITLE_LENGTH
+    )
     is_construction_company = forms.BooleanField(label=_("Construction company"), required=False)
     use_separate_billing_address = forms.BooleanField(
         label=_("Send invoices to another postal address"), required=False
@@ -968,16 +990,16 @@ class UserForm(CreateForm):
     create_method = "create_user"
     lookups = ("user_roles",)
 
-    first_name = forms.CharField(label=_("First name"))
-    last_name = forms.CharField(label=_("Last name"))
-    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("First name"), max_length=NAME_LENGTH)
+    last_name = forms.CharField(label=_("Last name"), max_length=NAME_LENGTH)
+    email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_LENGTH)
     user_name = forms.CharField(
-        label=_("Username"), help_text=_("What the person logs in to Seven Time with. Must be unique.")
+        label=_("Username"), max_length=NAME_LENGTH, help_text=_("What the person logs in to Seven Time with. Must be unique.")
     )
     user_role = LookupChoiceField("user_roles", label=_("Role"), required=True, empty_label=_("Choose…"))
-    employee_number = forms.CharField(label=_("Employee number"), required=False)
-    work_phone = PhoneField(label=_("Work phone"), required=False)
-    cell_phone = PhoneField(label=_("Mobile phone"), required=False)
+    employee_number = forms.CharField(label=_("Employee number"), required=False, max_length=CODE_LENGTH)
+    work_phone = PhoneField(label=_("Work phone"), required=False, max_length=PHONE_LENGTH)
+    cell_phone = PhoneField(label=_("Mobile phone"), required=False, max_length=PHONE_LENGTH)
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="SV")
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     is_activated = forms.BooleanField(
@@ -985,6 +1007,7 @@ class UserForm(CreateForm):
     )
     password = forms.CharField(
         label=_("Password"),
+        max_length=PASSWORD_LENGTH,
         required=False,
         # Shown again after a rejected submit so nothing typed is lost; such
         # answers are marked no-store, and the password is never logged or stored.
@@ -1048,10 +1071,11 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         "result_units",
     )
 
-    name = forms.CharField(label=_("Name"))
+    name = forms.CharField(label=_("Name"), max_length=TITLE_LENGTH)
     project_number = forms.CharField(
         label=_("Project number"),
         required=False,
+        max_length=CODE_LENGTH,
         validators=[RegexValidator(r"^\d+$", _("Digits only."))],
         help_text=_("Leave empty and Seven Time gives the next free number."),
     )
@@ -1064,8 +1088,8 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     tags = LookupMultipleField("project_tags", label=_("Tags"))
     customer = PickerField("customers", label=_("Customer"), required=False)
     contact_person = ContactPersonField()
-    marking = forms.CharField(label=_("Marking"), required=False)
-    your_order_number = forms.CharField(label=_("Customer's order number"), required=False)
+    marking = forms.CharField(label=_("Marking"), required=False, max_length=NAME_LENGTH)
+    your_order_number = forms.CharField(label=_("Customer's order number"), required=False, max_length=NAME_LENGTH)
     billing_method = forms.ChoiceField(label=_("Billing method"), choices=PROJECT_BILLING_METHODS, required=False)
     price_per_hour = NumberField(label=_("Price per hour (SEK)"), min_value=0, decimal_places=2)
     fixed_price = NumberField(label=_("Fixed price (SEK)"), min_value=0, decimal_places=2)
@@ -1073,7 +1097,9 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     invoice_status = forms.ChoiceField(label=_("Invoicing status"), choices=WORK_INVOICE_STATUSES, required=False)
     result_unit = LookupChoiceField("result_units", label=_("Result unit"))
     use_delivery_address = forms.BooleanField(label=_("Add a delivery address"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     fieldsets = (
         Fieldset(
@@ -1192,22 +1218,25 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
     create_method = "create_work_order"
     lookups = ("work_order_statuses", "work_order_types", "departments", "users")
 
-    title = forms.CharField(label=_("Title"))
+    title = forms.CharField(label=_("Title"), max_length=TITLE_LENGTH)
     work_order_number = forms.CharField(
         label=_("Work order number"),
         required=False,
+        max_length=CODE_LENGTH,
         validators=[RegexValidator(r"^\d+$", _("Digits only."))],
         help_text=_("Leave empty and Seven Time gives the next free number."),
     )
     status = LookupChoiceField("work_order_statuses", label=_("Status"), empty_label=_("Seven Time's first status"))
     work_order_type = LookupChoiceField("work_order_types", label=_("Type"))
     department = LookupChoiceField("departments", label=_("Department"))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     customer = PickerField("customers", label=_("Customer"))
     contact_person = ContactPersonField()
     project = PickerField("projects", label=_("Project"), required=False, narrowed_by="customer")
-    marking = forms.CharField(label=_("Marking"), required=False)
-    your_order_number = forms.CharField(label=_("Customer's order number"), required=False)
+    marking = forms.CharField(label=_("Marking"), required=False, max_length=NAME_LENGTH)
+    your_order_number = forms.CharField(label=_("Customer's order number"), required=False, max_length=NAME_LENGTH)
     start_date = date_time_field(_("Starts"))
     end_date = date_time_field(_("Ends"))
     estimated_time = NumberField(label=_("Estimated time (hours)"), min_value=0, decimal_places=2)
@@ -1219,6 +1248,7 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
     machines = forms.CharField(
         label=_("Machine ids"),
         required=False,
+        max_length=TEXT_LENGTH,
         help_text=_("Rarely needed. Ids of machines working on it full time, separated by commas."),
     )
     color = forms.ChoiceField(
@@ -1366,10 +1396,12 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
 
 class InvoiceRowForm(RowForm):
     item_type = forms.ChoiceField(label=_("Type"), choices=ITEM_TYPES, initial="time")
-    name = forms.CharField(label=_("Name"), required=False)
-    description = forms.CharField(label=_("Description"), required=False)
+    name = forms.CharField(label=_("Name"), required=False, max_length=TITLE_LENGTH)
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_LENGTH)
     number_of_items = NumberField(label=_("Quantity"), decimal_places=3, initial=1)
-    unit = forms.CharField(label=_("Unit"), required=False, widget=forms.TextInput(attrs={"size": 4}))
+    unit = forms.CharField(
+        label=_("Unit"), required=False, max_length=CODE_LENGTH, widget=forms.TextInput(attrs={"size": 4})
+    )
     unit_price = NumberField(label=_("Unit price"), decimal_places=2)
     discount_percent = NumberField(label=_("Discount %"), min_value=0, max_value=100, decimal_places=2)
     tax_percent = NumberField(label=_("VAT %"), min_value=0, max_value=100, decimal_places=2, initial=25)
@@ -1442,11 +1474,12 @@ class InvoiceForm(
     contact_person = ContactPersonField(label=_("Customer's contact person"))
     project = PickerField("projects", label=_("Project"), required=False, narrowed_by="customer")
     work_order = PickerField("workorders", label=_("Work order"), required=False)
-    marking = forms.CharField(label=_("Marking"), required=False)
-    your_order_number = forms.CharField(label=_("Customer's order number"), required=False)
+    marking = forms.CharField(label=_("Marking"), required=False, max_length=NAME_LENGTH)
+    your_order_number = forms.CharField(label=_("Customer's order number"), required=False, max_length=NAME_LENGTH)
     name = forms.CharField(
         label=_("Invoice title"),
         required=False,
+        max_length=TITLE_LENGTH,
         help_text=_("Empty: “Faktura” or “Invoice”, in the invoice's language."),
     )
     invoice_date = date_field(_("Invoice date"))
@@ -1466,7 +1499,9 @@ class InvoiceForm(
         label=_("Kind of invoice"), choices=INVOICE_TYPES, initial="0", widget=forms.RadioSelect
     )
     use_delivery_address = forms.BooleanField(label=_("Deliver to another address"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     fieldsets = (
         Fieldset(

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 import requests
+from django import forms
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -290,6 +291,30 @@ def test_every_field_is_placed_in_a_group(entity):
 # =====================================================================
 
 
+def test_every_text_field_of_every_create_form_has_a_maximum_length():
+    classes = [form_class for form_class in CREATE_FORMS.values()]
+    classes += [formset.form for form_class in classes for formset in form_class.formset_classes.values()]
+    unlimited = [
+        f"{form_class.__name__}.{name}"
+        for form_class in classes
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, forms.CharField) and not field.max_length
+    ]
+    assert unlimited == []
+
+
+@pytest.mark.parametrize("length", [10_000, 1_000_000])
+def test_a_too_long_name_is_refused_and_the_input_says_its_limit(office_client, api, length):
+    stub_page(api, "customers")
+    page = open_form(office_client, "customers")
+    assert re.search(r'<input type="text" name="name" maxlength="200"', page)
+    response = submit(office_client, "customers", fill(form_values(page), name="Å" * length))
+    assert field_error(response.content.decode(), "name") == (
+        f"Ensure this value has at most 200 characters (it has {length:,}).".replace(",", "")
+    )
+    assert not posts(api, "customers")
+
+
 def test_list_offers_new_button_only_with_the_add_permission(client, django_user_model, api):
     stub_get(api, "customers", [CUSTOMER], {"sortBy": "name", "sortDirection": "ascending"})
     stub_get(api, "priceLists", [])
@@ -487,7 +512,8 @@ def test_customer_with_only_a_name_sends_the_name_and_the_ticked_state_of_the_op
         ({"email": "info(at)example"}, "email", "Enter a valid email address."),
         ({"payment_days": "400"}, "payment_days", "Ensure this value is less than or equal to 365."),
         ({"payment_days": "tio"}, "payment_days", "Enter a whole number."),
-        ({"country": "Sverige"}, "country", "Two letters, e.g. SE."),
+        ({"country": "S1"}, "country", "Two letters, e.g. SE."),
+        ({"country": "Sverige"}, "country", "Two letters, e.g. SE. Ensure this value has at most 2 characters (it has 7)."),
         ({"use_separate_billing_email": "on"}, "invoice_email", "This field is required."),
         ({"use_separate_billing_email": "on", "invoice_email": "x@"}, "invoice_email", "Enter a valid email address."),
         ({"use_separate_billing_address": "on"}, "billing_address", "This field is required."),
