@@ -2255,3 +2255,18 @@ def test_invoices_of_a_customer_number_are_that_customers_only(office_client, ap
     response, page = get(office_client, html_lib.unescape(link))
     assert response.status_code == 200
     assert [row[:2] for row in table(page)] == [["501", "Tio AB"]]
+
+
+def test_a_long_name_from_the_api_is_clipped_in_the_list_and_the_title(office_client, api):
+    name = "Långnamn" + "x" * 9_992
+    stub_list(api, "customers", [customer_doc(name=name), customer_doc(id="cust-2", name="Kort AB")])
+    _response, page = get(office_client, "/customers/")
+    rows = body_rows(page)
+    assert f'<span class="clip" title="{name}">{name}</span>' in rows[0]
+    assert ">Kort AB</a>" in rows[1] and "clip" not in rows[1]
+    stub_lookups(api, DETAIL_LOOKUPS["customers"])
+    stub(api, "customers/cust-1", customer_doc(name=name))
+    stub(api, "contactPersons", [], {"customerId": "cust-1", "sortBy": "name"})
+    _response, page = get(office_client, "/customers/cust-1/")
+    title = html_lib.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+    assert title == "Långnamn" + "x" * 71 + "… · Seven Time"
