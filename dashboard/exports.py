@@ -3,7 +3,8 @@
 CSV is UTF-8 with a byte-order mark, so Excel shows å, ä and ö correctly; values
 are comma-separated, numbers use a decimal point and dates are ISO (YYYY-MM-DD),
 which every program reads the same way. XLSX has real number and date cells, so
-sums and sorting work in Excel without conversion.
+sums and sorting work in Excel without conversion; a character XML cannot hold (a
+control character such as \x00 or \x1b in a name) becomes U+FFFD there.
 """
 
 from __future__ import annotations

@@ -389,13 +389,13 @@ class CreateForm(forms.Form):
         record, owner = self.picked.get(name), data.get(field.narrowed_by)
         if record is None or not owner or not record.customer or record.customer == owner or name in self._errors:
             return
-        self.add_error(
-            name,
-            ValidationError(
-                _("“%(record)s” is a project of another customer, %(owner)s. Choose one of this customer's projects, or none."),
-                params={"record": PICKERS[field.source].label(record), "owner": record.customer_name or record.customer},
-            ),
+        message = _(
+            "“%(record)s” is a project of another customer, %(owner)s. "
+            "Choose one of this customer's projects, or none."
         )
+        label = PICKERS[field.source].label(record)
+        params = {"record": label, "owner": record.customer_name or record.customer}
+        self.add_error(name, ValidationError(message, params=params))
 
     def errors_for(self, html_name: str) -> list[str]:
         """The errors of one input, by its name in the page (a row's too)."""
@@ -490,12 +490,13 @@ class CreateForm(forms.Form):
         customer = raw_value(self, "customer") if "customer" in self.fields else ""
         if "contact_person" in self.fields and customer:
             calls["contacts"] = partial(client.list_contact_persons, customer_id=customer, sort_by="name")
-        for name, field in self.fields.items():
+        narrowed = [(n, f) for n, f in self.fields.items() if isinstance(f, PickerField) and f.narrowed_by]
+        for name, field in narrowed if self.is_bound else ():
+            # The chosen record, to check on submit that the chosen customer owns it.
             value = raw_value(self, name)
-            if self.is_bound and isinstance(field, PickerField) and field.narrowed_by and value:
-                if raw_value(self, field.narrowed_by):
-                    getter = getattr(client, PICKERS[field.source].get)
-                    calls[f"record:{name}"] = partial(_record_or_none, getter, value)
+            if value and raw_value(self, field.narrowed_by):
+                getter = getattr(client, PICKERS[field.source].get)
+                calls[f"record:{name}"] = partial(_record_or_none, getter, value)
         if options:
             calls.update(self.picker_calls(client))
         return calls
@@ -800,7 +801,10 @@ class HousePropertyFields(forms.Form):
 
     type_of_property = forms.ChoiceField(label=_("Type of property"), choices=PROPERTY_TYPES, required=False)
     property_description = forms.CharField(
-        label=_("Property designation"), required=False, max_length=NAME_LENGTH, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
+        label=_("Property designation"),
+        required=False,
+        max_length=NAME_LENGTH,
+        help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4."),
     )
     housing_society_number = OrganisationNumberField(
         label=_("Housing society org. number"),
@@ -994,7 +998,9 @@ class UserForm(CreateForm):
     last_name = forms.CharField(label=_("Last name"), max_length=NAME_LENGTH)
     email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_LENGTH)
     user_name = forms.CharField(
-        label=_("Username"), max_length=NAME_LENGTH, help_text=_("What the person logs in to Seven Time with. Must be unique.")
+        label=_("Username"),
+        max_length=NAME_LENGTH,
+        help_text=_("What the person logs in to Seven Time with. Must be unique."),
     )
     user_role = LookupChoiceField("user_roles", label=_("Role"), required=True, empty_label=_("Choose…"))
     employee_number = forms.CharField(label=_("Employee number"), required=False, max_length=CODE_LENGTH)

@@ -34,7 +34,8 @@ def personal_number(text: str) -> str:
     except InvalidComponent:
         raise ValidationError(_("This personal number has no valid date of birth."), code="date") from None
     except NotANumber:
-        raise ValidationError(_("Enter a personal number as YYYYMMDD-NNNN, e.g. 19811218-9876."), code="format") from None
+        message = _("Enter a personal number as YYYYMMDD-NNNN, e.g. 19811218-9876.")
+        raise ValidationError(message, code="format") from None
     digits = re.sub(r"\D", "", number)  # stdnum's compact form keeps the separator
     if len(digits) == 10:
         return number
