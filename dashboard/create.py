@@ -31,7 +31,7 @@ from seventime import SevenTimeError, ValidationError, get_client
 
 from . import api_messages, audit, idempotency
 from .fetch import fetch, forget_lookups, merge_pages
-from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices
+from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices, owners_first
 from .middleware import describe
 from .models import CreateAttempt, CreateToken, Profile
 from .resources import RESOURCES
@@ -391,6 +391,8 @@ def pick(request, kind: str):
         context["failed"] = True
     else:
         records, truncated = merge_pages(results.values())
+        if owner := request.GET.get("customer", ""):  # sent by pickers narrowed by the chosen customer
+            records = owners_first(records, owner)
         context["more"] = truncated or len(records) > PICK_LIMIT
         context["items"] = [
             {

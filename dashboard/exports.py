@@ -3,7 +3,8 @@
 CSV is UTF-8 with a byte-order mark, so Excel shows å, ä and ö correctly; values
 are comma-separated, numbers use a decimal point and dates are ISO (YYYY-MM-DD),
 which every program reads the same way. XLSX has real number and date cells, so
-sums and sorting work in Excel without conversion.
+sums and sorting work in Excel without conversion; a character XML cannot hold (a
+control character such as \x00 or \x1b in a name) becomes U+FFFD there.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 FORMATS = ("csv", "xlsx")
@@ -82,6 +84,9 @@ def to_csv(columns: Sequence[ExportColumn], rows: Iterable[Any]) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
+#: What a character XML cannot hold becomes (as an undecodable byte does in answers).
+UNREADABLE = "\ufffd"
+
 NUMBER_FORMATS = {
     "money": "#,##0.00",
     "integer": "0",
@@ -104,6 +109,10 @@ def to_xlsx(columns: Sequence[ExportColumn], rows: Iterable[Any], title: str) ->
             value = _cell(column.value(row), column.kind)
             if isinstance(value, bool):
                 value = yes_no(value)
+            elif isinstance(value, str):
+                # XML 1.0 allows no control characters but tab and line breaks; one
+                # such character in one text would fail the whole download.
+                value = ILLEGAL_CHARACTERS_RE.sub(UNREADABLE, value)
             values.append(value)
         sheet.append(values)
         for cell, column in zip(sheet[sheet.max_row], columns, strict=True):

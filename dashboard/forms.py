@@ -36,8 +36,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from seventime import SevenTimeClient
+from seventime.errors import NotFound
 from seventime.invoicing import (
     HOUSE_DEDUCTION_CEILINGS,
+    REVERSE_CHARGE,
+    VAT_RATES,
     compute_row,
     compute_totals,
     house_deduction,
@@ -47,6 +50,7 @@ from seventime.invoicing import (
 from seventime.records import camel
 
 from .fetch import Lookups
+from .identifiers import OrganisationNumberField, PersonalNumberField, PhoneField, postcode
 from .resources import LookupSelect
 from .templatetags.dashboard import BILLING_METHODS, INVOICE_STATUSES
 
@@ -106,6 +110,17 @@ ROT_RUT = ("1", "2")
 #: How far before an attempt's start a record it created may carry as its
 #: creation time: the API's clock and ours may disagree a little.
 CLOCK_SKEW = dt.timedelta(minutes=2)
+
+# The longest text each kind of field takes (form `maxlength` and server check alike);
+# docs/creating-records.md says why. The reference states no limits.
+CODE_LENGTH = 20  # numbers and codes: customer, project, employee, apartment, VAT and org. numbers, postcodes, units
+PHONE_LENGTH = 30  # "+46 (0)70-123 45 67" has 19
+NAME_LENGTH = 100  # people's and places' names, streets, cities, markings, order numbers, property designations
+TITLE_LENGTH = 200  # what names a record: a customer, a project, a work order, an invoice and its rows; a subject
+EMAIL_LENGTH = 254  # the longest address that can be delivered (RFC 5321)
+PASSWORD_LENGTH = 128
+TEXT_LENGTH = 4000  # descriptions and notes
+ID_LENGTH = 64  # an id of the API (24 characters in the reference)
 
 
 # --- fields and widgets ---
@@ -206,13 +221,18 @@ class PickerField(forms.CharField):
     customers and a list returns at most 100. Without JavaScript the page offers
     a plain select of the first 100 instead (`options`)."""
 
-    def __init__(self, source: str, **kwargs):
+    def __init__(self, source: str, *, narrowed_by: str | None = None, **kwargs):
+        kwargs.setdefault("max_length", ID_LENGTH)
         super().__init__(**kwargs)
         # Typing a name is not choosing: say what to do, not only that it is missing.
         self.error_messages["required"] = _("Type part of a name or number, then choose one of the matches.")
         self.source = source
+        # The customer field whose records come first among the matches and must
+        # own the record chosen (a work order's project is one of its customer's).
+        self.narrowed_by = narrowed_by
         self.options: list[tuple[str, str]] = []
         self.chosen_label = ""
+        self.search_length = TITLE_LENGTH  # what may be typed to search by name
 
 
 class ContactPersonField(forms.ChoiceField):
@@ -304,6 +324,7 @@ class CreateForm(forms.Form):
         super().__init__(data, initial=initial)
         self.me = me  # (id, name) of the Seven Time user linked to the signed-in account
         self.show_errors = True
+        self.picked: dict[str, Any] = {}  # chosen records of narrowed pickers, fetched on submit
         self.formsets = {name: cls(data, prefix=name) for name, cls in self.formset_classes.items()}
         if "remember_me" in self.fields and me:
             del self.fields["remember_me"]
@@ -360,7 +381,22 @@ class CreateForm(forms.Form):
                 data[name] = False if isinstance(field, forms.BooleanField) else field.to_python("")
             elif name in self.required_when_shown and data.get(name) in (None, "", [], ()) and name not in self._errors:
                 self.add_error(name, forms.Field.default_error_messages["required"])
+        for name, field in self.fields.items():
+            if isinstance(field, PickerField) and field.narrowed_by:
+                self._check_owner(name, field, data)
         return data
+
+    def _check_owner(self, name: str, field: PickerField, data: Mapping[str, Any]) -> None:
+        record, owner = self.picked.get(name), data.get(field.narrowed_by)
+        if record is None or not owner or not record.customer or record.customer == owner or name in self._errors:
+            return
+        message = _(
+            "“%(record)s” is a project of another customer, %(owner)s. "
+            "Choose one of this customer's projects, or none."
+        )
+        label = PICKERS[field.source].label(record)
+        params = {"record": label, "owner": record.customer_name or record.customer}
+        self.add_error(name, ValidationError(message, params=params))
 
     def errors_for(self, html_name: str) -> list[str]:
         """The errors of one input, by its name in the page (a row's too)."""
@@ -450,6 +486,13 @@ class CreateForm(forms.Form):
         customer = raw_value(self, "customer") if "customer" in self.fields else ""
         if "contact_person" in self.fields and customer:
             calls["contacts"] = partial(client.list_contact_persons, customer_id=customer, sort_by="name")
+        narrowed = [(n, f) for n, f in self.fields.items() if isinstance(f, PickerField) and f.narrowed_by]
+        for name, field in narrowed if self.is_bound else ():
+            # The chosen record, to check on submit that the chosen customer owns it.
+            value = raw_value(self, name)
+            if value and raw_value(self, field.narrowed_by):
+                getter = getattr(client, PICKERS[field.source].get)
+                calls[f"record:{name}"] = partial(_record_or_none, getter, value)
         if options:
             calls.update(self.picker_calls(client))
         return calls
@@ -471,6 +514,7 @@ class CreateForm(forms.Form):
         shown again while Seven Time is unreachable loses nothing."""
         for form in self.all_forms():
             fill_lookup_choices(form, lookups)
+        self.picked = {key[7:]: value for key, value in (results or {}).items() if key.startswith("record:") and value}
         self.fill_pickers(results)
         if "contact_person" in self.fields:
             field = self.fields["contact_person"]
@@ -490,6 +534,8 @@ class CreateForm(forms.Form):
     def _fill_picker(self, name: str, field: PickerField, results: Mapping[str, Any] | None) -> None:
         value = raw_value(self, name)
         first = list((results or {}).get(f"first:{name}") or [])
+        if field.narrowed_by and (owner := raw_value(self, field.narrowed_by)):
+            first = owners_first(first, owner)
         source = PICKERS[field.source]
         field.options = [(record.id, source.label(record)) for record in first]
         chosen = (results or {}).get(f"chosen:{name}")
@@ -519,6 +565,19 @@ class CreateForm(forms.Form):
     @staticmethod
     def describe(record) -> str:
         return record.label
+
+
+def owners_first(records: list, owner: str) -> list:
+    """The customer's own records first, each group in the order it came in."""
+    return sorted(records, key=lambda record: getattr(record, "customer", None) != owner)
+
+
+def _record_or_none(get: Callable[[str], Any], record_id: str):
+    # An id that names nothing is the API's to refuse (it says which field).
+    try:
+        return get(record_id)
+    except NotFound:
+        return None
 
 
 def fill_lookup_choices(form: forms.Form, lookups: Lookups | None) -> None:
@@ -617,21 +676,36 @@ def address_fields(
     them), prefixed, as a form class to inherit from."""
     fields: dict[str, forms.Field] = {}
     if name_label:
-        fields[f"{prefix}name"] = forms.CharField(label=name_label, required=False)
-    fields[f"{prefix}address"] = forms.CharField(label=_("Street address"), required=False)
-    fields[f"{prefix}address2"] = forms.CharField(label=_("Address line 2"), required=False)
-    fields[f"{prefix}zip_code"] = forms.CharField(label=_("Postcode"), required=False)
-    fields[f"{prefix}city"] = forms.CharField(label=_("City"), required=False)
+        fields[f"{prefix}name"] = forms.CharField(label=name_label, required=False, max_length=NAME_LENGTH)
+    fields[f"{prefix}address"] = forms.CharField(label=_("Street address"), required=False, max_length=NAME_LENGTH)
+    fields[f"{prefix}address2"] = forms.CharField(label=_("Address line 2"), required=False, max_length=NAME_LENGTH)
+    fields[f"{prefix}zip_code"] = forms.CharField(label=_("Postcode"), required=False, max_length=CODE_LENGTH)
+    fields[f"{prefix}city"] = forms.CharField(label=_("City"), required=False, max_length=NAME_LENGTH)
     if with_country:
         fields[f"{prefix}country"] = forms.CharField(
             label=_("Country code"),
             required=False,
+            max_length=2,
             help_text=_("Two letters, e.g. SE for Sweden."),
             validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Two letters, e.g. SE."))],
         )
     if with_phone:
-        fields[f"{prefix}phone"] = forms.CharField(label=_("Phone"), required=False)
-    return type(f"AddressFields_{prefix or 'main'}", (forms.Form,), fields)
+        fields[f"{prefix}phone"] = PhoneField(label=_("Phone"), required=False, max_length=PHONE_LENGTH)
+    # A billing address has no country of its own: it is the customer's.
+    country = f"{prefix}country" if with_country else "country"
+
+    def clean(self):
+        data = super(form_class, self).clean()
+        typed = data.get(f"{prefix}zip_code")
+        if typed:
+            try:
+                data[f"{prefix}zip_code"] = postcode(typed, raw_value(self, country) if country in self.fields else "")
+            except ValidationError as error:
+                self.add_error(f"{prefix}zip_code", error)
+        return data
+
+    form_class = type(f"AddressFields_{prefix or 'main'}", (forms.Form,), {**fields, "clean": clean})
+    return form_class
 
 
 def address_payload(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
@@ -681,8 +755,8 @@ def user_field(label, **kwargs) -> LookupChoiceField:
 
 
 class DistributionForm(RowForm):
-    user_name = forms.CharField(label=_("Full name"))
-    personal_number = forms.CharField(label=_("Personal number"))
+    user_name = forms.CharField(label=_("Full name"), max_length=NAME_LENGTH)
+    personal_number = PersonalNumberField(label=_("Personal number"), max_length=CODE_LENGTH)
     distribution_percent = NumberField(
         label=_("Share (%)"), required=True, min_value=1, max_value=100, decimal_places=2, initial=100
     )
@@ -729,14 +803,18 @@ class HousePropertyFields(forms.Form):
 
     type_of_property = forms.ChoiceField(label=_("Type of property"), choices=PROPERTY_TYPES, required=False)
     property_description = forms.CharField(
-        label=_("Property designation"), required=False, help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4.")
+        label=_("Property designation"),
+        required=False,
+        max_length=NAME_LENGTH,
+        help_text=_("Fastighetsbeteckning, e.g. Ystad Ekholmen 1:4."),
     )
-    housing_society_number = forms.CharField(
+    housing_society_number = OrganisationNumberField(
         label=_("Housing society org. number"),
         required=False,
+        max_length=CODE_LENGTH,
         help_text=_("The bostadsrättsförening's organisation number."),
     )
-    apartment_number = forms.CharField(label=_("Apartment number"), required=False)
+    apartment_number = forms.CharField(label=_("Apartment number"), required=False, max_length=CODE_LENGTH)
 
 
 HOUSE_PROPERTY_FIELDS = ("type_of_property", "property_description", "housing_society_number", "apartment_number")
@@ -767,16 +845,23 @@ class CustomerForm(
     resource_name = "customers"
     create_method = "create_customer"
 
-    name = forms.CharField(label=_("Name"), help_text=_("The company's or the person's name, as invoices show it."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=TITLE_LENGTH,
+        help_text=_("The company's or the person's name, as invoices show it."),
+    )
     customer_number = forms.CharField(
         label=_("Customer number"),
         required=False,
+        max_length=CODE_LENGTH,
         help_text=_("Leave empty and Seven Time gives the next free number."),
     )
-    organization_number = forms.CharField(label=_("Organisation or personal number"), required=False)
-    vat_number = forms.CharField(label=_("VAT number"), required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    phone = forms.CharField(label=_("Phone"), required=False)
+    organization_number = OrganisationNumberField(
+        label=_("Organisation or personal number"), required=False, personal=True, max_length=CODE_LENGTH
+    )
+    vat_number = forms.CharField(label=_("VAT number"), required=False, max_length=CODE_LENGTH)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=EMAIL_LENGTH)
+    phone = PhoneField(label=_("Phone"), required=False, max_length=PHONE_LENGTH)
     payment_days = forms.IntegerField(
         label=_("Payment terms (days)"),
         required=False,
@@ -788,8 +873,10 @@ class CustomerForm(
         label=_("Send invoices by"), choices=DELIVERY_TYPES, initial="0", widget=forms.RadioSelect
     )
     use_separate_billing_email = forms.BooleanField(label=_("Send invoices to another e-mail address"), required=False)
-    invoice_email = forms.EmailField(label=_("Invoice e-mail"), required=False)
-    default_email_subject = forms.CharField(label=_("Subject of invoice e-mails"), required=False)
+    invoice_email = forms.EmailField(label=_("Invoice e-mail"), required=False, max_length=EMAIL_LENGTH)
+    default_email_subject = forms.CharField(
+        label=_("Subject of invoice e-mails"), required=False, max_length=TITLE_LENGTH
+    )
     is_construction_company = forms.BooleanField(label=_("Construction company"), required=False)
     use_separate_billing_address = forms.BooleanField(
         label=_("Send invoices to another postal address"), required=False
@@ -928,16 +1015,18 @@ class UserForm(CreateForm):
     create_method = "create_user"
     lookups = ("user_roles",)
 
-    first_name = forms.CharField(label=_("First name"))
-    last_name = forms.CharField(label=_("Last name"))
-    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("First name"), max_length=NAME_LENGTH)
+    last_name = forms.CharField(label=_("Last name"), max_length=NAME_LENGTH)
+    email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_LENGTH)
     user_name = forms.CharField(
-        label=_("Username"), help_text=_("What the person logs in to Seven Time with. Must be unique.")
+        label=_("Username"),
+        max_length=NAME_LENGTH,
+        help_text=_("What the person logs in to Seven Time with. Must be unique."),
     )
     user_role = LookupChoiceField("user_roles", label=_("Role"), required=True, empty_label=_("Choose…"))
-    employee_number = forms.CharField(label=_("Employee number"), required=False)
-    work_phone = forms.CharField(label=_("Work phone"), required=False)
-    cell_phone = forms.CharField(label=_("Mobile phone"), required=False)
+    employee_number = forms.CharField(label=_("Employee number"), required=False, max_length=CODE_LENGTH)
+    work_phone = PhoneField(label=_("Work phone"), required=False, max_length=PHONE_LENGTH)
+    cell_phone = PhoneField(label=_("Mobile phone"), required=False, max_length=PHONE_LENGTH)
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="SV")
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     is_activated = forms.BooleanField(
@@ -945,6 +1034,7 @@ class UserForm(CreateForm):
     )
     password = forms.CharField(
         label=_("Password"),
+        max_length=PASSWORD_LENGTH,
         required=False,
         widget=RetypedPasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Optional. Never stored by the dashboard."),
@@ -1023,10 +1113,11 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
         "result_units",
     )
 
-    name = forms.CharField(label=_("Name"))
+    name = forms.CharField(label=_("Name"), max_length=TITLE_LENGTH)
     project_number = forms.CharField(
         label=_("Project number"),
         required=False,
+        max_length=CODE_LENGTH,
         validators=[RegexValidator(r"^\d+$", _("Digits only."))],
         help_text=_("Leave empty and Seven Time gives the next free number."),
     )
@@ -1039,8 +1130,8 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     tags = LookupMultipleField("project_tags", label=_("Tags"))
     customer = PickerField("customers", label=_("Customer"), required=False)
     contact_person = ContactPersonField()
-    marking = forms.CharField(label=_("Marking"), required=False)
-    your_order_number = forms.CharField(label=_("Customer's order number"), required=False)
+    marking = forms.CharField(label=_("Marking"), required=False, max_length=NAME_LENGTH)
+    your_order_number = forms.CharField(label=_("Customer's order number"), required=False, max_length=NAME_LENGTH)
     billing_method = forms.ChoiceField(label=_("Billing method"), choices=PROJECT_BILLING_METHODS, required=False)
     price_per_hour = NumberField(label=_("Price per hour (SEK)"), min_value=0, decimal_places=2)
     fixed_price = NumberField(label=_("Fixed price (SEK)"), min_value=0, decimal_places=2)
@@ -1048,7 +1139,9 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     invoice_status = forms.ChoiceField(label=_("Invoicing status"), choices=WORK_INVOICE_STATUSES, required=False)
     result_unit = LookupChoiceField("result_units", label=_("Result unit"))
     use_delivery_address = forms.BooleanField(label=_("Add a delivery address"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     fieldsets = (
         Fieldset(
@@ -1167,22 +1260,25 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
     create_method = "create_work_order"
     lookups = ("work_order_statuses", "work_order_types", "departments", "users")
 
-    title = forms.CharField(label=_("Title"))
+    title = forms.CharField(label=_("Title"), max_length=TITLE_LENGTH)
     work_order_number = forms.CharField(
         label=_("Work order number"),
         required=False,
+        max_length=CODE_LENGTH,
         validators=[RegexValidator(r"^\d+$", _("Digits only."))],
         help_text=_("Leave empty and Seven Time gives the next free number."),
     )
     status = LookupChoiceField("work_order_statuses", label=_("Status"), empty_label=_("Seven Time's first status"))
     work_order_type = LookupChoiceField("work_order_types", label=_("Type"))
     department = LookupChoiceField("departments", label=_("Department"))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     customer = PickerField("customers", label=_("Customer"))
     contact_person = ContactPersonField()
-    project = PickerField("projects", label=_("Project"), required=False)
-    marking = forms.CharField(label=_("Marking"), required=False)
-    your_order_number = forms.CharField(label=_("Customer's order number"), required=False)
+    project = PickerField("projects", label=_("Project"), required=False, narrowed_by="customer")
+    marking = forms.CharField(label=_("Marking"), required=False, max_length=NAME_LENGTH)
+    your_order_number = forms.CharField(label=_("Customer's order number"), required=False, max_length=NAME_LENGTH)
     start_date = date_time_field(_("Starts"))
     end_date = date_time_field(_("Ends"))
     estimated_time = NumberField(label=_("Estimated time (hours)"), min_value=0, decimal_places=2)
@@ -1194,6 +1290,7 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
     machines = forms.CharField(
         label=_("Machine ids"),
         required=False,
+        max_length=TEXT_LENGTH,
         help_text=_("Rarely needed. Ids of machines working on it full time, separated by commas."),
     )
     color = forms.ChoiceField(
@@ -1280,8 +1377,9 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
                 "createdByUser": data["created_by_user"],
                 "workOrderNumber": data["work_order_number"],
                 "statusRef": data["status"],
-                # The reference's table spells it `Project`; documents (and the client) use `project`.
-                "project": data["project"],
+                # The create table spells it `Project` (documents say `project`): an API
+                # that reads the documented name would drop any other spelling unnoticed.
+                "Project": data["project"],
                 "startDate": when(data["start_date"]),
                 "endDate": when(data["end_date"]),
                 "currentOwner": data["current_owner"],
@@ -1340,19 +1438,34 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
 
 class InvoiceRowForm(RowForm):
     item_type = forms.ChoiceField(label=_("Type"), choices=ITEM_TYPES, initial="time")
-    name = forms.CharField(label=_("Name"), required=False)
-    description = forms.CharField(label=_("Description"), required=False)
+    name = forms.CharField(label=_("Name"), required=False, max_length=TITLE_LENGTH)
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_LENGTH)
     number_of_items = NumberField(label=_("Quantity"), decimal_places=3, initial=1)
-    unit = forms.CharField(label=_("Unit"), required=False, widget=forms.TextInput(attrs={"size": 4}))
+    unit = forms.CharField(
+        label=_("Unit"), required=False, max_length=CODE_LENGTH, widget=forms.TextInput(attrs={"size": 4})
+    )
     unit_price = NumberField(label=_("Unit price"), decimal_places=2)
     discount_percent = NumberField(label=_("Discount %"), min_value=0, max_value=100, decimal_places=2)
     tax_percent = NumberField(label=_("VAT %"), min_value=0, max_value=100, decimal_places=2, initial=25)
     house_work_flag = forms.BooleanField(label=_("ROT/RUT work"), required=False)
 
+    #: Set by the invoice form: on a reverse-charge invoice no row carries VAT.
+    reverse_charge = False
+
+    def clean_tax_percent(self):
+        rate = self.cleaned_data["tax_percent"]
+        if rate is not None and rate not in VAT_RATES:
+            raise ValidationError(_("Swedish VAT is 25, 12, 6 or 0 %."), code="vat_rate")
+        return rate
+
     def clean(self):
         data = super().clean()
         if not data.get("name") and not data.get("description") and "name" not in self._errors:
             self.add_error("name", _("Give the row a name or a description."))
+        if self.reverse_charge:
+            # The VAT column is hidden, its value kept in the page but neither checked nor sent.
+            self._errors.pop("tax_percent", None)
+            data["tax_percent"] = Decimal(0)
         return data
 
     def amounts(self) -> dict[str, Any] | None:
@@ -1363,7 +1476,7 @@ class InvoiceRowForm(RowForm):
                     "numberOfItems": _lenient(self, "number_of_items"),
                     "unitPrice": _lenient(self, "unit_price"),
                     "discountPercent": _lenient(self, "discount_percent"),
-                    "taxPercent": _lenient(self, "tax_percent"),
+                    "taxPercent": 0 if self.reverse_charge else _lenient(self, "tax_percent"),
                 }
             )
         except (ValueError, InvalidOperation):
@@ -1391,6 +1504,7 @@ InvoiceRowFormSet = formset_factory(
 )
 
 HOUSE_INVOICE = ShowIf.field("invoice_type", *ROT_RUT)
+WITH_VAT = ShowIf.field("invoice_type", *(code for code, _label in INVOICE_TYPES if code != str(REVERSE_CHARGE)))
 
 
 class InvoiceForm(
@@ -1402,13 +1516,14 @@ class InvoiceForm(
 
     customer = PickerField("customers", label=_("Customer"))
     contact_person = ContactPersonField(label=_("Customer's contact person"))
-    project = PickerField("projects", label=_("Project"), required=False)
+    project = PickerField("projects", label=_("Project"), required=False, narrowed_by="customer")
     work_order = PickerField("workorders", label=_("Work order"), required=False)
-    marking = forms.CharField(label=_("Marking"), required=False)
-    your_order_number = forms.CharField(label=_("Customer's order number"), required=False)
+    marking = forms.CharField(label=_("Marking"), required=False, max_length=NAME_LENGTH)
+    your_order_number = forms.CharField(label=_("Customer's order number"), required=False, max_length=NAME_LENGTH)
     name = forms.CharField(
         label=_("Invoice title"),
         required=False,
+        max_length=TITLE_LENGTH,
         help_text=_("Empty: “Faktura” or “Invoice”, in the invoice's language."),
     )
     invoice_date = date_field(_("Invoice date"))
@@ -1428,7 +1543,9 @@ class InvoiceForm(
         label=_("Kind of invoice"), choices=INVOICE_TYPES, initial="0", widget=forms.RadioSelect
     )
     use_delivery_address = forms.BooleanField(label=_("Deliver to another address"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     fieldsets = (
         Fieldset(
@@ -1496,6 +1613,8 @@ class InvoiceForm(
         # forms.js keeps the due date at the invoice date plus the chosen
         # customer's payment terms until the user sets it.
         self.fields["due_date"].widget.attrs["data-due-date"] = "auto"
+        for row in self.formsets["rows"].forms:
+            row.reverse_charge = self.reverse_charge
 
     def clean(self):
         data = super().clean()
@@ -1512,6 +1631,14 @@ class InvoiceForm(
     @property
     def house_active(self) -> bool:
         return HOUSE_INVOICE.holds(self)
+
+    @property
+    def vat_show_if(self) -> str:
+        return WITH_VAT.as_json(self)
+
+    @property
+    def reverse_charge(self) -> bool:
+        return raw_value(self, "invoice_type") == str(REVERSE_CHARGE)
 
     def row_totals(self) -> dict[str, Any] | None:
         """The totals of what was typed, as the server will compute them; for ROT/RUT

@@ -456,10 +456,14 @@ class Invoices(Resource):
 
     def local_filter(self, items, data, lookups):
         state, currency = data.get("state"), (data.get("currency") or "").upper()
+        # The API matches a customer number anywhere in the number (10 finds 1010 and
+        # 1100 too): a customer number names one customer, so it must match whole.
+        number = (data.get("customer_number") or "").strip()
         return [
             i
             for i in items
-            if (not state or invoice_state(i) == state)
+            if (not number or i.customer_number.strip() == number)
+            and (not state or invoice_state(i) == state)
             and (not currency or (i.currency_code or "SEK").upper() == currency)  # as the overview counts it
             and in_period(i, data)
         ]

@@ -59,6 +59,11 @@ LOG_TYPES = {
 HOUSE_DEDUCTION_RATES = {1: Decimal("0.30"), 2: Decimal("0.50")}  # 1 = ROT, 2 = RUT
 #: The yearly ceiling of the deduction, per person sharing it (kronor).
 HOUSE_DEDUCTION_CEILINGS = {1: 50000, 2: 75000}
+#: invoiceType 3, "construction": reverse charge for construction services (omvänd
+#: betalningsskyldighet): the buyer accounts for the VAT, so the invoice charges none.
+REVERSE_CHARGE = 3
+#: The Swedish VAT rates, in percent.
+VAT_RATES = (25, 12, 6, 0)
 
 
 def to_decimal(value: Any, default: Decimal | None = None) -> Decimal:

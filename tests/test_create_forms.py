@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 import requests
+from django import forms
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -290,6 +291,30 @@ def test_every_field_is_placed_in_a_group(entity):
 # =====================================================================
 
 
+def test_every_text_field_of_every_create_form_has_a_maximum_length():
+    classes = [form_class for form_class in CREATE_FORMS.values()]
+    classes += [formset.form for form_class in classes for formset in form_class.formset_classes.values()]
+    unlimited = [
+        f"{form_class.__name__}.{name}"
+        for form_class in classes
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, forms.CharField) and not field.max_length
+    ]
+    assert unlimited == []
+
+
+@pytest.mark.parametrize("length", [10_000, 1_000_000])
+def test_a_too_long_name_is_refused_and_the_input_says_its_limit(office_client, api, length):
+    stub_page(api, "customers")
+    page = open_form(office_client, "customers")
+    assert re.search(r'<input type="text" name="name" maxlength="200"', page)
+    response = submit(office_client, "customers", fill(form_values(page), name="Å" * length))
+    assert field_error(response.content.decode(), "name") == (
+        f"Ensure this value has at most 200 characters (it has {length:,}).".replace(",", "")
+    )
+    assert not posts(api, "customers")
+
+
 def test_list_offers_new_button_only_with_the_add_permission(client, django_user_model, api):
     stub_get(api, "customers", [CUSTOMER], {"sortBy": "name", "sortDirection": "ascending"})
     stub_get(api, "priceLists", [])
@@ -400,8 +425,8 @@ def test_customer_sends_every_documented_field_nested_billing_settings_included(
             "housingSocietyNumber": "769600-1234",
             "apartmentNumber": "1101",
             "deductionDistribution": [
-                {"userName": "Anna Ek", "personalNumber": "19800101-1234", "distributionPercent": 60},
-                {"userName": "Bo Ek", "personalNumber": "19790202-2345", "distributionPercent": 40},
+                {"userName": "Anna Ek", "personalNumber": "800101-1231", "distributionPercent": 60},
+                {"userName": "Bo Ek", "personalNumber": "790202-2347", "distributionPercent": 40},
             ],
         },
     }
@@ -439,8 +464,8 @@ def test_customer_sends_every_documented_field_nested_billing_settings_included(
     data.update(
         rows(
             "distribution",
-            {"user_name": "Anna Ek", "personal_number": "19800101-1234", "distribution_percent": "60"},
-            {"user_name": "Bo Ek", "personal_number": "19790202-2345", "distribution_percent": "40"},
+            {"user_name": "Anna Ek", "personal_number": "19800101-1231", "distribution_percent": "60"},
+            {"user_name": "Bo Ek", "personal_number": "19790202-2347", "distribution_percent": "40"},
         )
     )
     response = submit(office_client, "customers", data)
@@ -487,7 +512,8 @@ def test_customer_with_only_a_name_sends_the_name_and_the_ticked_state_of_the_op
         ({"email": "info(at)example"}, "email", "Enter a valid email address."),
         ({"payment_days": "400"}, "payment_days", "Ensure this value is less than or equal to 365."),
         ({"payment_days": "tio"}, "payment_days", "Enter a whole number."),
-        ({"country": "Sverige"}, "country", "Two letters, e.g. SE."),
+        ({"country": "S1"}, "country", "Two letters, e.g. SE."),
+        ({"country": "Sverige"}, "country", "Two letters, e.g. SE. Ensure this value has at most 2 characters (it has 7)."),
         ({"use_separate_billing_email": "on"}, "invoice_email", "This field is required."),
         ({"use_separate_billing_email": "on", "invoice_email": "x@"}, "invoice_email", "Enter a valid email address."),
         ({"use_separate_billing_address": "on"}, "billing_address", "This field is required."),
@@ -505,6 +531,95 @@ def test_customer_rules(office_client, api, typed, field, message):
 
 
 @pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        (
+            {"organization_number": "123456-7890"},
+            "organization_number",
+            "This number's last digit does not match the others: check it for a typo.",
+        ),
+        (
+            {"organization_number": "55600266"},
+            "organization_number",
+            "Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.",
+        ),
+        (
+            {"organization_number": "19800101-1234"},
+            "organization_number",
+            "This personal number's last digit does not match the others: check it for a typo.",
+        ),
+        ({"phone": "abc"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
+        ({"phone": "12"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
+        ({"zip_code": "ABCDE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
+        ({"zip_code": "ABCDE", "country": "SE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
+        ({"zip_code": "Oslo!", "country": "NO"}, "zip_code", "Enter the postcode with its digits and letters only, e.g. 0150."),
+        (
+            {"use_separate_billing_address": "on", "billing_address": "Box 1", "billing_zip_code": "2690"},
+            "billing_zip_code",
+            "A Swedish postcode has five digits, e.g. 269 74.",
+        ),
+        (
+            {"is_rot_customer": "on", "type_of_property": "2", "housing_society_number": "769600-1235"},
+            "housing_society_number",
+            "This number's last digit does not match the others: check it for a typo.",
+        ),
+    ],
+)
+def test_swedish_identifiers_are_checked(office_client, api, typed, field, message):
+    stub_page(api, "customers")
+    values = form_values(open_form(office_client, "customers"))
+    response = submit(office_client, "customers", fill(values, **{"name": "Ahlgrens Måleri", **typed}))
+    assert field_error(response.content.decode(), field) == message
+    assert not posts(api, "customers")
+
+
+@pytest.mark.parametrize(
+    ("personal_number", "message"),
+    [
+        ("19800101-1234", "This personal number's last digit does not match the others: check it for a typo."),
+        ("19801301-1238", "This personal number has no valid date of birth."),
+        ("1980", "Enter a personal number as YYYYMMDD-NNNN, e.g. 19811218-9876."),
+    ],
+)
+def test_personal_numbers_of_deduction_shares_are_checked(office_client, api, personal_number, message):
+    stub_page(api, "customers")
+    values = form_values(open_form(office_client, "customers"))
+    data = fill(values, name="Ek", is_rut_customer="on", type_of_property="1", property_description="Lund Ek 1:1")
+    data.update(rows("distribution", {"user_name": "Anna Ek", "personal_number": personal_number}))
+    page = submit(office_client, "customers", data).content.decode()
+    assert field_error(page, "distribution-0-personal_number") == message
+    assert not posts(api, "customers")
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ({"organization_number": "5560026675"}, {"organizationNumber": "556002-6675"}),
+        ({"organization_number": " 16 556002 - 6675 "}, {"organizationNumber": "556002-6675"}),
+        ({"organization_number": "165560026675"}, {"organizationNumber": "556002-6675"}),
+        ({"organization_number": "19811218-9876"}, {"organizationNumber": "811218-9876"}),
+        ({"organization_number": "8112189876"}, {"organizationNumber": "811218-9876"}),
+        ({"zip_code": "26974", "phone": "+46 70 123 45 67"}, {"zipCode": "269 74", "phone": "+46 70 123 45 67"}),
+        ({"zip_code": "0150", "country": "no"}, {"zipCode": "0150", "country": "NO"}),
+    ],
+)
+def test_identifiers_are_sent_the_way_the_documents_write_them(office_client, api, typed, sent):
+    stub_page(api, "customers")
+    values = form_values(open_form(office_client, "customers"))
+    billing = {
+        "invoiceDeliveryType": 0,
+        "useSeparateBillingEmail": False,
+        "isConstructionCompany": False,
+        "useSeparateBillingAddress": False,
+        "isROTCustomer": False,
+        "isRUTCustomer": False,
+    }
+    stub_create(api, "customers", {"name": "Ek AB", **sent, "billingSettings": billing})
+    response = submit(office_client, "customers", fill(values, name="Ek AB", **typed))
+    assert response.status_code == 302, field_errors(response)
+
+
+@pytest.mark.parametrize(
     ("shares", "message"),
     [
         (["60", "30"], "The shares add up to 90 %; together they must be exactly 100 %."),
@@ -519,7 +634,7 @@ def test_deduction_shares_must_add_up_to_100(office_client, api, shares, message
         rows(
             "distribution",
             *[
-                {"user_name": f"P{i}", "personal_number": f"1980010{i}-1234", "distribution_percent": s}
+                {"user_name": f"P{i}", "personal_number": ("19800101-1231", "19800102-1230")[i], "distribution_percent": s}
                 for i, s in enumerate(shares)
             ],
         )
@@ -729,6 +844,7 @@ def work_order_values(client, api):
 def test_work_order_sends_every_documented_field_with_work_address(office_client, api):
     values = work_order_values(office_client, api)
     stub_contacts(api)
+    stub_get(api, "projects/proj-1", PROJECT)  # whose project it is, checked on submit
     stub_create(
         api,
         "workorders",
@@ -738,7 +854,7 @@ def test_work_order_sends_every_documented_field_with_work_address(office_client
             "createdByUser": "user-1",
             "workOrderNumber": "4843",
             "statusRef": "wstatus-new",
-            "project": "proj-1",
+            "Project": "proj-1",
             "startDate": "2026-07-01 07:00",
             "endDate": "2026-07-01 15:30",
             "currentOwner": "user-1",
@@ -802,6 +918,45 @@ def test_work_order_sends_every_documented_field_with_work_address(office_client
     assert response.status_code == 302, field_errors(response)
     assert response["Location"] == "/workorders/new-wo/"
     assert message_texts(response) == ["Work order “4908 Byt element” was created."]
+
+
+@pytest.mark.parametrize("entity", ["workorders", "invoices"])
+def test_a_project_of_another_customer_is_refused_with_a_message(office_client, api, entity):
+    stub_page(api, entity)
+    values = form_values(open_form(office_client, entity))
+    stub_contacts(api)
+    other = {**PROJECT, "_id": "proj-9", "projectNumber": "2009", "name": "Ekhagen", "customer": "cust-9",
+             "customerName": "Ek & Son AB"}  # fmt: skip
+    stub_get(api, "projects/proj-9", other)
+    data = fill(values, title="Byt element", customer="cust-1", project="proj-9", created_by_user="user-1")
+    response = submit(office_client, entity, data)
+    assert response.status_code == 200
+    assert field_error(response.content.decode(), "project") == (
+        "“2009 Ekhagen” is a project of another customer, Ek & Son AB. "
+        "Choose one of this customer's projects, or none."
+    )
+    assert not posts(api, entity)
+
+
+def test_the_project_picker_offers_the_chosen_customers_projects_first(office_client, api):
+    projects = [
+        {**PROJECT, "_id": f"proj-{n}", "projectNumber": str(2000 + n), "customer": "cust-1" if n % 3 else "cust-2"}
+        for n in range(9, 0, -1)
+    ]
+    stub_get(api, *FIRST["projects"][:1], projects, FIRST["projects"][1])
+    page = office_client.get("/pick/projects/", {"field": "project", "customer": "cust-2"}).content.decode()
+    options = re.findall(r'data-value="([^"]+)"', page)
+    assert options == ["proj-9", "proj-6", "proj-3", "proj-8", "proj-7", "proj-5", "proj-4", "proj-2", "proj-1"]
+    # The search box sends the chosen customer along; without JavaScript the select has the same order.
+    stub_page(api, "workorders")
+    api.replace(api.GET, API + "projects", json=projects, match=[matchers.query_param_matcher(FIRST["projects"][1])])
+    stub_get(api, "customers/cust-2", {**CUSTOMER, "_id": "cust-2", "name": "Andra AB"})
+    stub_contacts(api, "cust-2", [])
+    form = open_form(office_client, "workorders", customer="cust-2")
+    search = re.search(r'<input type="text" class="picker-search" id="id_project_search"[^>]*>', form).group(0)
+    assert 'hx-include="#id_customer"' in search
+    select = re.search(r'<select class="picker-select" name="project".*?</select>', form, re.S).group(0)
+    assert re.findall(r'<option value="(proj-[^"]+)"', select)[:3] == ["proj-9", "proj-6", "proj-3"]
 
 
 def test_work_order_defaults_send_registration_allowed_and_no_work_address(office_client, api):
@@ -1055,6 +1210,7 @@ def test_invoice_defaults_to_swedish_kronor_today_and_one_empty_row(office_clien
 def test_rot_invoice_with_three_rows_sends_rows_house_properties_and_no_totals(office_client, api):
     values = invoice_values(office_client, api)
     stub_contacts(api)
+    stub_get(api, "projects/proj-1", PROJECT)
     stub_create(
         api,
         "invoices",
@@ -1107,8 +1263,8 @@ def test_rot_invoice_with_three_rows_sends_rows_house_properties_and_no_totals(o
                 "typeOfProperty": 1,
                 "propertyDescription": "Lund Sten 1:2",
                 "deductionDistribution": [
-                    {"userName": "Anna Ek", "personalNumber": "19800101-1234", "distributionPercent": 50},
-                    {"userName": "Bo Ek", "personalNumber": "19790202-2345", "distributionPercent": 50},
+                    {"userName": "Anna Ek", "personalNumber": "800101-1231", "distributionPercent": 50},
+                    {"userName": "Bo Ek", "personalNumber": "790202-2347", "distributionPercent": 50},
                 ],
             },
         },
@@ -1145,8 +1301,8 @@ def test_rot_invoice_with_three_rows_sends_rows_house_properties_and_no_totals(o
     data.update(
         rows(
             "distribution",
-            {"user_name": "Anna Ek", "personal_number": "19800101-1234", "distribution_percent": "50"},
-            {"user_name": "Bo Ek", "personal_number": "19790202-2345", "distribution_percent": "50"},
+            {"user_name": "Anna Ek", "personal_number": "19800101-1231", "distribution_percent": "50"},
+            {"user_name": "Bo Ek", "personal_number": "19790202-2347", "distribution_percent": "50"},
         )
     )
     response = submit(office_client, "invoices", data)
@@ -1191,6 +1347,42 @@ def test_rows_with_different_vat_rates_send_multiple_taxes_on_rows(office_client
             },
             {"item_type": "time", "name": "Arbete", "number_of_items": "1", "unit_price": "80", "tax_percent": "25"},
         )
+    )
+    response = submit(office_client, "invoices", data)
+    assert response.status_code == 302, field_errors(response)
+
+
+def test_a_construction_invoice_is_reverse_charge_without_vat_in_the_preview_and_the_payload(office_client, api):
+    values = invoice_values(office_client, api)
+    stub_contacts(api)
+    row = {"rows-0-item_type": "time", "rows-0-name": "Gjutning", "rows-0-number_of_items": "8",
+           "rows-0-unit_price": "650", "rows-0-tax_percent": "25"}  # fmt: skip
+    data = fill(values, customer="cust-1", created_by_user="user-1", invoice_type="3", **row)
+    # The form shown again (a row added without JavaScript) works the totals out without VAT.
+    page = submit(office_client, "invoices", {**data, "_rows": "add:rows"}).content.decode()
+    assert _shown_totals(page) == [
+        ("Total excl. VAT", "5,200.00"),
+        ("VAT", "0.00"),
+        ("Reverse charge: no VAT on this invoice, the buyer accounts for it.", ""),
+        ("Rounding", "0.00"),
+        ("Total to pay", "5,200.00"),
+    ]
+    stub_create(
+        api,
+        "invoices",
+        {
+            "customer": "cust-1",
+            "createdByUser": "user-1",
+            "language": "SV",
+            "invoiceDate": values["invoice_date"][0],
+            "invoiceType": 3,
+            "currencyCode": "SEK",
+            "invoiceItems": [
+                {"itemType": "time", "name": "Gjutning", "numberOfItems": 8, "unitPrice": 650, "taxPercent": 0}
+            ],
+            "multipleTaxesOnRows": False,
+            "taxPercent": 0,
+        },
     )
     response = submit(office_client, "invoices", data)
     assert response.status_code == 302, field_errors(response)
@@ -1269,6 +1461,7 @@ def test_house_properties_are_neither_checked_nor_sent_for_a_normal_invoice(offi
             "rows-0-tax_percent",
             "Ensure this value is greater than or equal to 0.",
         ),
+        ({"item_type": "time", "name": "X", "tax_percent": "17"}, "rows-0-tax_percent", "Swedish VAT is 25, 12, 6 or 0 %."),
     ],
 )
 def test_invoice_row_rules(office_client, api, row, field, message):
@@ -1308,8 +1501,8 @@ def _footer_rows(page: str) -> list[tuple[bool, str, str]]:
     for attrs, cells in re.findall(r"<tr([^>]*)>(.*?)</tr>", footer, re.S):
         label = re.search(r"<th[^>]*>(.*?)</th>", cells, re.S).group(1)
         label = re.sub(r"<span[^>]*\shidden>.*?</span>", "", label)  # the other kind of invoice's label
-        amount = re.search(r'<td class="num"[^>]*>(.*?)</td>', cells, re.S).group(1)
-        found.append((" hidden" in attrs, text(label), text(amount)))
+        amount = re.search(r'<td class="num"[^>]*>(.*?)</td>', cells, re.S)  # a note has none
+        found.append((" hidden" in attrs, text(label), text(amount.group(1)) if amount else ""))
     return found
 
 

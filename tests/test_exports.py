@@ -436,3 +436,33 @@ def test_csv_says_what_the_page_says_in_its_language(manager_client):
     _header, rows = read_csv(manager_client.get("/customers/", {"export": "csv"}))
     created = [row["Created"] for row in rows if row["Created"]]
     assert created and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", value) for value in created), created[:3]
+
+
+@pytest.mark.parametrize("url", ["/customers/", "/invoices/"])
+def test_xlsx_replaces_control_characters_xml_cannot_hold(manager_client, api, url):
+    from tests.conftest import API
+
+    api.get(API + "priceLists", json=[])
+    api.get(API + "invoiceTags", json=[])
+    api.get(
+        API + "customers",
+        json=[{"_id": "c1", "customerNumber": "1001", "name": "Bygg\x01AB\x1b[31m", "city": "Lu\x00nd"}],
+    )
+    api.get(
+        API + "invoices",
+        json=[{"_id": "i1", "invoiceNumber": "24481", "customerName": "Ek\x00 & Son\x1f", "marking": "a\tb"}],
+    )
+    _sheet, header, rows = read_xlsx(manager_client.get(url, {"export": "xlsx"}))
+    names = [cell.value for cell in (rows[0].get("Name") or rows[0].get("Customer"),)]
+    assert names in (["Bygg\ufffdAB\ufffd[31m"], ["Ek\ufffd & Son\ufffd"]), names
+
+
+def test_the_overviews_xlsx_survives_a_control_character_in_an_invoice(manager_client, synced):
+    from dashboard.models import SyncedInvoice
+
+    copies = list(SyncedInvoice.objects.all())
+    for copy in copies:
+        copy.data["customerName"] = "Nul\x00l AB"
+    SyncedInvoice.objects.bulk_update(copies, ["data"])
+    _sheet, _header, rows = read_xlsx(manager_client.get("/overview/", {"export": "xlsx"}))
+    assert rows and {row["Customer"].value for row in rows} == {"Nul\ufffdl AB"}

@@ -864,6 +864,12 @@ def test_create_work_order_accepts_the_reference_spelling_Project(db, client, re
     assert doc["project"] == refs["project"]["_id"]
 
 
+def test_create_work_order_takes_the_documented_Project_when_both_spellings_come(db, client, refs):
+    other = next(doc for doc in store.all("projects") if doc["_id"] != refs["project"]["_id"])
+    payload = _work_order(refs, Project=refs["project"]["_id"], project=other["_id"])
+    assert ok(post(client, "workOrders", payload))["project"] == refs["project"]["_id"]
+
+
 @pytest.mark.parametrize(
     "field, value",
     [("customer", NO_SUCH_ID), ("createdByUser", NO_SUCH_ID), ("Project", NO_SUCH_ID), ("project", NO_SUCH_ID),
@@ -975,6 +981,14 @@ def test_created_invoice_is_listed_and_gettable(db, client, refs):
     assert ok(get(client, "invoices", {"invoiceNumber": doc["invoiceNumber"]})) == [doc]
     assert ok(get(client, "invoices", {"OCRNumber": doc["OCRNumber"]})) == [doc]
     assert doc in ok(get(client, "invoices", {"customerNumber": refs["customer"]["customerNumber"]}))
+
+
+def test_create_invoice_of_type_3_is_reverse_charge_without_vat(db, client, refs):
+    rows = [{"itemType": "time", "name": "Gjutning", "numberOfItems": 8, "unitPrice": 650, "taxPercent": 25}]
+    doc = ok(post(client, "invoices", _invoice(refs, invoiceType=3, taxPercent=25, multipleTaxesOnRows=True,
+                                               invoiceItems=rows)))  # fmt: skip
+    assert (doc["invoiceType"], doc["taxPercent"], doc["totalTaxAmount"], doc["totalAmountInclTax"]) == (3, 0, 0, 5200)
+    assert [row["taxPercent"] for row in doc["invoiceItems"]] == [0]
 
 
 def test_create_invoice_with_given_dates_and_names(db, client, refs):

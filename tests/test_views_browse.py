@@ -1388,6 +1388,18 @@ def test_invoice_detail_without_rot_rut_type_has_no_deduction_section(office_cli
     assert "ROT/RUT distribution" not in page
 
 
+def test_a_reverse_charge_invoice_says_so(office_client, api):
+    stub_invoice(api, full_invoice(invoiceType=3, houseProperties=None))
+    _response, page = get(office_client, "/invoices/inv-1/")
+    assert "Reverse charge" in text(re.search(r'<header class="detail-header">.*?</header>', page, re.S).group(0))
+    assert "Reverse charge: no VAT on this invoice, the buyer accounts for it." in text(section(page, "Rows"))
+    _response, page = get(office_client, "/invoices/inv-1/", **{"Accept-Language": "sv"})
+    assert "Omvänd betalningsskyldighet" in text(page)
+    stub_invoice(api, full_invoice(invoiceType=0))
+    _response, page = get(office_client, "/invoices/inv-1/")
+    assert "Reverse charge" not in page
+
+
 def test_invoice_detail_dates_are_stockholm_days(office_client, api):
     stub_invoice(api, full_invoice(dueDate="2020-12-04T23:00:00.000Z", paymentDate="2020-12-01T23:30:00.000Z"))
     response, page = get(office_client, "/invoices/inv-1/")
@@ -2225,3 +2237,36 @@ def test_work_orders_without_a_project_filter_show_no_project_note(office_client
     stub_list(api, "workorders", [work_order_doc()])
     _response, page = get(office_client, "/workorders/")
     assert "Only the work orders of one project." not in page
+
+
+def test_invoices_of_a_customer_number_are_that_customers_only(office_client, api):
+    """The API finds customer numbers as substrings: 10 also matches 1010 and 1100."""
+    invoices = [
+        invoice_doc("inv-10", invoiceNumber="501", customerNumber="10", customerName="Tio AB"),
+        invoice_doc("inv-1010", invoiceNumber="502", customerNumber="1010", customerName="Tusentio AB"),
+        invoice_doc("inv-1100", invoiceNumber="503", customerNumber="1100", customerName="Elvahundra AB"),
+    ]
+    stub_list(api, "invoices", invoices, customerNumber="10")
+    stub(api, "customers/cust-10", customer_doc(id="cust-10", customerNumber="10"))
+    stub(api, "contactPersons", [], {"customerId": "cust-10", "sortBy": "name"})
+    stub_lookups(api, DETAIL_LOOKUPS["customers"])
+    _response, detail = get(office_client, "/customers/cust-10/")
+    link = re.search(r'href="(/invoices/\?[^"]*)"', section(detail, "Related")).group(1)
+    response, page = get(office_client, html_lib.unescape(link))
+    assert response.status_code == 200
+    assert [row[:2] for row in table(page)] == [["501", "Tio AB"]]
+
+
+def test_a_long_name_from_the_api_is_clipped_in_the_list_and_the_title(office_client, api):
+    name = "Långnamn" + "x" * 9_992
+    stub_list(api, "customers", [customer_doc(name=name), customer_doc(id="cust-2", name="Kort AB")])
+    _response, page = get(office_client, "/customers/")
+    rows = body_rows(page)
+    assert f'<span class="clip" title="{name}">{name}</span>' in rows[0]
+    assert ">Kort AB</a>" in rows[1] and "clip" not in rows[1]
+    stub_lookups(api, DETAIL_LOOKUPS["customers"])
+    stub(api, "customers/cust-1", customer_doc(name=name))
+    stub(api, "contactPersons", [], {"customerId": "cust-1", "sortBy": "name"})
+    _response, page = get(office_client, "/customers/cust-1/")
+    title = html_lib.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+    assert title == "Långnamn" + "x" * 71 + "… · Seven Time"

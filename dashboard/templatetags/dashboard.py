@@ -106,6 +106,21 @@ def badge(label, color: str = "", title: str = ""):
     return format_html('<span class="{}">{}</span>', css, label or _("unknown"))
 
 
+#: Text longer than this may be wider than a table cell should be: `clip` marks it.
+CLIP_AFTER = 40
+
+
+@register.filter
+def clip(value) -> str:
+    """Text from the API for a table cell: a long one is cut short with "…" by CSS
+    (`.clip`), the whole of it in the tooltip and on the record's page, so that it
+    never widens the table."""
+    text = "" if value is None else str(value)
+    if len(text) <= CLIP_AFTER:
+        return text
+    return format_html('<span class="clip" title="{}">{}</span>', text, text)
+
+
 @register.filter
 def api_html(text) -> str:
     """Text from the API that may contain HTML: only harmless formatting is kept."""

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
+from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, REVERSE_CHARGE, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
 from . import store
 from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
@@ -564,8 +564,9 @@ def create_work_order(payload: dict) -> dict:
     title = _text(payload, "title", required=True)
     customer = _ref(payload, "customer", "customers", required=True)
     creator = _ref(payload, "createdByUser", "users", required=True)
-    # The reference's table spells the project parameter `Project`.
-    project = _ref(payload, "project" if payload.get("project") not in (None, "") else "Project", "projects")
+    # The reference's create table spells the project parameter `Project` (the client
+    # sends that); its documents say `project`, which is accepted too.
+    project = _ref(payload, "Project" if payload.get("Project") not in (None, "") else "project", "projects")
     statuses = store.all("workOrderStatuses")
     status = _ref(payload, "statusRef", "workOrderStatuses") or (statuses[0] if statuses else None)
     contact = _contact_of(payload, customer)
@@ -740,6 +741,9 @@ def create_invoice(payload: dict) -> dict:
     multiple_taxes = _bool(payload, "multipleTaxesOnRows")
     tax_percent = _number(payload, "taxPercent", low=0, high=100)
     tax_percent = 25 if tax_percent is None else tax_percent
+    if invoice_type == REVERSE_CHARGE:
+        # Construction services: the buyer accounts for the VAT, the invoice charges none.
+        multiple_taxes, tax_percent = False, 0
     currency = (_text(payload, "currencyCode") or "SEK").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise Invalid("currencyCode must be a three-letter code such as SEK")

@@ -58,6 +58,7 @@
 
   var HOUSE_PERCENT = { "1": 30, "2": 50 }; // invoiceType 1 = ROT, 2 = RUT
   var HOUSE_CEILING = { "1": 50000, "2": 75000 }; // a year, per person
+  var REVERSE_CHARGE = "3"; // invoiceType 3: construction services, the buyer accounts for the VAT
 
   function field(row, name) { return row.querySelector('[name$="-' + name + '"]'); }
 
@@ -88,12 +89,15 @@
 
   function updateTotals(editor) {
     var form = editor.closest("form");
+    var typeInput = editor.getAttribute("data-invoice-type-input");
+    var type = form && typeInput ? currentValue(form, typeInput) : "";
     var net = 0, tax = 0, houseWork = 0, valid = true;
     editor.querySelectorAll("[data-formset-rows] [data-formset-row]").forEach(function (row) {
       var quantity = parseNumber(field(row, "number_of_items").value, 0);
       var price = parseNumber(field(row, "unit_price").value, 0);
       var discount = parseNumber(field(row, "discount_percent").value, 0);
-      var vat = parseNumber(field(row, "tax_percent").value, 25);
+      // Reverse charge: no row carries VAT, whatever the hidden VAT column holds.
+      var vat = type === REVERSE_CHARGE ? 0 : parseNumber(field(row, "tax_percent").value, 25);
       var amount = round(quantity * price * (100 - discount) / 100, 2);
       var rowTax = round(amount * vat / 100, 2);
       var ok = isFinite(amount) && isFinite(rowTax) && discount >= 0 && discount <= 100 && vat >= 0;
@@ -113,12 +117,11 @@
       show(editor.querySelector('[data-sum="' + key + '"]'), valid ? formatMoney(round(sums[key], 2)) : "–");
     });
 
-    var typeInput = editor.getAttribute("data-invoice-type-input");
-    var type = form && typeInput ? currentValue(form, typeInput) : "";
     var percent = HOUSE_PERCENT[type];
     var house = percent !== undefined;
+    var kind = house ? "house" : type === REVERSE_CHARGE ? "reverse" : "normal";
     editor.querySelectorAll("[data-totals-for]").forEach(function (el) {
-      el.hidden = (el.getAttribute("data-totals-for") === "house") !== house;
+      el.hidden = el.getAttribute("data-totals-for").split(" ").indexOf(kind) === -1;
     });
     if (house) {
       // In whole öre, so that the share is exact before it is rounded down.
