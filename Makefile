@@ -46,4 +46,4 @@ BENCH_ENV := DEBUG=false SANDBOX_ENABLED=true SECRET_KEY=$${SECRET_KEY:-benchmar
 benchmark: $(STAMP)
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(BENCH_ENV) $(PY) manage.py benchmark $(ARGS)
+	$(BENCH_ENV) $(PY) -m benchmark $(ARGS)

@@ -67,11 +67,40 @@ class FakeApi:
         )
 
 
+class FakeClock:
+    """The clock a submit waits for another with: its pauses move the time on at once."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 @pytest.fixture
-def quick(monkeypatch, settings):
-    """Waiting for another submit takes a moment, not the API's timeouts."""
-    monkeypatch.setattr(idempotency, "POLL_SECONDS", 0.01)
-    monkeypatch.setattr(idempotency, "wait_seconds", lambda: 0.3)
+def clock(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(idempotency, "time", clock)
+    return clock
+
+
+def waiting_for(first: threading.Thread, clock: FakeClock, monkeypatch) -> threading.Event:
+    """Make a submit that waits for another wait until the thread `first` has ended;
+    the event tells that it began waiting."""
+    waiting = threading.Event()
+
+    def pause(seconds):
+        waiting.set()
+        first.join(10)
+        clock.now += seconds
+
+    monkeypatch.setattr(clock, "sleep", pause)
+    return waiting
 
 
 # --- one token, one create ---
@@ -190,15 +219,14 @@ def test_a_token_is_only_good_for_its_own_user_and_entity(office_user, manager_u
 
 
 @pytest.mark.django_db
-def test_a_second_submit_while_the_first_is_running_waits_for_it(office_user, quick, monkeypatch):
+def test_a_second_submit_while_the_first_is_running_waits_for_it(office_user, clock, monkeypatch):
     CreateToken.objects.create(token=TOKEN, user=office_user, entity="customers", attempts=1)
-    real_sleep = idempotency.time.sleep
 
     def first_finishes(seconds):  # while the second waits, the first one succeeds
         CreateToken.objects.filter(token=TOKEN).update(status="succeeded", upstream_id="new-1", label="Nytt AB")
-        real_sleep(seconds)
+        clock.now += seconds
 
-    monkeypatch.setattr(idempotency.time, "sleep", first_finishes)
+    monkeypatch.setattr(clock, "sleep", first_finishes)
     api = FakeApi()
     result = api.submit(office_user)
     assert (result.kind, result.upstream_id) == ("duplicate", "new-1")
@@ -206,11 +234,12 @@ def test_a_second_submit_while_the_first_is_running_waits_for_it(office_user, qu
 
 
 @pytest.mark.django_db
-def test_a_second_submit_gives_up_waiting_without_calling_the_api(office_user, quick):
+def test_a_second_submit_gives_up_waiting_without_calling_the_api(office_user, clock):
     CreateToken.objects.create(token=TOKEN, user=office_user, entity="customers", attempts=1)
     api = FakeApi()
     assert api.submit(office_user).kind == "busy"
     assert api.created == 0
+    assert sum(clock.slept) >= idempotency.wait_seconds()  # it gave the first as long as an attempt can take
 
 
 @pytest.mark.django_db
@@ -226,8 +255,7 @@ def test_an_abandoned_attempt_is_taken_over_carefully(office_user):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_submits_call_the_api_once(sandbox_data, django_user_model, quick, monkeypatch):
-    monkeypatch.setattr(idempotency, "wait_seconds", lambda: 5)
+def test_two_simultaneous_submits_call_the_api_once(sandbox_data, django_user_model, clock, monkeypatch):
     user = django_user_model.objects.create_user("samtidig")
     in_api, release = threading.Event(), threading.Event()
     calls = []
@@ -252,12 +280,13 @@ def test_two_simultaneous_submits_call_the_api_once(sandbox_data, django_user_mo
         )
 
     first = threading.Thread(target=run, args=("first",))
+    second_waiting = waiting_for(first, clock, monkeypatch)
     first.start()
     assert in_api.wait(5)
     second = threading.Thread(target=run, args=("second",))
     second.start()
-    second.join(0.2)  # the second is waiting for the first
-    assert second.is_alive()
+    assert second_waiting.wait(5)  # the second is waiting for the first
+    assert "second" not in results
     release.set()
     first.join(5)
     second.join(5)
@@ -268,10 +297,9 @@ def test_two_simultaneous_submits_call_the_api_once(sandbox_data, django_user_mo
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_posts_of_one_form_create_one_customer(
-    sandbox_data, django_user_model, api, quick, monkeypatch
+    sandbox_data, django_user_model, api, clock, monkeypatch
 ):
     """The whole stack: two requests with the same form at the same moment."""
-    monkeypatch.setattr(idempotency, "wait_seconds", lambda: 5)
     user = django_user_model.objects.create_user("dubbel")
     user.groups.add(Group.objects.get_or_create(name="Office staff")[0])
     from django.contrib.auth.models import Permission
@@ -297,11 +325,12 @@ def test_two_simultaneous_posts_of_one_form_create_one_customer(
         answers[name] = submit(client, "customers", data)
 
     first = threading.Thread(target=post, args=("first",))
+    second_waiting = waiting_for(first, clock, monkeypatch)
     first.start()
     assert in_api.wait(5)
     second = threading.Thread(target=post, args=("second",))
     second.start()
-    second.join(0.3)
+    assert second_waiting.wait(5)  # the second is waiting for the first
     release.set()
     first.join(10)
     second.join(10)

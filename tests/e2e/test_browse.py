@@ -82,6 +82,18 @@ def wait_until_settled(page: Page) -> None:
     page.wait_for_function("!document.querySelector('.htmx-request')")
 
 
+def release_late(page: Page, held: list) -> None:
+    """Let held requests go and wait until each has ended (answered, or aborted by the
+    page) and htmx has done whatever it does with an answer."""
+    for route in held:
+        try:
+            route.continue_()
+        except Exception:  # noqa: BLE001 - the request was aborted by the page
+            pass
+        route.request.response()  # its answer, or None once it failed
+    wait_until_settled(page)
+
+
 def type_filter(page: Page, selector: str, text: str, *, keystrokes: bool = True) -> None:
     """Type into a field key by key, like a person. On a slow machine a pause between
     keys can let htmx send (and push to history) an intermediate value; tests that
@@ -283,15 +295,12 @@ def test_loading_indicator_shows_during_a_request(logged_in):
 
     page.route(re.compile(r"/customers/\?"), hold_partials)
     expect(page.locator("#loading")).to_be_hidden()
-    type_filter(page, "#id_name", "berg", keystrokes=False)  # one request
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "typing into the filter sent no htmx request"
+    with page.expect_request(lambda request: bool(request.headers.get("hx-request"))):
+        type_filter(page, "#id_name", "berg", keystrokes=False)  # one request
 
     expect(page.locator("#results")).to_have_class(re.compile(r"\bhtmx-request\b"))
     expect(page.locator("#loading")).to_be_visible()
+    assert held, "typing into the filter sent no htmx request"
 
     for route in held:
         route.continue_()
@@ -477,12 +486,7 @@ def test_two_quick_steps_back_show_the_rows_of_the_last_one(logged_in):
     expect(page.locator(f"{ROWS} td:nth-child({city + 1})")).to_have_text(ascending)
     assert held, "the first step back never asked the server"
 
-    for route in held:  # the late answer (the browser has given up on it: nothing to deliver)
-        try:
-            route.continue_()
-        except Exception:  # noqa: BLE001 - the request was aborted by the page
-            pass
-    page.wait_for_timeout(800)
+    release_late(page, held)  # the late answer (the browser has given up on it: nothing to deliver)
     expect(page.locator(f"#results thead th:nth-child({city + 1})")).to_have_attribute("aria-sort", "ascending")
     assert column(page, city) == ascending, "a late answer for an older address replaced the rows"
     assert_no_full_load(page)
@@ -513,12 +517,7 @@ def test_back_while_a_filter_request_is_on_its_way(logged_in):
     page.go_back()
     page.wait_for_url(re.compile(r"/customers/$"))
     expect(page.locator(f"{ROWS} td:nth-child(2)")).to_have_text(rows)
-    for route in held:
-        try:
-            route.continue_()
-        except Exception:  # noqa: BLE001 - the request was aborted by the page
-            pass
-    page.wait_for_timeout(800)
+    release_late(page, held)
     assert urlsplit(page.url).query == "", page.url
     assert column(page, 1) == rows, "a late filter answer replaced the rows after the step back"
     assert_no_full_load(page)
@@ -548,16 +547,21 @@ def test_typing_then_back_before_the_filter_fires(logged_in):
         route.continue_()
 
     page.route(re.compile(r"/customers/"), hold_restore)
+    page.clock.install()  # the page's timers (the filter's delay) move on only when told below
+    page.evaluate("() => { window.sentRequests = 0; document.addEventListener('htmx:beforeSend', () => { window.sentRequests += 1; }); }")
     type_filter(page, "#id_city", "Örebro", keystrokes=False)
-    page.go_back()
-    page.wait_for_timeout(900)  # the filter's delay has long passed
+    with page.expect_request(lambda request: bool(request.headers.get("hx-history-restore-request"))):
+        page.go_back()
+    page.clock.run_for(900)  # the filter's delay has long passed
     assert held, "the step back never asked the server"
+    assert page.evaluate("window.sentRequests") == 0, "a filter request went out during the restore"
     assert filtered == [], f"a filter request went out during the restore: {filtered}"
     for route in held:
         route.continue_()
     page.wait_for_url(re.compile(r"/customers/$"))
     expect(page.locator(f"{ROWS} td:nth-child(2)")).to_have_text(rows)
-    page.wait_for_timeout(500)
+    page.clock.run_for(500)
+    assert page.evaluate("window.sentRequests") == 0, "a filter request went out after the restore"
     assert urlsplit(page.url).query == "", page.url
     assert_no_full_load(page)
 
@@ -835,7 +839,7 @@ def test_script_in_a_customer_name_is_shown_as_text(logged_in):
     expect_query(page, q="script")
     wait_until_settled(page)
     expect(page.locator("#results li a").filter(has_text=SCRIPT_CUSTOMER_NAME).first).to_be_visible()
-    page.wait_for_timeout(200)  # give a script that would run a moment to do so
+    assert page.locator("#results script").count() == 0
     assert page.watch.dialogs == []
 
 
