@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from seventime import SevenTimeError, ValidationError, get_client
+from seventime import SevenTimeError, ValidationError
 
 from . import api_messages, audit, idempotency
+from .api import get_client
 from .fetch import fetch, forget_lookups, merge_pages
 from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices
 from .middleware import describe

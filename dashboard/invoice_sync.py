@@ -33,9 +33,9 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from seventime import get_client
 from seventime.records import Invoice
 
+from .api import get_client
 from .fetch import account_key, run_concurrently
 from .models import InvoiceSync, SyncedInvoice
 

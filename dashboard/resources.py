@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from seventime import get_client
 from seventime.records import Record
 
+from .api import get_client
 from .exports import ExportColumn
 from .fetch import Lookups
 from .invoice_state import InvoiceState, invoice_state, local_day

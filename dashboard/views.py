@@ -22,8 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django_htmx.http import push_url
 
-from seventime import get_client
-
+from .api import get_client
 from .exports import FORMATS, download
 from .fetch import fetch, fetch_while, merge_pages
 from .resources import RESOURCES, Resource
