@@ -24,7 +24,7 @@ from django.test import Client
 from responses import matchers
 
 from dashboard import fetch
-from dashboard.forms import CREATE_FORMS, PICKERS, WORK_ORDER_COLORS, PickerField
+from dashboard.create.forms import CREATE_FORMS, PICKERS, WORK_ORDER_COLORS, PickerField
 from dashboard.models import CreateAttempt, CreateToken, Profile
 from dashboard.templatetags.dashboard import PALETTE
 from tests.conftest import API
@@ -1371,7 +1371,7 @@ def test_add_and_remove_row_buttons_work_without_javascript_and_never_create(off
 @pytest.fixture
 def rows_built(monkeypatch):
     """How many row forms (invoice rows, deduction shares) the server builds."""
-    from dashboard.forms import RowForm
+    from dashboard.create.forms import RowForm
 
     built = []
     original = RowForm.__init__

@@ -174,7 +174,7 @@ INVOICE_STATUSES = {  # of projects and work orders
 @register.simple_tag
 def language_name(code):
     """SV -> Swedish (in the page's language); an unknown code as sent."""
-    from dashboard.forms import LANGUAGES
+    from dashboard.create.forms import LANGUAGES
 
     return dict(LANGUAGES).get((code or "").upper(), code or "–")
 
@@ -208,7 +208,7 @@ def invoice_balance(invoice):
     owed by Skatteverket). Negative amounts carry a hyphen-minus, like every amount
     on the pages: a spreadsheet reads it as negative when one is pasted in."""
     from dashboard.invoice_state import invoice_state, today
-    from dashboard.overview import OUTSTANDING_STATES, outstanding, part_payments
+    from dashboard.overview.figures import OUTSTANDING_STATES, outstanding, part_payments
 
     total = invoice.total_amount_incl_tax
     deduction = invoice.house_deduction_amount

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django_htmx.http import push_url
 
-from .api import get_client
-from .exports import FORMATS, download
-from .fetch import fetch, fetch_while, merge_pages
-from .resources import RESOURCES, Resource
+from ..api import get_client
+from ..exports import FORMATS, download
+from ..fetch import fetch, fetch_while, merge_pages
+from ..resources import RESOURCES, Resource
 
 PAGE_SIZE = 25
 # Sent by static/js/dashboard.js with a list's htmx requests: what the table head on the

@@ -29,13 +29,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from seventime import SevenTimeError, ValidationError
 
-from . import api_messages, audit, idempotency
-from .api import get_client
-from .fetch import fetch, forget_lookups, merge_pages
+from .. import api_messages
+from ..api import get_client
+from ..fetch import fetch, forget_lookups, merge_pages
+from ..middleware import describe
+from ..models import CreateAttempt, CreateToken, Profile
+from ..resources import RESOURCES
+from . import audit, idempotency
 from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices
-from .middleware import describe
-from .models import CreateAttempt, CreateToken, Profile
-from .resources import RESOURCES
 
 #: How many matches a picker shows; more means "type more".
 PICK_LIMIT = 20

@@ -46,9 +46,9 @@ from seventime.invoicing import (
 )
 from seventime.records import camel
 
-from .fetch import Lookups
-from .resources import LookupSelect
-from .templatetags.dashboard import BILLING_METHODS, INVOICE_STATUSES
+from ..fetch import Lookups
+from ..resources import LookupSelect
+from ..templatetags.dashboard import BILLING_METHODS, INVOICE_STATUSES
 
 # --- choices the reference documents ---
 

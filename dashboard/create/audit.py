@@ -12,10 +12,10 @@ from django.core.paginator import Paginator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .db import retry_when_locked
-from .models import CreateAttempt
-from .resources import RESOURCES
-from .views import render_list, require
+from ..db import retry_when_locked
+from ..models import CreateAttempt
+from ..resources import RESOURCES
+from ..browse.views import render_list, require
 
 PAGE_SIZE = 50
 #: Keys whose values never reach the log.
