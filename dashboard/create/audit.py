@@ -1,23 +1,14 @@
-"""The create log: one row per attempt to create a record through the dashboard,
-and the Managers' page that lists them."""
+"""The create log: one row per attempt to create a record through the dashboard
+(the Managers' page that lists them is audit_views.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from django import forms
-from django.core.paginator import Paginator
-from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy as _
-
 from ..db import retry_when_locked
 from ..models import CreateAttempt
-from ..resources import RESOURCES
-from ..browse.views import render_list, require
 
-PAGE_SIZE = 50
 #: Keys whose values never reach the log.
 SECRET_KEYS = {"password"}
 #: Personal identity numbers are kept only as their last four digits: enough to
@@ -58,44 +49,3 @@ def record(
             payload=scrub(payload),
         )
     )
-
-
-class AuditFilters(forms.Form):
-    entity = forms.ChoiceField(
-        label=_("What"),
-        required=False,
-        choices=[("", _("Any"))] + [(name, capfirst(r.verbose_name_plural)) for name, r in RESOURCES.items()],
-    )
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), required=False, choices=[("", _("Any")), *CreateAttempt.Outcome.choices]
-    )
-    username = forms.CharField(label=_("Who"), required=False)
-
-
-def audit_log(request):
-    require(request, "dashboard.view_audit_log")
-    filters = AuditFilters(request.GET or None)
-    attempts = CreateAttempt.objects.all()
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["entity"]:
-            attempts = attempts.filter(entity=data["entity"])
-        if data["outcome"]:
-            attempts = attempts.filter(outcome=data["outcome"])
-        if data["username"]:
-            attempts = attempts.filter(username__icontains=data["username"])
-    page = Paginator(attempts, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "attempt": attempt,
-            "resource": RESOURCES.get(attempt.entity),
-            # What people call the record: its name, title or username as typed.
-            "name": next(
-                (str(attempt.payload[k]) for k in ("name", "title", "userName") if attempt.payload.get(k)), ""
-            ),
-            "payload": json.dumps(attempt.payload, indent=2, ensure_ascii=False),
-        }
-        for attempt in page
-    ]
-    # Filters as you type, like every other list (htmx asks for the results only).
-    return render_list(request, "audit/list.html", {"form": filters, "page_obj": page, "rows": rows})

@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from . import audit, views
+from . import audit_views, views
 from .forms import CREATE_FORMS
 
 urlpatterns: list = [
     path("pick/<str:kind>/", views.pick, name="pick"),
-    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
     path("settings/", views.my_settings, name="my_settings"),
 ]
 for entity, form_class in CREATE_FORMS.items():

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 
 from seventime import SevenTimeError
 
-from ..browse.views import render_list, require
 from ..exports import FORMATS, ExportColumn, download
 from ..fetch import fetch
 from ..invoice_state import InvoiceState, invoice_state, today
+from ..pages import render_list, require
 from ..resources import ANY, InvoicePeriod, in_period, invoice_export_columns
 from . import charts
 from .figures import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days
