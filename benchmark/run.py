@@ -28,7 +28,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import connections
 from django.test.utils import override_settings
 
-from seventime import get_client
+from dashboard.api import get_client
 from seventime.sandbox import api, demo, store
 from seventime.sandbox.transport import PREFIX as SANDBOX_PREFIX
 

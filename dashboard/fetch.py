@@ -20,8 +20,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
-from seventime import get_client
 from seventime.records import Lookup
+
+from .api import get_client
 
 MAX_CONCURRENT_CALLS = 8
 _executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_CALLS, thread_name_prefix="seventime")

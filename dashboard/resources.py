@@ -16,13 +16,14 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from seventime import get_client
 from seventime.records import Record
 
+from .api import get_client
 from .exports import ExportColumn
 from .fetch import Lookups
 from .invoice_state import InvoiceState, invoice_state, local_day
-from .templatetags.dashboard import BILLING_METHODS, billing_method, lookup_name
+from .templatetags.dashboard import billing_method, lookup_name
+from .vocabulary import BILLING_METHODS
 
 ANY = [("", _("Any"))]
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]

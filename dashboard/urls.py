@@ -3,26 +3,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-from .resources import RESOURCES
-
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("dashboard.create_urls")),
-    path("", include("dashboard.overview_urls")),
+    path("", include("dashboard.create.urls")),
+    path("", include("dashboard.overview.urls")),
 ]
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("seventime.sandbox.urls")))
-for name, resource in RESOURCES.items():
-    urlpatterns += [
-        path(f"{name}/", views.list_view, {"resource": resource}, name=f"{name}_list"),
-        path(f"{name}/<str:pk>/", views.detail_view, {"resource": resource}, name=f"{name}_detail"),
-    ]
+# Last: its detail pages take any word after a list's address.
+urlpatterns.append(path("", include("dashboard.browse.urls")))
 
-handler403 = "dashboard.views.permission_denied"
-handler404 = "dashboard.views.page_not_found"
-handler500 = "dashboard.views.server_error"
+handler403 = "dashboard.browse.views.permission_denied"
+handler404 = "dashboard.browse.views.page_not_found"
+handler500 = "dashboard.browse.views.server_error"

@@ -1,7 +1,8 @@
 """Everything that speaks to the Seven Time REST API (v1): the client, its errors,
-the records it returns and the built-in sandbox. Knows nothing about pages."""
+the records it returns. Knows nothing about pages, Django or the built-in sandbox
+(seventime/sandbox), which the dashboard plugs in from outside (dashboard/api.py)."""
 
-from .client import Page, SevenTimeClient, get_client
+from .client import Page, SevenTimeClient
 from .errors import (
     AuthenticationError,
     BadResponse,
@@ -30,5 +31,4 @@ __all__ = [
     "Timeout",
     "Unavailable",
     "ValidationError",
-    "get_client",
 ]

@@ -19,12 +19,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
@@ -34,7 +34,6 @@ from .errors import (
     AuthenticationError,
     BadResponse,
     ConnectionFailed,
-    NotConfigured,
     NotFound,
     RateLimited,
     ServerError,
@@ -165,6 +164,7 @@ class SevenTimeClient:
         time_budget: float = 10.0,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
+        transport: BaseAdapter | None = None,
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self._secret = client_secret
@@ -202,13 +202,14 @@ class SevenTimeClient:
             self.session.proxies.update(settings["proxies"])
             self.session.verify = settings["verify"]
             self.session.trust_env = False
+        if transport is not None:
+            # An adapter that answers in this process (the sandbox's): plugged in from
+            # outside, so this package knows nothing of who answers.
+            self.session.mount(self.base_url, transport)
+        #: Answered in this process: no network to wait for.
+        self.in_process = transport is not None
         self.calls = 0  # upstream requests made, for the benchmark and tests
         self._calls_lock = threading.Lock()
-
-    @property
-    def in_process(self) -> bool:
-        """The built-in sandbox, answered in this process: no network to wait for."""
-        return self.base_url == SANDBOX_BASE_URL
 
     def __repr__(self) -> str:
         return f"<SevenTimeClient {self.base_url}>"  # never the secret
@@ -570,45 +571,3 @@ def _retry_after(response: requests.Response) -> float | None:
         return GetRetry().parse_retry_after(value)
     except InvalidHeader:
         return None  # an unreadable Retry-After is no reason to fail
-
-
-SANDBOX_BASE_URL = "http://sandbox.internal/sandbox/api/1/"
-
-
-@lru_cache(maxsize=8)
-def _build_client(
-    base_url: str, secret: str, connect_timeout: float, read_timeout: float, total_timeout: float = 15.0
-) -> SevenTimeClient:
-    client = SevenTimeClient(
-        base_url, secret, connect_timeout=connect_timeout, read_timeout=read_timeout, total_timeout=total_timeout
-    )
-    if base_url == SANDBOX_BASE_URL:
-        from .sandbox.transport import SandboxAdapter
-
-        client.session.mount("http://sandbox.internal/", SandboxAdapter())
-    return client
-
-
-def get_client() -> SevenTimeClient:
-    """The client configured from Django settings: the API at SEVENTIME_API_URL, else
-    the in-process sandbox when it is switched on (SANDBOX_ENABLED), else none.
-
-    Clients are shared per configuration so that connections are reused.
-    """
-    from django.conf import settings
-
-    if settings.SEVENTIME_API_URL:
-        base_url, secret = settings.SEVENTIME_API_URL, settings.SEVENTIME_CLIENT_SECRET
-    elif settings.SANDBOX_ENABLED:
-        base_url, secret = SANDBOX_BASE_URL, settings.SANDBOX_CLIENT_SECRET
-    else:
-        # Never the sandbox by default: a production start that forgot the API's
-        # address must not quietly serve demo data (and accept writes to it).
-        raise NotConfigured("SEVENTIME_API_URL is not set and the sandbox is off.")
-    return _build_client(
-        base_url,
-        secret,
-        settings.SEVENTIME_CONNECT_TIMEOUT,
-        settings.SEVENTIME_READ_TIMEOUT,
-        settings.SEVENTIME_TOTAL_TIMEOUT,
-    )

@@ -22,7 +22,7 @@ from django.db import IntegrityError, OperationalError, connections
 from django.test import Client
 from django.utils import timezone
 
-from dashboard import invoice_sync
+from dashboard.overview import sync as invoice_sync
 from dashboard.fetch import account_key
 from dashboard.models import InvoiceSync, SyncedInvoice
 from seventime import ServerError

@@ -1,6 +1,6 @@
 """The same cases as tests/test_sandbox_api.py, run through the real client.
 
-`seventime.get_client()` (no SEVENTIME_API_URL in tests) is the production client
+`dashboard.api.get_client()` (no SEVENTIME_API_URL in tests) is the production client
 with the sandbox mounted in-process: these tests check that what the sandbox
 answers is what the client can read - parsed records, `Page` truncation flags,
 Decimal money, aware UTC datetimes - and that the sandbox's errors become the
@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import seventime
+from dashboard.api import SANDBOX_BASE_URL, _build_client, get_client
 from seventime import records
-from seventime.client import SANDBOX_BASE_URL, Page, SevenTimeClient, _build_client
+from seventime.client import Page, SevenTimeClient
 from seventime.sandbox import store
 
 from .sandbox_cases import (
@@ -52,7 +53,7 @@ CREATE_METHODS = ["create_customer", "create_user", "create_project", "create_wo
 
 @pytest.fixture
 def seven(db) -> SevenTimeClient:
-    client = seventime.get_client()
+    client = get_client()
     assert client.base_url == SANDBOX_BASE_URL  # the in-process sandbox, never a real API
     return client
 
@@ -452,9 +453,7 @@ def test_client_built_by_hand_with_the_sandbox_adapter_talks_to_the_sandbox(db):
     from seventime.sandbox.transport import SandboxAdapter
 
     def build(secret):
-        client = SevenTimeClient(SANDBOX_BASE_URL, secret)
-        client.session.mount("http://sandbox.internal/", SandboxAdapter())
-        return client
+        return SevenTimeClient(SANDBOX_BASE_URL, secret, transport=SandboxAdapter())
 
     assert len(build(settings.SANDBOX_CLIENT_SECRET).list_user_roles()) == len(store.all("userRoles"))
     with pytest.raises(seventime.AuthenticationError):

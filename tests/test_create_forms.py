@@ -14,6 +14,7 @@ import datetime as dt
 import html as html_lib
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import requests
@@ -25,9 +26,11 @@ from django.test import Client
 from responses import matchers
 
 from dashboard import fetch
-from dashboard.forms import CREATE_FORMS, PICKERS, WORK_ORDER_COLORS, PickerField
+from dashboard.create.forms import CREATE_FORMS, PICKERS, PickerField
 from dashboard.models import CreateAttempt, CreateToken, Profile
-from dashboard.templatetags.dashboard import PALETTE
+from dashboard.vocabulary import PALETTE, WORK_ORDER_COLORS
+from seventime.sandbox import api as sandbox_api
+from seventime.sandbox import demo
 from tests.conftest import API
 
 pytestmark = pytest.mark.django_db
@@ -275,8 +278,14 @@ def today():
 
 
 def test_the_colour_palette_is_the_documented_one_with_a_badge_class_each():
-    assert {hex_.lower() for hex_, _name in WORK_ORDER_COLORS} == PALETTE
+    """dashboard.vocabulary is the source; the sandbox keeps copies (it may not import
+    the dashboard) and the CSS a class each: they must not drift apart."""
+    css = (Path(__file__).resolve().parent.parent / "static/css/dashboard.css").read_text()
     assert len(WORK_ORDER_COLORS) == 24
+    assert {hex_.lower() for hex_, _name in WORK_ORDER_COLORS} == PALETTE
+    assert {hex_.lower() for hex_ in sandbox_api.WORK_ORDER_COLORS} == PALETTE
+    assert {hex_.lower() for hex_ in demo.PALETTE} == PALETTE
+    assert all(f".c-{hex_} " in css for hex_ in PALETTE)
 
 
 @pytest.mark.parametrize("entity", CREATE_FORMS)
@@ -1564,7 +1573,7 @@ def test_add_and_remove_row_buttons_work_without_javascript_and_never_create(off
 @pytest.fixture
 def rows_built(monkeypatch):
     """How many row forms (invoice rows, deduction shares) the server builds."""
-    from dashboard.forms import RowForm
+    from dashboard.create.forms import RowForm
 
     built = []
     original = RowForm.__init__

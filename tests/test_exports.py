@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from dashboard import invoice_sync
+from dashboard.overview import sync as invoice_sync
 from seventime.sandbox import store
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from seventime import SevenTimeClient, Timeout, get_client
+from dashboard.api import get_client
+from seventime import SevenTimeClient, Timeout
 from tests.conftest import SECRET
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,10 +14,11 @@ from django.test import Client
 from django.utils import timezone
 from responses import matchers
 
-from dashboard import audit, idempotency
-from dashboard.forms import CustomerForm, InvoiceForm, ProjectForm, UserForm, WorkOrderForm
+from dashboard.api import get_client
+from dashboard.create import audit, idempotency
+from dashboard.create.forms import CustomerForm, InvoiceForm, ProjectForm, UserForm, WorkOrderForm
 from dashboard.models import CreateAttempt, CreateToken
-from seventime import ServerError, Timeout, ValidationError, get_client
+from seventime import ServerError, Timeout, ValidationError
 from tests.conftest import API
 from tests.test_create_forms import (
     CREATED,

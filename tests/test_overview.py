@@ -1,5 +1,5 @@
-"""The invoice overview for managers: its figures (dashboard.overview.compute), the
-complete local copy they are computed from (dashboard.invoice_sync), the pages
+"""The invoice overview for managers: its figures (dashboard.overview.figures.compute),
+the complete local copy they are computed from (dashboard.overview.sync), the pages
 (/overview/, /overview/invoices/, POST /overview/sync/), their filters, links and
 permissions.
 
@@ -24,10 +24,10 @@ import responses
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from dashboard import invoice_sync
 from dashboard.invoice_state import InvoiceState
 from dashboard.models import InvoiceSync, SyncedInvoice
-from dashboard.overview import AGING_BUCKETS, compute, last_months
+from dashboard.overview import sync as invoice_sync
+from dashboard.overview.figures import AGING_BUCKETS, compute, last_months
 from seventime.errors import BadResponse
 from seventime.records import Invoice
 from seventime.sandbox import store

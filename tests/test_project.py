@@ -1,5 +1,6 @@
 """The project as a newcomer meets it: settings, start-up commands, login."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -191,3 +192,66 @@ def test_the_language_can_be_switched_to_swedish(office_client):
     response = office_client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
     assert response.status_code == 302
     assert 'lang="sv"' in office_client.get("/").content.decode()
+
+
+# --- the house: what may import what (docs/architecture.md) ---
+
+
+def _modules(package: str) -> dict[str, Path]:
+    found = {}
+    for path in (ROOT / package).rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """Every module `name` imports, at the top or inside a function, relative imports resolved."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+                package = package[: len(package) - node.level + 1]
+                target = ".".join(package + ([node.module] if node.module else []))
+            else:
+                target = node.module
+            # `from package import module` imports the module; `from module import name`, the module.
+            found.update(f"{target}.{alias.name}" if f"{target}.{alias.name}" in known else target for alias in node.names)
+    return found
+
+
+def test_the_api_client_package_knows_nothing_of_django_the_dashboard_or_its_sandbox():
+    for name, path in _modules("seventime").items():
+        if name.startswith("seventime.sandbox"):
+            continue  # the sandbox is a Django app that depends on seventime, not the other way round
+        outside = {
+            module
+            for module in _imports(name, path, {})
+            if module.split(".")[0] in ("django", "dashboard") or module.startswith("seventime.sandbox")
+        }
+        assert not outside, f"{name} imports {sorted(outside)}"
+
+
+def test_dashboard_modules_import_one_another_without_circles_and_only_urls_import_views():
+    known = _modules("dashboard")
+    graph = {name: _imports(name, path, known) & known.keys() - {name} for name, path in known.items()}
+    state: dict[str, str] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = "open"
+        for imported in sorted(graph[name]):
+            assert state.get(imported) != "open", "import circle: " + " -> ".join([*trail, name, imported])
+            if imported not in state:
+                visit(imported, [*trail, name])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])
+    views = {name for name in known if name.rsplit(".", 1)[-1] in ("views", "audit_views")}
+    for name, imported in graph.items():
+        if name.rsplit(".", 1)[-1] != "urls":
+            assert not imported & views, f"{name} imports a view: {sorted(imported & views)}"

@@ -15,19 +15,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from dashboard.vocabulary import BILLING_METHODS, LANGUAGES, PALETTE, WORK_INVOICING_STATUSES
 
 register = template.Library()
-
-#: Colours the API uses (the documented work order palette). Each has a CSS class,
-#: so colours need no inline styles (the pages run under a strict CSP).
-PALETTE = {
-    c.lower()
-    for c in (
-        "9c27b0 673ab7 7C4DFF 3F51B5 3a87ad 2196F3 03A9F4 00BCD4 009688 468847 4CAF50 8BC34A "
-        "CDDC39 FF9800 FF5722 f44336 e91e63 795548 5D4037 999999 666666 333333 000000 FAFAFA"
-    ).split()
-}
 
 #: Formatting that may stay in text from the API (footers, addresses); everything
 #: else, attributes and styles included, is removed.
@@ -166,31 +157,9 @@ def lookup_badges(items, keys):
     return format_html_join(" ", "{}", ((lookup_badge(items, key),) for key in keys or ()))
 
 
-BILLING_METHODS = {
-    "ACCORDING_TO_CUSTOMER": gettext_lazy("According to customer"),
-    "HOURLY": gettext_lazy("Hourly price"),
-    "PERUSER": gettext_lazy("Price per user"),
-    "HOURLY_PER_TIMECATEGORY": gettext_lazy("Per time category"),
-    "FIXED_PRICE": gettext_lazy("Fixed price"),
-    "PRICELIST": gettext_lazy("Price list"),
-    "RUNNING": gettext_lazy("Running price"),
-    "ACCORDING_TO_QUOTE": gettext_lazy("According to quote"),
-}
-
-INVOICE_STATUSES = {  # of projects and work orders
-    0: gettext_lazy("No invoicing status"),
-    5: gettext_lazy("Not invoiceable"),
-    10: gettext_lazy("Ready to be invoiced"),
-    20: gettext_lazy("Partly invoiced"),
-    30: gettext_lazy("Fully invoiced"),
-}
-
-
 @register.simple_tag
 def language_name(code):
     """SV -> Swedish (in the page's language); an unknown code as sent."""
-    from dashboard.forms import LANGUAGES
-
     return dict(LANGUAGES).get((code or "").upper(), code or "–")
 
 
@@ -201,7 +170,7 @@ def billing_method(code):
 
 @register.simple_tag
 def work_invoice_status(code):
-    return INVOICE_STATUSES.get(code, "–" if code is None else str(code))
+    return WORK_INVOICING_STATUSES.get(code, "–" if code is None else str(code))
 
 
 @register.simple_tag
@@ -223,7 +192,7 @@ def invoice_balance(invoice):
     owed by Skatteverket). Negative amounts carry a hyphen-minus, like every amount
     on the pages: a spreadsheet reads it as negative when one is pasted in."""
     from dashboard.invoice_state import invoice_state, today
-    from dashboard.overview import OUTSTANDING_STATES, outstanding, part_payments
+    from dashboard.overview.figures import OUTSTANDING_STATES, outstanding, part_payments
 
     total = invoice.total_amount_incl_tax
     deduction = invoice.house_deduction_amount

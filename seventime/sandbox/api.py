@@ -50,11 +50,13 @@ logger = logging.getLogger("seventime.sandbox")
 LIST_LIMIT = 100
 MAX_FORM_INDEX = 999  # form bodies name list positions; a huge one must not allocate a huge list
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# A copy of dashboard.vocabulary.WORK_ORDER_COLORS, the source (the sandbox may not
+# import the dashboard; tests/test_create_forms.py keeps them equal).
 WORK_ORDER_COLORS = (
     "9c27b0 673ab7 7C4DFF 3F51B5 3a87ad 2196F3 03A9F4 00BCD4 009688 468847 4CAF50 8BC34A "
     "CDDC39 FF9800 FF5722 f44336 e91e63 795548 5D4037 999999 666666 333333 000000 FAFAFA"
 ).split()
-INVOICE_STATUSES = (0, 5, 10, 20, 30)  # for projects and work orders
+INVOICE_STATUSES = (0, 5, 10, 20, 30)  # of projects and work orders: dashboard.vocabulary.WORK_INVOICING_STATUSES
 PROJECT_BILLING_METHODS = (
     "ACCORDING_TO_CUSTOMER",
     "HOURLY",

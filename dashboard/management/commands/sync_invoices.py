@@ -3,7 +3,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dashboard.invoice_sync import SyncRunning, sync_invoices
+from dashboard.overview.sync import SyncRunning, sync_invoices
 from seventime import SevenTimeError
 
 

@@ -38,9 +38,9 @@ from seventime import (
     ValidationError,
 )
 
+from ..db import retry_when_locked
+from ..models import CreateAttempt, CreateToken
 from . import audit
-from .db import retry_when_locked
-from .models import CreateAttempt, CreateToken
 
 logger = logging.getLogger("dashboard")
 

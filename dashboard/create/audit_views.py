@@ -1,63 +1,19 @@
-"""The create log: one row per attempt to create a record through the dashboard,
-and the Managers' page that lists them."""
+"""The Managers' page that lists the create log (audit.py writes it)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .db import retry_when_locked
-from .models import CreateAttempt
-from .resources import RESOURCES
-from .views import render_list, require
+from ..models import CreateAttempt
+from ..pages import render_list, require
+from ..resources import RESOURCES
 
 PAGE_SIZE = 50
-#: Keys whose values never reach the log.
-SECRET_KEYS = {"password"}
-#: Personal identity numbers are kept only as their last four digits: enough to
-#: tell people apart in the log, not enough to identify them.
-MASKED_KEYS = {"personalNumber"}
-
-
-def scrub(value: Any) -> Any:
-    """The payload as it may be stored: passwords removed, personal numbers masked."""
-    if isinstance(value, Mapping):
-        return {
-            key: _mask(item) if key in MASKED_KEYS else scrub(item)
-            for key, item in value.items()
-            if key not in SECRET_KEYS
-        }
-    if isinstance(value, (list, tuple)):
-        return [scrub(item) for item in value]
-    return value
-
-
-def _mask(value: Any) -> str:
-    text = str(value or "")
-    return "•" * max(0, len(text) - 4) + text[-4:]
-
-
-def record(
-    user, entity: str, token: str, payload: Mapping[str, Any], outcome: str, *, upstream_id="", error=""
-) -> None:
-    retry_when_locked(
-        lambda: CreateAttempt.objects.create(
-            user=user,
-            username=user.get_username(),
-            entity=entity,
-            token=token,
-            outcome=outcome,
-            upstream_id=upstream_id or "",
-            error=error or "",
-            payload=scrub(payload),
-        )
-    )
 
 
 class AuditFilters(forms.Form):

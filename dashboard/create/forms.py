@@ -49,63 +49,22 @@ from seventime.invoicing import (
 )
 from seventime.records import camel
 
-from .fetch import Lookups
-from .identifiers import OrganisationNumberField, PersonalNumberField, PhoneField, postcode
-from .resources import LookupSelect
-from .templatetags.dashboard import BILLING_METHODS, INVOICE_STATUSES
-
-# --- choices the reference documents ---
-
-#: The documented work order colours, in the reference's order, with names for people.
-WORK_ORDER_COLORS = (
-    ("9c27b0", _("Purple")),
-    ("673ab7", _("Deep purple")),
-    ("7C4DFF", _("Violet")),
-    ("3F51B5", _("Indigo")),
-    ("3a87ad", _("Steel blue")),
-    ("2196F3", _("Blue")),
-    ("03A9F4", _("Light blue")),
-    ("00BCD4", _("Cyan")),
-    ("009688", _("Teal")),
-    ("468847", _("Dark green")),
-    ("4CAF50", _("Green")),
-    ("8BC34A", _("Light green")),
-    ("CDDC39", _("Lime")),
-    ("FF9800", _("Orange")),
-    ("FF5722", _("Deep orange")),
-    ("f44336", _("Red")),
-    ("e91e63", _("Pink")),
-    ("795548", _("Brown")),
-    ("5D4037", _("Dark brown")),
-    ("999999", _("Grey")),
-    ("666666", _("Dark grey")),
-    ("333333", _("Charcoal")),
-    ("000000", _("Black")),
-    ("FAFAFA", _("White")),
+from ..fetch import Lookups
+from ..identifiers import OrganisationNumberField, PersonalNumberField, PhoneField, postcode
+from ..resources import LookupSelect
+from ..vocabulary import (
+    CURRENCIES,
+    DELIVERY_TYPES,
+    INVOICE_TYPES,
+    ITEM_TYPES,
+    LANGUAGES,
+    PROJECT_BILLING_METHODS,
+    PROPERTY_TYPES,
+    ROT_RUT,
+    WORK_INVOICING_STATUS_CHOICES,
+    WORK_ORDER_BILLING_METHODS,
+    WORK_ORDER_COLORS,
 )
-# Labels as the detail pages show them (the template tags' tables).
-WORK_INVOICE_STATUSES = [("", _("Not set"))] + [(str(code), label) for code, label in INVOICE_STATUSES.items()]
-PROJECT_BILLING_METHODS = [("", _("Not set"))] + [
-    (code, BILLING_METHODS[code])
-    for code in ("ACCORDING_TO_CUSTOMER", "HOURLY", "PERUSER", "HOURLY_PER_TIMECATEGORY", "FIXED_PRICE", "PRICELIST")
-]
-WORK_ORDER_BILLING_METHODS = [("", _("Not set"))] + [
-    (code, BILLING_METHODS[code]) for code in ("RUNNING", "FIXED_PRICE", "ACCORDING_TO_QUOTE")
-]
-INVOICE_TYPES = [("0", _("Normal")), ("1", _("ROT")), ("2", _("RUT")), ("3", _("Construction (reverse VAT)"))]
-PROPERTY_TYPES = [("", _("Choose…")), ("1", _("Detached property (villa)")), ("2", _("Condominium (bostadsrätt)"))]
-DELIVERY_TYPES = [("0", _("E-mail")), ("10", _("Postal letter")), ("20", _("Svefaktura (e-invoice)"))]
-LANGUAGES = [
-    ("SV", _("Swedish")),
-    ("EN", _("English")),
-    ("NO", _("Norwegian")),
-    ("DA", _("Danish")),
-    ("FI", _("Finnish")),
-    ("DE", _("German")),
-]
-CURRENCIES = [("SEK", "SEK"), ("EUR", "EUR"), ("NOK", "NOK"), ("DKK", "DKK"), ("USD", "USD"), ("GBP", "GBP")]
-ITEM_TYPES = [("time", _("Work (hours)")), ("expense", _("Material")), ("text", _("Text only"))]
-ROT_RUT = ("1", "2")
 
 #: How far before an attempt's start a record it created may carry as its
 #: creation time: the API's clock and ours may disagree a little.
@@ -1136,7 +1095,7 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
     price_per_hour = NumberField(label=_("Price per hour (SEK)"), min_value=0, decimal_places=2)
     fixed_price = NumberField(label=_("Fixed price (SEK)"), min_value=0, decimal_places=2)
     time_category_price_list = LookupChoiceField("price_lists", label=_("Price list"), empty_label=_("Choose…"))
-    invoice_status = forms.ChoiceField(label=_("Invoicing status"), choices=WORK_INVOICE_STATUSES, required=False)
+    invoice_status = forms.ChoiceField(label=_("Invoicing status"), choices=WORK_INVOICING_STATUS_CHOICES, required=False)
     result_unit = LookupChoiceField("result_units", label=_("Result unit"))
     use_delivery_address = forms.BooleanField(label=_("Add a delivery address"), required=False)
     notes = forms.CharField(
@@ -1302,7 +1261,7 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
     )
     billing_method = forms.ChoiceField(label=_("Billing method"), choices=WORK_ORDER_BILLING_METHODS, required=False)
     fixed_price = NumberField(label=_("Fixed price (SEK)"), min_value=0, decimal_places=2)
-    invoice_status = forms.ChoiceField(label=_("Invoicing status"), choices=WORK_INVOICE_STATUSES, required=False)
+    invoice_status = forms.ChoiceField(label=_("Invoicing status"), choices=WORK_INVOICING_STATUS_CHOICES, required=False)
     is_supplement_order = forms.BooleanField(label=_("Supplement order (ÄTA)"), required=False)
     enable_portal_access = forms.BooleanField(label=_("Show in the customer portal"), required=False)
     allow_registration_of_times = forms.BooleanField(

@@ -27,14 +27,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from seventime import SevenTimeError, ValidationError, get_client
+from seventime import SevenTimeError, ValidationError
 
-from . import api_messages, audit, idempotency
-from .fetch import fetch, forget_lookups, merge_pages
+from .. import api_messages
+from ..api import get_client
+from ..fetch import fetch, forget_lookups, merge_pages
+from ..middleware import describe
+from ..models import CreateAttempt, CreateToken, Profile
+from ..resources import RESOURCES
+from . import audit, idempotency
 from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices, owners_first
-from .middleware import describe
-from .models import CreateAttempt, CreateToken, Profile
-from .resources import RESOURCES
 
 #: How many matches a picker shows; more means "type more".
 PICK_LIMIT = 20

@@ -1,96 +1,33 @@
-"""Pages. Each view checks permission, fetches what it needs (concurrently), renders.
+"""The browse pages: the start page with its search, every resource's list and
+detail pages, and the error pages. Each view checks permission, fetches what it
+needs (concurrently), renders.
 
 A list URL answers an htmx request with only its results partial and any other
 request with the whole page, so every URL works with and without JavaScript.
 """
 
 import hashlib
-from collections.abc import Callable
 from functools import partial
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
-from django_htmx.http import push_url
 
-from seventime import get_client
-
-from .exports import FORMATS, download
-from .fetch import fetch, fetch_while, merge_pages
-from .resources import RESOURCES, Resource
+from ..exports import FORMATS, download
+from ..fetch import fetch, fetch_while
+from ..pages import _partial_request, page_around_results, render_list, require
+from ..resources import RESOURCES, Resource
+from .search import search
 
 PAGE_SIZE = 25
 # Sent by static/js/dashboard.js with a list's htmx requests: what the table head on the
 # page shows (its data-head, see _head_key). A head like the one asked for is not sent
 # again (the browser keeps it, hx-preserve): a filter partial carries only what a filter changes.
 TABLE_HEAD_HEADER = "X-Table-Head"
-# Where a page rendered before its API answer arrived gets its results (a template
-# comment cannot come from the data: text from the API or the user is escaped).
-RESULTS_SLOT = mark_safe("<!-- results -->")
-SEARCH_LIMIT = 8
-
-
-def _default_sort(resource: Resource) -> dict[str, str]:
-    key, direction = resource.default_sort
-    return {"sort_by": resource.sort_field(key), "sort_direction": direction}
-
-
-def _newest_first(number: str) -> tuple:
-    """Sort key for record numbers, highest (newest) first with reverse=False."""
-    return (0, -int(number)) if number.isdecimal() else (1, 0)
-
-
-#: The order of a search section: customers by name, numbered records newest first. Each
-#: call asks the API for that order; two answers (by name and by number) are merged here.
-SEARCH_ORDER = {
-    "customers": lambda customer: customer.name.casefold(),
-    "projects": lambda project: _newest_first(project.project_number),
-    "workorders": lambda order: _newest_first(order.work_order_number),
-    "invoices": lambda invoice: _newest_first(invoice.invoice_number),
-}
-
-
-def require(request, permission: str) -> None:
-    """Checked on the server for every page and partial, not only by hiding links."""
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
-def _partial_request(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def page_around_results(request, template: str, context: dict) -> str:
-    """The whole page with RESULTS_SLOT where its results go, rendered before they
-    arrive; render_list(..., around=) puts them in."""
-    return render_to_string(template, context | {"results_slot": RESULTS_SLOT}, request)
-
-
-def render_list(request, template: str, context: dict, *, around: str | None = None):
-    """The whole page, or for htmx only its `results` partial. The URL pushed into
-    the history leaves out empty filters, so it stays short and readable.
-
-    `around` is the page already rendered with RESULTS_SLOT where its results go."""
-    if around is not None and not _partial_request(request):
-        results = render_to_string(f"{template}#results", context, request)
-        response = HttpResponse(around.replace(RESULTS_SLOT, results, 1))
-    elif not _partial_request(request):
-        response = render(request, template, context)
-    else:
-        response = render(request, f"{template}#results", context)
-        kept = [(name, value) for name, value in request.GET.items() if value and name != "export"]
-        push_url(response, f"{request.path}?{urlencode(kept)}" if kept else request.path)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def home(request):
@@ -107,64 +44,6 @@ def home(request):
             meanwhile = partial(page_around_results, request, "home.html", context)
         context["sections"], around = search(request, query, meanwhile)
     return render_list(request, "home.html", context, around=around)
-
-
-def search(request, query: str, meanwhile: Callable[[], str] | None = None) -> tuple[list[dict], str | None]:
-    """Customers, projects, work orders and invoices matching `query` by name or
-    number, fetched concurrently, each section limited to the user's permissions;
-    and what `meanwhile()` gave, run while the calls are on their way."""
-    client = get_client()
-    has_digits = any(char.isdigit() for char in query)
-    plans = {
-        "customers": [("name", client.list_customers, {"name": query})]
-        + ([("customer_number", client.list_customers, {"customer_number": query})] if has_digits else []),
-        "projects": [("name", client.list_projects, {"name": query})]
-        + ([("project_number", client.list_projects, {"project_number": query})] if has_digits else []),
-        "workorders": [("title", client.list_work_orders, {"title": query})]
-        + ([("work_order_number", client.list_work_orders, {"work_order_number": query})] if has_digits else []),
-        "invoices": (
-            [
-                ("invoice_number", client.list_invoices, {"invoice_number": query}),
-                ("ocr_number", client.list_invoices, {"ocr_number": query}),
-            ]
-            if has_digits
-            else []
-        ),
-    }
-    allowed = {name: plan for name, plan in plans.items() if request.user.has_perm(RESOURCES[name].permission)}
-    # In each list's own order (customers by name, the rest newest first), so that when
-    # more than 100 match, the 100 the API sends are the ones worth showing first.
-    calls = {
-        f"{name}:{param}": partial(method, **kwargs, **_default_sort(RESOURCES[name]))
-        for name, plan in allowed.items()
-        for param, method, kwargs in plan
-    }
-    if meanwhile is None:
-        results, _lookups = fetch(calls)
-        done_meanwhile = None
-    else:
-        results, _lookups, done_meanwhile = fetch_while(calls, (), lambda _lookups: meanwhile())
-    sections = []
-    for name, plan in allowed.items():
-        pages = {param: results[f"{name}:{param}"] for param, _method, _kwargs in plan}
-        items, truncated = merge_pages(pages.values())
-        items.sort(key=SEARCH_ORDER[name])
-        params = [param for param, page in pages.items() if page]
-        sections.append(
-            {
-                "resource": RESOURCES[name],
-                "items": items[:SEARCH_LIMIT],
-                "count": len(items),
-                "more": len(items) > SEARCH_LIMIT or truncated,
-                "truncated": truncated,
-                "list_param": params[0] if params else plan[0][0] if plan else None,
-                # A list filters by one field at a time: one link per field that found
-                # matches (a name search and a number search find different records).
-                "list_links": [(param, RESOURCES[name].filter_form.base_fields[param].label) for param in params],
-                "by_number_only": not plan,
-            }
-        )
-    return sections, done_meanwhile
 
 
 def _head_key(resource: Resource, sort: str, direction: str) -> str:

@@ -33,11 +33,11 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from seventime import get_client
 from seventime.records import Invoice
 
-from .fetch import account_key, run_concurrently
-from .models import InvoiceSync, SyncedInvoice
+from ..api import get_client
+from ..fetch import account_key, run_concurrently
+from ..models import InvoiceSync, SyncedInvoice
 
 DIGITS = "0123456789"
 MAX_QUERY_LENGTH = 12  # invoice numbers are far shorter; a guard against a runaway search

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from seventime.records import Invoice
 
-from .invoice_state import InvoiceState, days_overdue, invoice_state, local_day
+from ..invoice_state import InvoiceState, days_overdue, invoice_state, local_day
 
 ZERO = Decimal(0)
 OUTSTANDING_STATES = (InvoiceState.SENT, InvoiceState.OVERDUE, InvoiceState.PARTIALLY_PAID)
