@@ -543,6 +543,23 @@ def test_customer_rules(office_client, api, typed, field, message):
             "organization_number",
             "Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.",
         ),
+        # The placeholder people type to get past a field: its check digit is right, but an
+        # organisation number's third digit is 2 or more (and 00 is no month of birth).
+        (
+            {"organization_number": "000000-0000"},
+            "organization_number",
+            "Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.",
+        ),
+        (
+            {"is_rot_customer": "on", "type_of_property": "2", "housing_society_number": "811218-9876"},
+            "housing_society_number",
+            "Enter an organisation number as 556002-6675.",
+        ),
+        (
+            {"organization_number": "20811218-9876"},
+            "organization_number",
+            "This personal number has no valid date of birth.",
+        ),
         (
             {"organization_number": "19800101-1234"},
             "organization_number",
