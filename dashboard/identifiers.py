@@ -117,12 +117,12 @@ class PersonalNumberField(forms.CharField):
 
 #: Digits with the usual separators and an optional "+" before the country code:
 #: 0431-360050, +46 70 123 45 67, (08) 123 45.
-PHONE = re.compile(r"\+?[\d\s()./-]+")
+PHONE = re.compile(r"\+?[\d\s()./-]+", re.ASCII)  # \d alone takes any script's digits
 
 
 def phone_number(value: str) -> None:
     """5 to 15 digits (E.164 allows no more), in the usual notation."""
-    if value and not (PHONE.fullmatch(value) and 5 <= sum(char.isdigit() for char in value) <= 15):
+    if value and not (PHONE.fullmatch(value) and 5 <= sum(char in "0123456789" for char in value) <= 15):
         raise ValidationError(
             _("Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."), code="phone"
         )

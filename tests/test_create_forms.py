@@ -567,6 +567,9 @@ def test_customer_rules(office_client, api, typed, field, message):
         ),
         ({"phone": "abc"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
         ({"phone": "12"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
+        # Arabic-Indic digits are digits to Python's \d, not to a telephone exchange.
+        ({"phone": "\u0660\u0667\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667"}, "phone",
+         "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
         ({"zip_code": "ABCDE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
         ({"zip_code": "ABCDE", "country": "SE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
         ({"zip_code": "Oslo!", "country": "NO"}, "zip_code", "Enter the postcode with its digits and letters only, e.g. 0150."),
