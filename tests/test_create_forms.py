@@ -552,6 +552,23 @@ def test_customer_rules(office_client, api, typed, field, message):
             "organization_number",
             "Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.",
         ),
+        # The placeholder people type to get past a field: its check digit is right, but an
+        # organisation number's third digit is 2 or more (and 00 is no month of birth).
+        (
+            {"organization_number": "000000-0000"},
+            "organization_number",
+            "Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.",
+        ),
+        (
+            {"is_rot_customer": "on", "type_of_property": "2", "housing_society_number": "811218-9876"},
+            "housing_society_number",
+            "Enter an organisation number as 556002-6675.",
+        ),
+        (
+            {"organization_number": "20811218-9876"},
+            "organization_number",
+            "This personal number has no valid date of birth.",
+        ),
         (
             {"organization_number": "19800101-1234"},
             "organization_number",
@@ -559,6 +576,9 @@ def test_customer_rules(office_client, api, typed, field, message):
         ),
         ({"phone": "abc"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
         ({"phone": "12"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
+        # Arabic-Indic digits are digits to Python's \d, not to a telephone exchange.
+        ({"phone": "\u0660\u0667\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667"}, "phone",
+         "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
         ({"zip_code": "ABCDE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
         ({"zip_code": "ABCDE", "country": "SE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
         ({"zip_code": "Oslo!", "country": "NO"}, "zip_code", "Enter the postcode with its digits and letters only, e.g. 0150."),
