@@ -36,10 +36,13 @@ def personal_number(text: str) -> str:
     except NotANumber:
         message = _("Enter a personal number as YYYYMMDD-NNNN, e.g. 19811218-9876.")
         raise ValidationError(message, code="format") from None
+    born = personnummer.get_birth_date(number)
+    if born > timezone.localdate():
+        # stdnum checks only that the date exists: 20811218-9876 passes.
+        raise ValidationError(_("This personal number has no valid date of birth."), code="date")
     digits = re.sub(r"\D", "", number)  # stdnum's compact form keeps the separator
     if len(digits) == 10:
         return number
-    born = personnummer.get_birth_date(number)
     separator = "+" if timezone.localdate().year - born.year >= 100 else "-"
     return f"{digits[2:8]}{separator}{digits[8:]}"
 
@@ -59,14 +62,20 @@ def organisation_number(text: str, *, personal: bool = False) -> str:
             _("This number's last digit does not match the others: check it for a typo."), code="checksum"
         ) from None
     except NotANumber:
-        if personal:
-            message = _("Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.")
-        else:
-            message = _("Enter an organisation number as 556002-6675.")
-        raise ValidationError(message, code="format") from None
+        raise ValidationError(_format_message(personal), code="format") from None
     if personal and 1 <= int(digits[2:4]) <= 12:
         return personal_number(digits)  # the date must be real too
+    if int(digits[2]) < 2:
+        # An organisation number's third digit is 2 or more (so it is never read as a
+        # month of birth); stdnum checks only the check digit, and 000000-0000 has a right one.
+        raise ValidationError(_format_message(personal), code="format")
     return orgnr.format(digits)
+
+
+def _format_message(personal: bool) -> str:
+    if personal:
+        return _("Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.")
+    return _("Enter an organisation number as 556002-6675.")
 
 
 def swedish_postcode(text: str) -> str:
@@ -108,12 +117,12 @@ class PersonalNumberField(forms.CharField):
 
 #: Digits with the usual separators and an optional "+" before the country code:
 #: 0431-360050, +46 70 123 45 67, (08) 123 45.
-PHONE = re.compile(r"\+?[\d\s()./-]+")
+PHONE = re.compile(r"\+?[\d\s()./-]+", re.ASCII)  # \d alone takes any script's digits
 
 
 def phone_number(value: str) -> None:
     """5 to 15 digits (E.164 allows no more), in the usual notation."""
-    if value and not (PHONE.fullmatch(value) and 5 <= sum(char.isdigit() for char in value) <= 15):
+    if value and not (PHONE.fullmatch(value) and 5 <= sum(char in "0123456789" for char in value) <= 15):
         raise ValidationError(
             _("Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."), code="phone"
         )

@@ -535,7 +535,7 @@ def test_customer_rules(office_client, api, typed, field, message):
     assert response.status_code == 200
     page = response.content.decode()
     assert field_error(page, field) == message
-    assert "Please correct the field marked below." in page
+    assert "Please correct the problem listed below." in page
     assert not posts(api, "customers")
 
 
@@ -552,6 +552,23 @@ def test_customer_rules(office_client, api, typed, field, message):
             "organization_number",
             "Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.",
         ),
+        # The placeholder people type to get past a field: its check digit is right, but an
+        # organisation number's third digit is 2 or more (and 00 is no month of birth).
+        (
+            {"organization_number": "000000-0000"},
+            "organization_number",
+            "Enter an organisation number as 556002-6675 or a personal number as 19811218-9876.",
+        ),
+        (
+            {"is_rot_customer": "on", "type_of_property": "2", "housing_society_number": "811218-9876"},
+            "housing_society_number",
+            "Enter an organisation number as 556002-6675.",
+        ),
+        (
+            {"organization_number": "20811218-9876"},
+            "organization_number",
+            "This personal number has no valid date of birth.",
+        ),
         (
             {"organization_number": "19800101-1234"},
             "organization_number",
@@ -559,6 +576,9 @@ def test_customer_rules(office_client, api, typed, field, message):
         ),
         ({"phone": "abc"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
         ({"phone": "12"}, "phone", "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
+        # Arabic-Indic digits are digits to Python's \d, not to a telephone exchange.
+        ({"phone": "\u0660\u0667\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667"}, "phone",
+         "Enter a phone number of 5 to 15 digits, e.g. 070-123 45 67 or +46 70 123 45 67."),
         ({"zip_code": "ABCDE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
         ({"zip_code": "ABCDE", "country": "SE"}, "zip_code", "A Swedish postcode has five digits, e.g. 269 74."),
         ({"zip_code": "Oslo!", "country": "NO"}, "zip_code", "Enter the postcode with its digits and letters only, e.g. 0150."),
@@ -1913,11 +1933,33 @@ def test_a_failed_submit_sums_the_errors_up_at_the_top_with_a_link_to_each_field
         ("#id_estimated_time", "Estimated time (hours): Enter a number."),
         ("#id_created_by_user", "Created by: This field is required."),
     ]
-    assert summary(page).startswith("Please correct the 3 fields marked below.")
+    assert summary(page).startswith("Please correct the 3 problems listed below.")
     # Focus moves to it when the page loads, with or without JavaScript.
     banner = re.search(r'<div class="api-error form-problem error-summary"[^>]*>', page).group(0)
     assert 'tabindex="-1"' in banner and "autofocus" in banner
     assert page.count("autofocus") == 1
+
+
+def test_the_summary_counts_problems_not_fields_when_one_is_about_no_field(office_client, api):
+    """A message about the shares together is no field: "2 fields" would send the
+    user looking for a second field in error."""
+    stub_page(api, "customers")
+    values = form_values(open_form(office_client, "customers"))
+    data = fill(values, name="", is_rut_customer="on")
+    data.update(
+        rows(
+            "distribution",
+            {"user_name": "A", "personal_number": "19800101-1231", "distribution_percent": "60"},
+            {"user_name": "B", "personal_number": "19800102-1230", "distribution_percent": "30"},
+        )
+    )
+    page = submit(office_client, "customers", data).content.decode()
+    assert summary_links(page)[0] == ("#id_name", "Name: This field is required.")
+    assert len(summary_links(page)) == 2 and "must be exactly 100 %" in summary_links(page)[1][1]
+    assert summary(page).startswith("Please correct the 2 problems listed below.")
+    assert "fields" not in summary(page)
+    page = office_client.post("/customers/new/", data, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert summary(page).startswith("Rätta de 2 fel som anges nedan.")
 
 
 def test_rows_in_error_are_linked_by_row_and_shares_by_person(office_client, api):

@@ -1384,6 +1384,35 @@ def test_office_staff_cannot_download_the_overview_lists(office_client, url):
     assert office_client.get(url).status_code == 403
 
 
+@pytest.fixture
+def copy_being_made(db, monkeypatch):
+    """No copy yet, and another request is making the first one."""
+
+    def running():
+        raise invoice_sync.SyncRunning(None)
+
+    monkeypatch.setattr("dashboard.overview.views.sync_invoices", running)
+
+
+@pytest.mark.parametrize("url", ["/overview/?export=xlsx", "/overview/invoices/?bucket=90%2B&export=csv"])
+def test_a_download_asked_for_while_the_first_copy_is_made_is_told_to_come_back(
+    manager_client, copy_being_made, url
+):
+    response = manager_client.get(url)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Content-Disposition" not in response
+    # A browser that followed the link shows the page, which loads the link again.
+    page = response.content.decode()
+    assert "The invoices are being copied" in page and '<meta http-equiv="refresh" content="5">' in page
+
+
+def test_the_overview_page_itself_is_not_an_error_while_the_first_copy_is_made(manager_client, copy_being_made):
+    response = manager_client.get("/overview/")
+    assert response.status_code == 200 and "Retry-After" not in response
+    assert '<meta http-equiv="refresh" content="5">' in response.content.decode()
+
+
 @pytest.mark.parametrize("language", ["en", "sv"])
 def test_chart_geometry_is_plain_numbers_in_every_language(manager_client, scenario_copy, language):
     """SVG lengths need a decimal point: Swedish decimal commas (`3,0`) draw nothing."""

@@ -2065,3 +2065,14 @@ def test_a_long_name_from_the_api_is_clipped_in_the_list_and_the_title(office_cl
     _response, page = get(office_client, "/customers/cust-1/")
     title = html_lib.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
     assert title == "Långnamn" + "x" * 71 + "… · Seven Time"
+
+
+def test_a_long_title_is_cut_between_characters_never_inside_an_ampersand(office_client, api):
+    name = "x" * 77 + " & Söner AB " + "y" * 100
+    stub_lookups(api, DETAIL_LOOKUPS["customers"])
+    stub(api, "customers/cust-1", customer_doc(name=name))
+    stub(api, "contactPersons", [], {"customerId": "cust-1", "sortBy": "name"})
+    _response, page = get(office_client, "/customers/cust-1/")
+    raw = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert raw == "x" * 77 + " &amp;… · Seven Time"
+    assert html_lib.unescape(raw) == "x" * 77 + " &… · Seven Time"

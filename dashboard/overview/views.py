@@ -74,6 +74,10 @@ def _started(running: SyncRunning) -> str:
     return time_format(timezone.localtime(running.run.started_at), "H:i") if running.run else ""
 
 
+#: How soon the "being copied" page looks again (and a download is told to ask again).
+RELOAD_SECONDS = 5
+
+
 def while_first_copy_is_made(view):
     """An overview page asked for while another request makes the first copy
     (the first two visits at once): say so, and reload until the figures are there."""
@@ -83,7 +87,15 @@ def while_first_copy_is_made(view):
         try:
             return view(request, *args, **kwargs)
         except SyncRunning as running:
-            return render(request, "overview/syncing.html", {"started": _started(running)})
+            # A download asked for meanwhile must not be saved as an .xlsx holding this
+            # page: 503 with Retry-After tells scripts to ask again; a browser still
+            # shows the page, which reloads the download link by itself.
+            exporting = request.GET.get("export") in FORMATS
+            context = {"started": _started(running), "reload": RELOAD_SECONDS}
+            response = render(request, "overview/syncing.html", context, status=503 if exporting else 200)
+            if exporting:
+                response["Retry-After"] = str(RELOAD_SECONDS)
+            return response
 
     return wrapper
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+import html
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
@@ -11,8 +12,9 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -111,6 +113,13 @@ def clip(value) -> str:
         return text
     return format_html('<span class="clip" title="{}">{}</span>', text, text)
 
+
+
+@register.filter
+def title_chars(rendered, length: int) -> str:
+    """A page title cut to `length` characters as the reader sees them. The title
+    block arrives already escaped: cutting that could split an entity ("&am…")."""
+    return escape(Truncator(html.unescape(str(rendered))).chars(length))
 
 @register.filter
 def api_html(text) -> str:

@@ -532,7 +532,7 @@ def test_a_failed_submit_focuses_a_summary_linking_to_the_field_far_below(browse
         page.get_by_role("button", name="Create work order").click()
         summary = page.locator("[data-error-summary]")
         expect(summary).to_be_focused()
-        expect(summary.get_by_role("heading")).to_have_text("Please correct the field marked below.")
+        expect(summary.get_by_role("heading")).to_have_text("Please correct the problem listed below.")
         if javascript:
             screenshot(page, "create-error-summary")
         assert not in_viewport(page, "#id_created_by_user")
