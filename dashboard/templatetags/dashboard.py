@@ -114,12 +114,12 @@ def clip(value) -> str:
     return format_html('<span class="clip" title="{}">{}</span>', text, text)
 
 
-
 @register.filter
 def title_chars(rendered, length: int) -> str:
     """A page title cut to `length` characters as the reader sees them. The title
     block arrives already escaped: cutting that could split an entity ("&am…")."""
     return escape(Truncator(html.unescape(str(rendered))).chars(length))
+
 
 @register.filter
 def api_html(text) -> str:
