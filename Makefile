@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e browser reset-demo benchmark
+.PHONY: run test test-production e2e browser reset-demo benchmark
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: $(STAMP)
 ## Run the whole test suite (installs Debian's chromium for the browser tests when missing)
 test: $(STAMP) browser
 	$(PY) -m pytest
+
+## The non-browser suite on a real PostgreSQL and Redis (installed with apt when missing,
+## started on loopback ports for the run and stopped after it)
+test-production: $(STAMP)
+	bash .ci/test-production
 
 ## Only the end-to-end browser tests
 e2e: $(STAMP) browser

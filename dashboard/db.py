@@ -1,8 +1,8 @@
-"""Database helpers shared by the create flow."""
+"""Database helpers: writes that must not be lost, and documents every database can store."""
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import OperationalError
 
@@ -20,3 +20,18 @@ def retry_when_locked(write: Callable[[], T], *, tries: int = 10, pause: float =
                 raise
             time.sleep(pause)
     raise AssertionError("unreachable")
+
+
+def storable(value: Any) -> Any:
+    """A document as the copy stores it: the same, but with any NUL character
+    (U+0000) in its texts and keys replaced by U+FFFD, the sign for a character
+    that could not be kept. PostgreSQL's JSON refuses NUL ("unsupported Unicode
+    escape sequence") and would fail the whole sync over one bad name; SQLite
+    stores it, so that both databases keep the same copy."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    return value

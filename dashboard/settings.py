@@ -113,6 +113,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+else:
+    # Persistent connections: a fresh PostgreSQL connection per request costs about
+    # 10 ms of the page and as much CPU again. Checked before reuse, so a connection
+    # the server closed meanwhile is replaced rather than failing a request.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", int(env.str("DATABASE_CONN_MAX_AGE", default="") or 600))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -36,6 +36,7 @@ from django.utils import timezone
 from seventime.records import Invoice
 
 from ..api import get_client
+from ..db import storable
 from ..fetch import account_key, run_concurrently
 from ..models import InvoiceSync, SyncedInvoice
 
@@ -129,7 +130,7 @@ def sync_invoices() -> InvoiceSync:
                 raise SyncRunning(None)
             SyncedInvoice.objects.filter(account=run.account).delete()
             SyncedInvoice.objects.bulk_create(
-                SyncedInvoice(account=run.account, invoice_id=invoice_id, data=doc, synced_at=now)
+                SyncedInvoice(account=run.account, invoice_id=invoice_id, data=storable(doc), synced_at=now)
                 for invoice_id, doc in documents.items()
             )
     except BaseException as error:
