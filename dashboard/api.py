@@ -13,10 +13,18 @@ from django.conf import settings
 from seventime import NotConfigured, SevenTimeClient
 from seventime.sandbox import BASE_URL as SANDBOX_BASE_URL
 
+from .ratelimit import limiter_for
+
 
 @lru_cache(maxsize=8)
 def _build_client(
-    base_url: str, secret: str, connect_timeout: float, read_timeout: float, total_timeout: float = 15.0
+    base_url: str,
+    secret: str,
+    connect_timeout: float,
+    read_timeout: float,
+    total_timeout: float = 15.0,
+    rate_limit: float = 0,
+    account: str = "",
 ) -> SevenTimeClient:
     transport = None
     if base_url == SANDBOX_BASE_URL:
@@ -31,6 +39,8 @@ def _build_client(
         read_timeout=read_timeout,
         total_timeout=total_timeout,
         transport=transport,
+        # One limiter per API key, shared through the database (SEVENTIME_RATE_LIMIT).
+        limiter=limiter_for(account, rate_limit),
     )
 
 
@@ -40,6 +50,7 @@ def get_client() -> SevenTimeClient:
 
     Clients are shared per configuration so that connections are reused.
     """
+    from .fetch import account_key  # fetch imports this module
     if settings.SEVENTIME_API_URL:
         base_url, secret = settings.SEVENTIME_API_URL, settings.SEVENTIME_CLIENT_SECRET
     elif settings.SANDBOX_ENABLED:
@@ -54,4 +65,6 @@ def get_client() -> SevenTimeClient:
         settings.SEVENTIME_CONNECT_TIMEOUT,
         settings.SEVENTIME_READ_TIMEOUT,
         settings.SEVENTIME_TOTAL_TIMEOUT,
+        settings.SEVENTIME_RATE_LIMIT,
+        account_key(),
     )
