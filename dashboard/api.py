@@ -6,6 +6,8 @@ client package needs neither."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 
 from django.conf import settings
@@ -14,6 +16,13 @@ from seventime import NotConfigured, SevenTimeClient
 from seventime.sandbox import BASE_URL as SANDBOX_BASE_URL
 
 from .ratelimit import limiter_for
+
+
+def account_key() -> str:
+    """The configured Seven Time account (API URL and client secret), as an HMAC
+    keyed with SECRET_KEY: never the secret itself, and not guessable offline."""
+    account = f"{settings.SEVENTIME_API_URL}|{settings.SEVENTIME_CLIENT_SECRET}"
+    return hmac.new(settings.SECRET_KEY.encode(), account.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 @lru_cache(maxsize=8)
@@ -50,7 +59,6 @@ def get_client() -> SevenTimeClient:
 
     Clients are shared per configuration so that connections are reused.
     """
-    from .fetch import account_key  # fetch imports this module
     if settings.SEVENTIME_API_URL:
         base_url, secret = settings.SEVENTIME_API_URL, settings.SEVENTIME_CLIENT_SECRET
     elif settings.SANDBOX_ENABLED:

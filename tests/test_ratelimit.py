@@ -186,6 +186,15 @@ def test_background_marks_calls_in_its_block_only():
     assert current_priority() == INTERACTIVE
 
 
+def test_calls_run_concurrently_in_the_background_stay_background_calls():
+    from dashboard.fetch import run_concurrently
+
+    with background():
+        seen = run_concurrently({"a": current_priority, "b": current_priority})
+    assert seen == {"a": BACKGROUND, "b": BACKGROUND}
+    assert run_concurrently({"a": current_priority, "b": current_priority}) == {"a": INTERACTIVE, "b": INTERACTIVE}
+
+
 # --- the dashboard's client ------------------------------------------------------
 
 
