@@ -18,13 +18,16 @@ database keep their clocks in step (NTP), as they do anyway.
 
 from __future__ import annotations
 
+import logging
 import time
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from seventime.ratelimit import LocalLimiter, ScheduledLimiter
 
 from .models import RateLimitState
+
+logger = logging.getLogger(__name__)
 
 # The limiter's clock and sleep (tests replace them: no test sleeps for real).
 _clock = time.time
@@ -49,6 +52,16 @@ class DatabaseLimiter(ScheduledLimiter):
         super().__init__(rate, **kwargs)
         self.account = account
 
+    def acquire(self, priority=None):
+        try:
+            return super().acquire(priority)
+        except DatabaseError:
+            # The database failed us (SQLite still busy after its timeout, say): the call
+            # goes rather than the page failing; should Seven Time answer 429, the client
+            # waits that out as it would anyway.
+            logger.warning("Rate limiter: the database failed; this call goes unspaced", exc_info=True)
+            return self.clock()
+
     def _claim(self, priority, give_up_at):
         with transaction.atomic():
             row = self._locked_row()
@@ -63,12 +76,15 @@ class DatabaseLimiter(ScheduledLimiter):
         return paused or 0.0
 
     def pause(self, seconds: float) -> None:
-        with transaction.atomic():
-            row = self._locked_row()
-            until = self.clock() + seconds
-            if until > row.paused_until:
-                row.paused_until = until
-                row.save(update_fields=["paused_until"])
+        try:
+            with transaction.atomic():
+                row = self._locked_row()
+                until = self.clock() + seconds
+                if until > row.paused_until:
+                    row.paused_until = until
+                    row.save(update_fields=["paused_until"])
+        except DatabaseError:
+            logger.warning("Rate limiter: the database failed; the pause is not shared", exc_info=True)
 
     def _locked_row(self) -> RateLimitState:
         """The key's row, locked until the transaction ends (made on first use)."""

@@ -158,6 +158,20 @@ def test_a_call_that_would_wait_longer_than_the_limit_is_refused_at_once(db, clo
     assert clock.slept == []
 
 
+def test_a_database_that_fails_the_limiter_lets_the_call_go_rather_than_failing_the_page(db, clock, monkeypatch):
+    from django.db import OperationalError
+
+    def locked(self):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(DatabaseLimiter, "_locked_row", locked)
+    failing = limiter(clock)
+    failing.pause(5)
+
+    assert failing.acquire(INTERACTIVE) == clock.now
+    assert clock.slept == []
+
+
 def test_local_limiter_keeps_the_same_rule_in_memory():
     fake = FakeClock()
     local = LocalLimiter(4, clock=fake.time, sleep=fake.sleep)
