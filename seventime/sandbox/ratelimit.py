@@ -6,9 +6,9 @@ client secret, 4 by default; 0: none): beyond it, 429 with Retry-After and an
 refills at 4 a second, so 4 calls may come at once and then one every 250 ms. The
 bucket is a row in the database, changed in one transaction with the row locked,
 so that every process serving the sandbox (the web server and the worker, each
-with the in-process transport) counts together. Each second's served and
-refused calls are kept for an hour (`RateSecond`): `peak()` gives the most
-requests a second the sandbox saw.
+with the in-process transport) counts together. While the limit is on, each
+second's served and refused calls are kept for an hour (`RateSecond`): `peak()`
+gives the most requests a second the sandbox saw.
 """
 
 from __future__ import annotations
