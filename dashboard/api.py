@@ -6,6 +6,8 @@ client package needs neither."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 
 from django.conf import settings
@@ -13,10 +15,25 @@ from django.conf import settings
 from seventime import NotConfigured, SevenTimeClient
 from seventime.sandbox import BASE_URL as SANDBOX_BASE_URL
 
+from .ratelimit import limiter_for
+
+
+def account_key() -> str:
+    """The configured Seven Time account (API URL and client secret), as an HMAC
+    keyed with SECRET_KEY: never the secret itself, and not guessable offline."""
+    account = f"{settings.SEVENTIME_API_URL}|{settings.SEVENTIME_CLIENT_SECRET}"
+    return hmac.new(settings.SECRET_KEY.encode(), account.encode(), hashlib.sha256).hexdigest()[:32]
+
 
 @lru_cache(maxsize=8)
 def _build_client(
-    base_url: str, secret: str, connect_timeout: float, read_timeout: float, total_timeout: float = 15.0
+    base_url: str,
+    secret: str,
+    connect_timeout: float,
+    read_timeout: float,
+    total_timeout: float = 15.0,
+    rate_limit: float = 0,
+    account: str = "",
 ) -> SevenTimeClient:
     transport = None
     if base_url == SANDBOX_BASE_URL:
@@ -31,6 +48,8 @@ def _build_client(
         read_timeout=read_timeout,
         total_timeout=total_timeout,
         transport=transport,
+        # One limiter per API key, shared through the database (SEVENTIME_RATE_LIMIT).
+        limiter=limiter_for(account, rate_limit),
     )
 
 
@@ -54,4 +73,6 @@ def get_client() -> SevenTimeClient:
         settings.SEVENTIME_CONNECT_TIMEOUT,
         settings.SEVENTIME_READ_TIMEOUT,
         settings.SEVENTIME_TOTAL_TIMEOUT,
+        settings.SEVENTIME_RATE_LIMIT,
+        account_key(),
     )

@@ -8,8 +8,7 @@ round trip to the API.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import contextvars
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -22,7 +21,7 @@ from django.db import connections
 
 from seventime.records import Lookup
 
-from .api import get_client
+from .api import account_key, get_client  # account_key: here too, where callers have always found it
 
 MAX_CONCURRENT_CALLS = 8
 _executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_CALLS, thread_name_prefix="seventime")
@@ -84,13 +83,6 @@ LOOKUPS: dict[str, LookupList] = {
 }
 
 
-def account_key() -> str:
-    """The configured Seven Time account (API URL and client secret), as an HMAC
-    keyed with SECRET_KEY: never the secret itself, and not guessable offline."""
-    account = f"{settings.SEVENTIME_API_URL}|{settings.SEVENTIME_CLIENT_SECRET}"
-    return hmac.new(settings.SECRET_KEY.encode(), account.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def _cache_key(name: str) -> str:
     # One key space per account: switching accounts, or two dashboards sharing a
     # cache, never shows another account's names.
@@ -121,7 +113,9 @@ def run_concurrently(calls: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
 
 
 def _start(calls: Mapping[str, Callable[[], Any]], executor: ThreadPoolExecutor = _executor) -> dict[str, Future]:
-    return {name: executor.submit(_in_worker(call)) for name, call in calls.items()}
+    # Each call runs in the caller's context: calls made `with seventime.ratelimit.background()`
+    # stay background calls for the rate limiter in the pool's threads.
+    return {name: executor.submit(contextvars.copy_context().run, _in_worker(call)) for name, call in calls.items()}
 
 
 def _collect(futures: Mapping[str, Future]) -> dict[str, Any]:

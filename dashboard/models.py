@@ -152,3 +152,19 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.seventime_user_name or self.seventime_user_id or '–'}"
+
+
+# --- the rate limit (dashboard/ratelimit.py) ---
+
+
+class RateLimitState(models.Model):
+    """The shared rate limiter's state for one API key: every process and machine
+    that uses this database spaces its calls by this row, changed only while it is
+    locked (docs/architecture.md, "Rate limit"). Times are seconds since the epoch."""
+
+    account = models.CharField(max_length=32, unique=True, help_text="Hash of the API URL and client secret.")
+    next_at = models.FloatField(default=0, help_text="When the next call may go.")
+    paused_until = models.FloatField(default=0, help_text="Seven Time answered 429: no call before this.")
+
+    def __str__(self) -> str:
+        return f"Rate limit {self.account[:8]}"

@@ -21,7 +21,9 @@ env = environ.Env(
     SEVENTIME_READ_TIMEOUT=(float, 8.0),
     SEVENTIME_TOTAL_TIMEOUT=(float, 15.0),
     SEVENTIME_LOOKUP_CACHE_SECONDS=(int, 600),
+    SEVENTIME_RATE_LIMIT=(float, 4.0),
     SANDBOX_LATENCY_MS=(int, 0),
+    SANDBOX_RATE_LIMIT=(float, 4.0),
     LOGIN_FAILURE_LIMIT=(int, 5),
     LOGIN_COOLOFF_MINUTES=(int, 15),
     TIME_ZONE=(str, "Europe/Stockholm"),
@@ -190,6 +192,9 @@ SEVENTIME_CONNECT_TIMEOUT = env("SEVENTIME_CONNECT_TIMEOUT")
 SEVENTIME_READ_TIMEOUT = env("SEVENTIME_READ_TIMEOUT")
 SEVENTIME_TOTAL_TIMEOUT = env("SEVENTIME_TOTAL_TIMEOUT")
 SEVENTIME_LOOKUP_CACHE_SECONDS = env("SEVENTIME_LOOKUP_CACHE_SECONDS")
+# Calls a second per API key, for every process and machine sharing the database
+# (dashboard/ratelimit.py); Seven Time allows 4. 0 turns the limiter off.
+SEVENTIME_RATE_LIMIT = env("SEVENTIME_RATE_LIMIT")
 
 # The sandbox (its API under /sandbox/api/1/, the dashboard running on its demo data,
 # the demo logins) only when asked for: SANDBOX_ENABLED=true, or DEBUG on without an
@@ -204,6 +209,9 @@ SANDBOX_ENABLED = (
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
 # Artificial delay added to every sandbox API answer, for the benchmark.
 SANDBOX_LATENCY_MS = env("SANDBOX_LATENCY_MS")
+# The sandbox answers 429 with Retry-After beyond this many calls a second per client
+# secret, as Seven Time does (a token bucket of that many, refilled at that rate). 0: no limit.
+SANDBOX_RATE_LIMIT = env("SANDBOX_RATE_LIMIT")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

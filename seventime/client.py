@@ -29,7 +29,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from . import jsontext, records
+from . import jsontext, ratelimit, records
 from .errors import (
     AuthenticationError,
     BadResponse,
@@ -51,6 +51,8 @@ LIST_LIMIT = 100
 #: between them.
 BODY_READ_SIZE = 1 << 20
 SORT_DIRECTIONS = ("ascending", "descending")
+#: How long a 429 without a (readable) Retry-After pauses the key: the limit is per second.
+RATE_LIMITED_PAUSE = 1.0
 
 R = TypeVar("R", bound=records.Record)
 
@@ -93,17 +95,41 @@ class GetRetry(Retry):
     whose Retry-After is longer than half the time budget is not waited for; the
     caller gets the answer (and so `RateLimited` with the delay) at once. Once the
     first failure is `time_budget` seconds old, no further attempt is made.
+
+    A 429 is not retried here but in `SevenTimeClient._request`, so that the rate
+    limiter sees every one (it pauses the key for every caller). Every retry made
+    here waits for the limiter first (`sleep`).
     """
 
-    def __init__(self, *args, time_budget: float = 10.0, first_failure_at: float | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        time_budget: float = 10.0,
+        first_failure_at: float | None = None,
+        limiter: ratelimit.Limiter | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.time_budget = time_budget
         self.first_failure_at = first_failure_at
+        self.limiter = limiter
 
     def new(self, **kwargs):
         kwargs.setdefault("time_budget", self.time_budget)
         kwargs.setdefault("first_failure_at", self.first_failure_at or time.monotonic())
+        kwargs.setdefault("limiter", self.limiter)
         return super().new(**kwargs)
+
+    def is_retry(self, method, status_code, has_retry_after=False):
+        # urllib3 retries any 429 with a Retry-After, whatever status_forcelist says.
+        return status_code != 429 and super().is_retry(method, status_code, has_retry_after)
+
+    def sleep(self, response=None):
+        super().sleep(response)
+        # A retry is one more request to Seven Time: it waits for the rate limit too
+        # (urllib3 retries in the calling thread, so the priority is the caller's).
+        if self.limiter is not None:
+            self.limiter.acquire(ratelimit.current_priority())
 
     def increment(self, method=None, url=None, response=None, *args, **kwargs):
         give_up = method and method.upper() not in self.allowed_methods
@@ -165,6 +191,7 @@ class SevenTimeClient:
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
         transport: BaseAdapter | None = None,
+        limiter: ratelimit.Limiter | None = None,
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self._secret = client_secret
@@ -173,6 +200,11 @@ class SevenTimeClient:
         # 2 s) never trips it: this bounds the whole answer, from the request on.
         self.total_timeout = total_timeout
         self.clock = clock
+        self.retries = retries
+        self.time_budget = time_budget
+        #: Asked before every request (retries included); told of every 429. The
+        #: default spaces nothing but makes this client's calls wait out a 429.
+        self.limiter = limiter if limiter is not None else ratelimit.LocalLimiter()
         self.session = session or requests.Session()
         retry = GetRetry(
             total=retries,
@@ -181,12 +213,13 @@ class SevenTimeClient:
             status=retries,
             other=0,
             allowed_methods=frozenset({"GET"}),
-            status_forcelist=(429, 502, 503, 504),
+            status_forcelist=(502, 503, 504),  # 429: see _request
             backoff_factor=0.25,
             backoff_max=2.0,
             raise_on_status=False,
             respect_retry_after_header=True,
             time_budget=time_budget,
+            limiter=self.limiter,
         )
         adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=16)
         self.session.mount("http://", adapter)
@@ -219,9 +252,40 @@ class SevenTimeClient:
     def _request(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None, lazy: bool = False
     ) -> Any:
-        """The decoded answer; with `lazy`, a list answer's values stay JSON text until read (jsontext)."""
+        """The decoded answer; with `lazy`, a list answer's values stay JSON text until read (jsontext).
+
+        Every request waits for the rate limiter first. A 429 pauses the key for every
+        caller (`limiter.pause`); a GET is then asked again, through the limiter, while
+        the time budget lasts (as urllib3 retries other transient answers, see
+        GetRetry); a POST never is: the caller gets RateLimited."""
         url = self.base_url + path
         query = {key: _param(value) for key, value in (params or {}).items() if value not in (None, "")}
+        priority = ratelimit.current_priority()
+        first_429_at = None
+        attempt = 0
+        while True:
+            self.limiter.acquire(priority)
+            response, content = self._send(method, url, path, query, json)
+            if response.status_code != 429:
+                break
+            delay = _retry_after(response)
+            wait = RATE_LIMITED_PAUSE if delay is None else delay
+            self.limiter.pause(wait)
+            now = self.clock()
+            first_429_at = now if first_429_at is None else first_429_at
+            attempt += 1
+            if (
+                method.upper() != "GET"
+                or attempt > self.retries
+                or wait > self.time_budget / 2
+                or now - first_429_at + wait > self.time_budget
+            ):
+                break
+            logger.info("Seven Time answered 429: %s /%s again in %.1f s", method, path, wait)
+        return self._parse(response, content, path, json, lazy)
+
+    def _send(self, method: str, url: str, path: str, query: Mapping[str, str], json: Any):
+        """One request (urllib3 may retry it, see GetRetry): the answer and its body."""
         started = self.clock()
         deadline = started + self.total_timeout
         with self._calls_lock:
@@ -259,7 +323,7 @@ class SevenTimeClient:
         logger.debug(
             "Seven Time %s /%s -> %s in %.0f ms", method, path, response.status_code, (self.clock() - started) * 1000
         )
-        return self._parse(response, content, path, json, lazy)
+        return response, content
 
     def _read_body(self, response: requests.Response, deadline: float) -> bytes:
         """The whole body, read as it arrives (requests alone would read it 10 KB at a

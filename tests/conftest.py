@@ -6,6 +6,7 @@ import responses
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from dashboard.api import _build_client
 from seventime.sandbox import store
 
 #: Where view tests pretend the real API lives; `responses` answers for it.
@@ -30,6 +31,9 @@ def sandbox_data(transactional_db):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
+    # A new client (and so a new limiter) per test: a pause one test's 429 began
+    # must not hold back the next test's calls.
+    _build_client.cache_clear()
     yield
     cache.clear()
 

@@ -15,6 +15,10 @@ from dashboard.settings import *  # noqa: E402,F403
 
 # Tests run with DEBUG off, where the sandbox is off unless asked for.
 SANDBOX_ENABLED = True
+# Both rate limits off, so that the suite neither waits nor writes a row per call; the
+# rate-limit tests (tests/test_ratelimit.py) turn them on with a fake clock.
+SEVENTIME_RATE_LIMIT = 0
+SANDBOX_RATE_LIMIT = 0
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -62,6 +62,7 @@ from responses import matchers
 import seventime.client as client_module
 from seventime import jsontext, records
 from seventime.client import Page, SevenTimeClient
+from seventime.ratelimit import BACKGROUND, INTERACTIVE, LocalLimiter, background
 from seventime.errors import (
     AuthenticationError,
     BadResponse,
@@ -98,9 +99,31 @@ def api():
         yield mock
 
 
+class LimiterClock:
+    """The limiter's clock and sleep: a 429's pause is waited out without sleeping."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 @pytest.fixture
-def client():
-    return SevenTimeClient(BASE, SECRET)
+def limiter_clock():
+    return LimiterClock()
+
+
+@pytest.fixture
+def client(limiter_clock):
+    # The default limiter (LocalLimiter: a 429 pauses the client's next calls) on a
+    # fake clock, so that no test waits out a Retry-After for real.
+    return SevenTimeClient(BASE, SECRET, limiter=LocalLimiter(clock=limiter_clock.time, sleep=limiter_clock.sleep))
 
 
 def stub(api, method, path, *, params=None, payload=None, **kwargs):
@@ -1548,12 +1571,93 @@ def test_a_429_whose_retry_after_exceeds_half_the_time_budget_is_not_waited_for(
 
 
 @pytest.mark.parametrize("retry_after", ["1", "5"])
-def test_a_429_with_a_short_retry_after_is_retried(api, client, retry_after):
+def test_a_429_with_a_short_retry_after_is_retried_after_waiting_it_out(api, client, limiter_clock, retry_after):
     stub(api, "GET", "customers", status=429, headers={"Retry-After": retry_after}, json={})
     stub(api, "GET", "customers", json=[])
 
     assert len(client.list_customers()) == 0
     assert len(api.calls) == 2
+    # The retry goes through the limiter, which the 429 paused: it waited Retry-After.
+    assert limiter_clock.slept == [float(retry_after)]
+
+
+def test_a_429_without_retry_after_waits_a_second_before_the_retry(api, client, limiter_clock):
+    stub(api, "GET", "customers", status=429, json={})
+    stub(api, "GET", "customers", json=[])
+
+    assert len(client.list_customers()) == 0
+    assert limiter_clock.slept == [client_module.RATE_LIMITED_PAUSE] == [1.0]
+
+
+class RecordingLimiter:
+    def __init__(self):
+        self.events = []
+
+    def acquire(self, priority=INTERACTIVE):
+        self.events.append(("acquire", priority))
+
+    def pause(self, seconds):
+        self.events.append(("pause", seconds))
+
+
+def test_every_request_asks_the_limiter_first_as_interactive_unless_in_background(api):
+    limiter = RecordingLimiter()
+    client = SevenTimeClient(BASE, SECRET, limiter=limiter)
+    stub(api, "GET", "customers", json=[])
+    stub(api, "POST", "customers", payload={"name": "x"}, json={"_id": CUSTOMER_ID, "name": "x"})
+
+    client.list_customers()
+    with background():
+        client.create_customer({"name": "x"})
+    client.list_customers()
+
+    assert limiter.events == [("acquire", INTERACTIVE), ("acquire", BACKGROUND), ("acquire", INTERACTIVE)]
+
+
+def test_a_429_pauses_the_limiter_and_a_get_asks_it_again_before_the_retry(api):
+    limiter = RecordingLimiter()
+    client = SevenTimeClient(BASE, SECRET, limiter=limiter)
+    stub(api, "GET", "customers", status=429, headers={"Retry-After": "2"}, json={})
+    stub(api, "GET", "customers", json=[])
+
+    with background():
+        client.list_customers()
+
+    assert limiter.events == [("acquire", BACKGROUND), ("pause", 2.0), ("acquire", BACKGROUND)]
+
+
+def test_a_429_to_a_post_pauses_the_limiter_and_is_not_retried(api):
+    limiter = RecordingLimiter()
+    client = SevenTimeClient(BASE, SECRET, limiter=limiter)
+    mock = stub(api, "POST", "customers", payload={"name": "x"}, status=429, headers={"Retry-After": "1"}, json={})
+
+    with pytest.raises(RateLimited):
+        client.create_customer({"name": "x"})
+
+    assert mock.call_count == 1
+    assert limiter.events == [("acquire", INTERACTIVE), ("pause", 1.0)]
+
+
+def test_a_get_answered_429_every_time_is_asked_one_plus_retries_times_and_pauses_each_time(api, limiter_clock):
+    limiter = LocalLimiter(clock=limiter_clock.time, sleep=limiter_clock.sleep)
+    client = SevenTimeClient(BASE, SECRET, limiter=limiter, retries=2)
+    mock = stub(api, "GET", "customers", status=429, headers={"Retry-After": "1"}, json={})
+
+    with pytest.raises(RateLimited):
+        client.list_customers()
+
+    assert mock.call_count == 3
+    assert limiter_clock.slept == [1.0, 1.0]
+
+
+def test_the_limiter_waits_for_urllib3s_retries_too():
+    limiter = RecordingLimiter()
+    retry = client_module.GetRetry(total=2, limiter=limiter, backoff_factor=0).new()
+
+    with background():
+        retry.sleep()
+
+    assert limiter.events == [("acquire", BACKGROUND)]
 
 
 class FakeClock:

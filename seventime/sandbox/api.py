@@ -42,7 +42,7 @@ from django.db import DatabaseError, transaction
 
 from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, REVERSE_CHARGE, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
-from . import store
+from . import ratelimit, store
 from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
 
 logger = logging.getLogger("seventime.sandbox")
@@ -78,6 +78,7 @@ class Response:
     status: int
     body: Any
     collection: str | None = None  # for a list answer: whose documents it holds
+    headers: tuple[tuple[str, str], ...] = ()  # beyond Content-Type
 
     def encode(self) -> tuple[int, dict[str, str], bytes]:
         return self._encoded
@@ -88,7 +89,7 @@ class Response:
             payload = store.encode(self.collection, self.body)
         else:
             payload = json.dumps(self.body, ensure_ascii=False).encode()
-        return self.status, {"Content-Type": "application/json; charset=utf-8"}, payload
+        return self.status, {"Content-Type": "application/json; charset=utf-8", **dict(self.headers)}, payload
 
 
 def error(status: int, message: str) -> Response:
@@ -1056,6 +1057,13 @@ def _answer(method: str, path: str, query: Mapping[str, str], headers: Mapping[s
     secret = headers.get("Client-Secret") or headers.get("client-secret") or ""
     if not hmac.compare_digest(secret.encode(), settings.SANDBOX_CLIENT_SECRET.encode()):
         return error(401, "Missing or invalid Client-Secret")
+    wait = ratelimit.take(secret)
+    if wait is not None:
+        return Response(
+            429,
+            {"errorMessage": "Too many requests: at most %g a second. Try again later." % settings.SANDBOX_RATE_LIMIT},
+            headers=(("Retry-After", ratelimit.retry_after_header(wait)),),
+        )
     parts = [part for part in path.strip("/").split("/") if part]
     if not parts or len(parts) > 2:
         return error(404, "Unknown endpoint")

@@ -18,3 +18,26 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection}/{self.doc_id}"
+
+
+class RateBucket(models.Model):
+    """The sandbox's rate limit for one client secret (by its hash): a token
+    bucket holding at most SANDBOX_RATE_LIMIT calls, refilled at that many a
+    second. Shared by every process that uses the database."""
+
+    key = models.CharField(max_length=32, unique=True)
+    tokens = models.FloatField()
+    updated = models.FloatField(help_text="Seconds since the epoch when `tokens` was right.")
+
+
+class RateSecond(models.Model):
+    """What the sandbox served and refused (429) in one second (by the epoch),
+    for the benchmark and tests: the peak requests a second it saw."""
+
+    key = models.CharField(max_length=32)
+    second = models.BigIntegerField()
+    served = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "second"], name="sandbox_unique_rate_second")]

@@ -11,5 +11,7 @@ def endpoint(request, path: str):
     """The sandbox API over HTTP, for curl and for the benchmark."""
     answer = api.handle(request.method, path, request.GET.dict(), request.headers, request.body)
     status, headers, content = answer.encode()
-    response = HttpResponse(content, status=status, content_type=headers["Content-Type"])
+    response = HttpResponse(content, status=status, content_type=headers.pop("Content-Type"))
+    for name, value in headers.items():
+        response[name] = value
     return response
