@@ -41,6 +41,7 @@ from .errors import (
     SevenTimeError,
     Timeout,
     ValidationError,
+    field_path_parts,
 )
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,7 @@ def _guess_field(message: str, payload: Mapping[str, Any] | None) -> str | None:
         return None
     leading = re.match(rf"({FIELD_PATH})(?::| is required| must | is not | does not )", message)
     if leading and leading.group(1)[0].islower():
-        return re.findall(r"[A-Za-z][A-Za-z0-9]*", leading.group(1))[-1]
+        return field_path_parts(leading.group(1))[0][-1]
     candidates = set(payload or ())
     for value in (payload or {}).values():
         if isinstance(value, Mapping):

@@ -30,6 +30,15 @@ def leading_field_path(message: str | None) -> str | None:
     return match.group(0) if match else None
 
 
+def field_path_parts(path: str) -> tuple[list[str], int | None]:
+    """The names in a field path and the first list position in it:
+    "billingSettings.deductionDistribution[0].userName" gives
+    (["billingSettings", "deductionDistribution", "userName"], 0)."""
+    parts = re.findall(r"[A-Za-z][A-Za-z0-9]*|\[\d+\]", path)
+    index = next((int(part[1:-1]) for part in parts if part.startswith("[")), None)
+    return [part for part in parts if not part.startswith("[")], index
+
+
 class SevenTimeError(Exception):
     """Base class: anything that went wrong talking to Seven Time."""
 

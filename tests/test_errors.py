@@ -17,7 +17,7 @@ from seventime import (
     Unavailable,
     ValidationError,
 )
-from seventime.errors import leading_field_path
+from seventime.errors import field_path_parts, leading_field_path
 
 #: (error, worth retrying, may have created the record)
 CASES = [
@@ -70,3 +70,11 @@ def _subclasses(cls):
 )
 def test_the_field_an_api_message_starts_with(message, path):
     assert leading_field_path(message) == path
+
+
+def test_the_names_and_the_list_position_in_a_field_path():
+    assert field_path_parts("billingSettings.deductionDistribution[0].userName") == (
+        ["billingSettings", "deductionDistribution", "userName"],
+        0,
+    )
+    assert field_path_parts("name") == (["name"], None)

@@ -47,7 +47,7 @@ from seventime.invoicing import (
     plain_number,
     to_decimal,
 )
-from seventime.errors import leading_field_path
+from seventime.errors import field_path_parts, leading_field_path
 from seventime.records import camel
 
 from ..fetch import Lookups
@@ -411,9 +411,7 @@ class CreateForm(forms.Form):
         path = leading_field_path(message)
         candidates = []
         if path:
-            parts = re.findall(r"[A-Za-z][A-Za-z0-9]*|\[\d+\]", path)
-            index = next((int(part[1:-1]) for part in parts if part.startswith("[")), None)
-            names = [part for part in parts if not part.startswith("[")]
+            names, index = field_path_parts(path)
             # "billingSettings.deductionDistribution[0].userName" is tried whole, then shorter.
             candidates += [(".".join(names[start:]), index) for start in range(len(names))]
         if field:

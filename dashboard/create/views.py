@@ -212,7 +212,7 @@ def _submit(request, form_class: type[CreateForm], me):
 
 
 def _with_rows_changed(request, form_class: type[CreateForm], me, token: str, row_action: str):
-    """"Add row" or "Remove" without JavaScript: the same form, one row more or less."""
+    """The "Add row" or "Remove" button without JavaScript: the same form, one row more or less."""
     form = form_class(_change_rows(request.POST, row_action, form_class), me=me)
     form.show_errors = False
     _load(form, tolerant=True, options=False)
