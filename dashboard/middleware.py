@@ -1,62 +1,16 @@
-"""The one place where API errors become pages (or inline messages for htmx)."""
+"""The one place where API errors become pages (or inline messages for htmx); their
+words come from api_errors.py."""
 
 import logging
 
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import gettext as _
 
-from seventime import (
-    AuthenticationError,
-    BadResponse,
-    NotConfigured,
-    NotFound,
-    RateLimited,
-    ServerError,
-    SevenTimeError,
-    Timeout,
-    Unavailable,
-)
+from seventime import SevenTimeError
+
+from .api_errors import page_context
 
 logger = logging.getLogger("dashboard")
-
-
-def describe(error: SevenTimeError) -> tuple[int, str, str, bool]:
-    """(status, title, explanation, worth retrying) for an API error."""
-    if isinstance(error, NotFound):
-        return 404, _("Not found"), _("Seven Time has no such record. It may have been removed."), False
-    if isinstance(error, NotConfigured):
-        return (
-            503,
-            _("The dashboard is not connected to Seven Time"),
-            _(
-                "No Seven Time address is configured. Administrator: set SEVENTIME_API_URL and "
-                "SEVENTIME_CLIENT_SECRET (see the README), or SANDBOX_ENABLED=true for a trial on demo data."
-            ),
-            False,
-        )
-    if isinstance(error, AuthenticationError):
-        return (
-            503,
-            _("Seven Time refused our credentials"),
-            _(
-                "The dashboard could not sign in to Seven Time. Administrator: check SEVENTIME_CLIENT_SECRET "
-                "(the API key from Settings → Integrations → API in Seven Time) and SEVENTIME_API_URL."
-            ),
-            False,
-        )
-    if isinstance(error, RateLimited):
-        wait = _(" Wait %(seconds)d seconds.") % {"seconds": error.retry_after} if error.retry_after else ""
-        return 503, _("Seven Time is busy"), _("Seven Time is receiving too many requests.") + wait, True
-    if isinstance(error, Timeout):
-        return 504, _("Seven Time is not answering"), _("Seven Time did not answer in time. Try again."), True
-    if isinstance(error, Unavailable):
-        return 503, _("Seven Time is not answering"), _("The dashboard could not reach Seven Time. Try again."), True
-    if isinstance(error, BadResponse):
-        return 502, _("Seven Time sent an unexpected answer"), _("The answer could not be read. Try again later."), True
-    if isinstance(error, ServerError):
-        return 502, _("Seven Time had a problem"), _("Seven Time reported an internal error. Try again."), True
-    return 502, _("Seven Time had a problem"), _("Something went wrong talking to Seven Time. Try again."), True
 
 
 class SevenTimeErrorMiddleware:
@@ -69,15 +23,12 @@ class SevenTimeErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, SevenTimeError):
             return None
-        status, title, explanation, retry = describe(exception)
-        if isinstance(exception, NotFound) and getattr(request, "not_found_message", None):
-            explanation = request.not_found_message
+        context = page_context(exception, not_found_message=getattr(request, "not_found_message", ""))
         logger.warning("Seven Time error on %s: %s (%s)", request.path, type(exception).__name__, exception.message)
-        context = {"title": title, "explanation": explanation, "retry": retry, "status": status}
         if request.htmx and not request.htmx.history_restore_request:
-            response = render(request, "errors/inline.html", context, status=status)
+            response = render(request, "errors/inline.html", context, status=context["status"])
         else:
-            response = render(request, "errors/api.html", context, status=status)
+            response = render(request, "errors/api.html", context, status=context["status"])
         patch_vary_headers(response, ["HX-Request"])
         return response
 

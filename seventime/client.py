@@ -31,6 +31,7 @@ from urllib3.util.retry import Retry
 
 from . import jsontext, ratelimit, records
 from .errors import (
+    FIELD_PATH,
     AuthenticationError,
     BadResponse,
     ConnectionFailed,
@@ -40,6 +41,7 @@ from .errors import (
     SevenTimeError,
     Timeout,
     ValidationError,
+    field_path_parts,
 )
 
 logger = logging.getLogger(__name__)
@@ -160,11 +162,9 @@ def _guess_field(message: str, payload: Mapping[str, Any] | None) -> str | None:
     invoiceEmail), or else the first word that names a field we sent."""
     if not message:
         return None
-    leading = re.match(
-        r"([a-z][A-Za-z0-9]*)((?:\.[A-Za-z0-9]+|\[\d+\])*)(?::| is required| must | is not | does not )", message
-    )
-    if leading:
-        return re.findall(r"[A-Za-z][A-Za-z0-9]*", leading.group(1) + leading.group(2))[-1]
+    leading = re.match(rf"({FIELD_PATH})(?::| is required| must | is not | does not )", message)
+    if leading and leading.group(1)[0].islower():
+        return field_path_parts(leading.group(1))[0][-1]
     candidates = set(payload or ())
     for value in (payload or {}).values():
         if isinstance(value, Mapping):

@@ -23,8 +23,10 @@ then a Luhn check digit over everything before it.
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
+
+from .records import to_decimal as parse_decimal
 
 CENT = Decimal("0.01")
 KRONA = Decimal("1")
@@ -36,13 +38,6 @@ INVOICE_DRAFT = 0
 INVOICE_SENT = 1
 INVOICE_PAID = 2
 INVOICE_CREDITED = 3
-
-INVOICE_STATUSES = {
-    INVOICE_DRAFT: "Ej skickad",
-    INVOICE_SENT: "Skickad",
-    INVOICE_PAID: "Betald",
-    INVOICE_CREDITED: "Krediterad",
-}
 
 LOG_TYPES = {
     1: "Skapad",
@@ -67,32 +62,17 @@ VAT_RATES = (25, 12, 6, 0)
 
 
 def to_decimal(value: Any, default: Decimal | None = None) -> Decimal:
-    """A number or numeric string ("12.5", "12,5", " 1 200 ") as an exact Decimal.
+    """A number or numeric string ("12.5", "12,5", " 1 200 ") as an exact Decimal
+    (parsed as records.to_decimal parses the API's numbers).
 
-    A missing value (None or "") gives `default`; without a default it is an error.
+    A missing value (None or blank) gives `default`; without a default it is an error.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if default is None:
-            raise ValueError("a number is required")
-        return default
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, (int, float)):
-        # str() of a float is its shortest repr, so 0.1 stays 0.1 (not 0.1000000000000000055...).
-        number = Decimal(str(value))
-    elif isinstance(value, str):
-        text = value.strip().replace("\xa0", "").replace(" ", "").replace(",", ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"expected a number, got {value!r}") from None
-    else:
-        raise ValueError(f"expected a number, got {type(value).__name__}")
-    if not number.is_finite():
-        raise ValueError(f"expected a finite number, got {value!r}")
-    return number
+    number = None if isinstance(value, str) and not value.strip() else parse_decimal(value)
+    if number is not None:
+        return number
+    if default is None:
+        raise ValueError("a number is required")
+    return default
 
 
 def money(value: Decimal) -> Decimal:

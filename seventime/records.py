@@ -78,6 +78,9 @@ def to_ref(value: Any) -> str | None:
 
 
 def to_decimal(value: Any) -> Decimal | None:
+    """A number or numeric string ("12.5", "12,5", " 1 200 ") as an exact Decimal,
+    None for a missing one (None or ""); the one parser of numbers (invoicing.to_decimal
+    adds a default)."""
     kind = value.__class__
     if kind is Decimal:  # the client parses JSON numbers straight into Decimal
         if not value.is_finite():

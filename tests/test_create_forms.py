@@ -28,7 +28,7 @@ from responses import matchers
 from dashboard import fetch
 from dashboard.create.forms import CREATE_FORMS, PICKERS, PickerField
 from dashboard.models import CreateAttempt, CreateToken, Profile
-from dashboard.vocabulary import PALETTE, WORK_ORDER_COLORS
+from dashboard.vocabulary import PALETTE, WORK_INVOICING_STATUSES, WORK_ORDER_COLORS
 from seventime.sandbox import api as sandbox_api
 from seventime.sandbox import demo
 from tests.conftest import API
@@ -278,14 +278,18 @@ def today():
 
 
 def test_the_colour_palette_is_the_documented_one_with_a_badge_class_each():
-    """dashboard.vocabulary is the source; the sandbox keeps copies (it may not import
-    the dashboard) and the CSS a class each: they must not drift apart."""
+    """dashboard.vocabulary is the source; the sandbox keeps one copy of the codes (it
+    may not import the dashboard) and the CSS a class each, painted in its colour: they
+    must not drift apart. So with the invoicing statuses of projects and work orders."""
     css = (Path(__file__).resolve().parent.parent / "static/css/dashboard.css").read_text()
     assert len(WORK_ORDER_COLORS) == 24
     assert {hex_.lower() for hex_, _name in WORK_ORDER_COLORS} == PALETTE
-    assert {hex_.lower() for hex_ in sandbox_api.WORK_ORDER_COLORS} == PALETTE
     assert {hex_.lower() for hex_ in demo.PALETTE} == PALETTE
     assert all(f".c-{hex_} " in css for hex_ in PALETTE)
+    # And each class paints its own colour.
+    painted = dict(re.findall(r"\.c-([0-9a-f]{6}) \{ background:#([0-9A-Fa-f]{6});", css))
+    assert {code: hex_.lower() for code, hex_ in painted.items()} == {code: code for code in PALETTE}
+    assert set(sandbox_api.WORK_INVOICING_STATUSES) == set(WORK_INVOICING_STATUSES)
 
 
 @pytest.mark.parametrize("entity", CREATE_FORMS)
@@ -1915,7 +1919,7 @@ def test_the_apis_message_is_translated_in_one_banner_with_the_original_as_a_det
 def test_the_apis_documented_messages_are_said_in_swedish(message, swedish):
     from django.utils import translation
 
-    from dashboard.api_messages import explain
+    from dashboard.api_errors import explain
 
     with translation.override("sv"):
         assert explain(message) == swedish

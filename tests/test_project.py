@@ -255,3 +255,36 @@ def test_dashboard_modules_import_one_another_without_circles_and_only_urls_impo
     for name, imported in graph.items():
         if name.rsplit(".", 1)[-1] != "urls":
             assert not imported & views, f"{name} imports a view: {sorted(imported & views)}"
+
+
+def test_only_the_api_errors_module_tells_the_kinds_of_api_error_apart():
+    """Words for an API error come from dashboard/api_errors.py, and whether it is worth
+    retrying or may have created a record from the error itself (`retryable`,
+    `may_have_created`): no other dashboard module asks which kind of error it has
+    (`isinstance`, `except`), but for ValidationError, whose `field` a create form places,
+    and `except NotFound` where a record that is not there is an answer (a lookup)."""
+    import seventime
+
+    kinds = {
+        name
+        for name in seventime.__all__
+        if isinstance(getattr(seventime, name), type)
+        and issubclass(getattr(seventime, name), seventime.SevenTimeError)
+        and name not in ("SevenTimeError", "ValidationError")
+    }
+    for name, path in _modules("dashboard").items():
+        if name == "dashboard.api_errors":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                if getattr(node.type, "id", "") == "NotFound":
+                    continue
+                checked = node.type
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("isinstance", "issubclass"):
+                checked = node.args[1]
+            else:
+                continue
+            named = {sub.id for sub in ast.walk(checked) if isinstance(sub, ast.Name)} | {
+                sub.attr for sub in ast.walk(checked) if isinstance(sub, ast.Attribute)
+            }
+            assert not named & kinds, f"{path.relative_to(ROOT)}:{node.lineno} tells {sorted(named & kinds)} apart"

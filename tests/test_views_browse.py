@@ -1607,6 +1607,19 @@ def test_api_failure_on_a_list_gives_a_friendly_page_with_retry(office_client, a
     assert_no_internals(page)
 
 
+def test_a_request_the_api_rejects_on_a_list_gives_a_page_without_try_again(office_client, api):
+    """A 400 would be rejected again: the page says so and offers no "Try again"
+    (ValidationError.retryable is False)."""
+    stub_lookups(api, PAGE_LOOKUPS["customers"])
+    rejected = {"status": 400, "json": {"errorMessage": "city is not valid"}}
+    stub(api, "customers", params=DEFAULT_SORT["customers"] | {"city": "Lund"}, **rejected)
+    response, page = get(office_client, "/customers/?city=Lund")
+    assert response.status_code == 502
+    assert "Seven Time did not accept the request." in page
+    assert "Try again" not in page
+    assert_no_internals(page)
+
+
 @pytest.mark.parametrize("failure", API_FAILURES, ids=list(API_FAILURES))
 def test_api_failure_on_a_detail_page_gives_a_friendly_page_with_retry(office_client, api, failure):
     stub_kwargs, status, explanation = API_FAILURES[failure]

@@ -35,9 +35,22 @@ def search(request, query: str, meanwhile: Callable[[], str] | None = None) -> t
     """Customers, projects, work orders and invoices matching `query` by name or
     number, fetched concurrently, each section limited to the user's permissions;
     and what `meanwhile()` gave, run while the calls are on their way."""
-    client = get_client()
+    plans = _plans(get_client(), query)
+    allowed = {name: plan for name, plan in plans.items() if request.user.has_perm(RESOURCES[name].permission)}
+    results, done_meanwhile = _fetch_meanwhile(_calls(allowed), meanwhile)
+    sections = [_section(name, plan, results) for name, plan in allowed.items()]
+    return sections, done_meanwhile
+
+
+#: One search of a section: (the list's filter field, the client's list method, its arguments).
+Plan = list[tuple[str, Callable, dict]]
+
+
+def _plans(client, query: str) -> dict[str, Plan]:
+    """The searches of each section: by name, and by number when the query has digits
+    (invoices only by number)."""
     has_digits = any(char.isdigit() for char in query)
-    plans = {
+    return {
         "customers": [("name", client.list_customers, {"name": query})]
         + ([("customer_number", client.list_customers, {"customer_number": query})] if has_digits else []),
         "projects": [("name", client.list_projects, {"name": query})]
@@ -53,37 +66,43 @@ def search(request, query: str, meanwhile: Callable[[], str] | None = None) -> t
             else []
         ),
     }
-    allowed = {name: plan for name, plan in plans.items() if request.user.has_perm(RESOURCES[name].permission)}
-    # In each list's own order (customers by name, the rest newest first), so that when
-    # more than 100 match, the 100 the API sends are the ones worth showing first.
-    calls = {
+
+
+def _calls(allowed: dict[str, Plan]) -> dict[str, Callable]:
+    """One API call per search, named "section:field". In each list's own order (customers
+    by name, the rest newest first), so that when more than 100 match, the 100 the API
+    sends are the ones worth showing first."""
+    return {
         f"{name}:{param}": partial(method, **kwargs, **_default_sort(RESOURCES[name]))
         for name, plan in allowed.items()
         for param, method, kwargs in plan
     }
+
+
+def _fetch_meanwhile(calls: dict[str, Callable], meanwhile: Callable[[], str] | None) -> tuple[dict, str | None]:
+    """The calls' results, and what `meanwhile()` gave while they were on their way."""
     if meanwhile is None:
         results, _lookups = fetch(calls)
-        done_meanwhile = None
-    else:
-        results, _lookups, done_meanwhile = fetch_while(calls, (), lambda _lookups: meanwhile())
-    sections = []
-    for name, plan in allowed.items():
-        pages = {param: results[f"{name}:{param}"] for param, _method, _kwargs in plan}
-        items, truncated = merge_pages(pages.values())
-        items.sort(key=SEARCH_ORDER[name])
-        params = [param for param, page in pages.items() if page]
-        sections.append(
-            {
-                "resource": RESOURCES[name],
-                "items": items[:SEARCH_LIMIT],
-                "count": len(items),
-                "more": len(items) > SEARCH_LIMIT or truncated,
-                "truncated": truncated,
-                "list_param": params[0] if params else plan[0][0] if plan else None,
-                # A list filters by one field at a time: one link per field that found
-                # matches (a name search and a number search find different records).
-                "list_links": [(param, RESOURCES[name].filter_form.base_fields[param].label) for param in params],
-                "by_number_only": not plan,
-            }
-        )
-    return sections, done_meanwhile
+        return results, None
+    results, _lookups, done_meanwhile = fetch_while(calls, (), lambda _lookups: meanwhile())
+    return results, done_meanwhile
+
+
+def _section(name: str, plan: Plan, results: dict) -> dict:
+    """One section of the start page: the records its searches found, merged and ordered."""
+    pages = {param: results[f"{name}:{param}"] for param, _method, _kwargs in plan}
+    items, truncated = merge_pages(pages.values())
+    items.sort(key=SEARCH_ORDER[name])
+    params = [param for param, page in pages.items() if page]
+    return {
+        "resource": RESOURCES[name],
+        "items": items[:SEARCH_LIMIT],
+        "count": len(items),
+        "more": len(items) > SEARCH_LIMIT or truncated,
+        "truncated": truncated,
+        "list_param": params[0] if params else plan[0][0] if plan else None,
+        # A list filters by one field at a time: one link per field that found
+        # matches (a name search and a number search find different records).
+        "list_links": [(param, RESOURCES[name].filter_form.base_fields[param].label) for param in params],
+        "by_number_only": not plan,
+    }

@@ -61,58 +61,18 @@ def list_view(request, resource: Resource):
     if form.is_bound:
         form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    sort = request.GET.get("sort") or resource.default_sort[0]
-    sort_field = resource.sort_field(sort)
-    if not sort_field:
-        sort, sort_field = resource.default_sort[0], resource.sort_field(resource.default_sort[0])
-    direction = request.GET.get("dir")
-    if direction not in ("ascending", "descending"):
-        direction = resource.default_sort[1]
-    call = resource.list_call(**form.api_kwargs(), sort_by=sort_field, sort_direction=direction)
+    sort, sort_field, direction = _chosen_sort(request, resource)
     export = request.GET.get("export")
-    head_key = _head_key(resource, sort, direction)
-    context = {
-        "resource": resource,
-        "form": form,
-        "sort": sort,
-        "direction": direction,
-        # The filter form carries the sort (dashboard.js keeps it on the address).
-        "kept": (("sort", sort), ("dir", direction)),
-        "head_key": head_key,
-        "head_kept": _partial_request(request) and request.headers.get(TABLE_HEAD_HEADER) == head_key,
-    }
+    context = _list_context(request, resource, form, sort, direction)
+    call = resource.list_call(**form.api_kwargs(), sort_by=sort_field, sort_direction=direction)
     whole_page = not _partial_request(request) and export not in FORMATS
-
-    def page_with_lookups(lookups):
-        form.fill_lookups(lookups)
-        return page_around_results(request, "list.html", context)
-
-    if whole_page:
-        # The API call is on its way while the page's header, navigation and filter form render.
-        results, lookups, around = fetch_while({"page": call}, resource.lookups, page_with_lookups)
-    else:
-        results, lookups = fetch({"page": call}, resource.lookups)
-        form.fill_lookups(lookups)
-        around = None
-    page = results["page"]
-    items = resource.local_filter(page.items, data, lookups)
-    shown_name = resource.column(sort).shown_name
-    if shown_name:
-        # The API ordered them by a code; the column shows names. (Stable: the same name keeps the API's order.)
-        items = sorted(items, key=lambda record: shown_name(record, lookups).casefold(), reverse=direction == "descending")
+    page, lookups, around = _fetch_list(request, resource, form, call, context, whole_page=whole_page)
+    items = _shown_items(resource, page.items, data, lookups, sort, direction)
     if export in FORMATS:
         return download(export, resource.export_columns(lookups), items, str(resource.verbose_name_plural))
-    paginator = Paginator(items, PAGE_SIZE)
     context |= {
-        "headers": [
-            {
-                "column": column,
-                "active": column.key == sort,
-                "next": "descending" if column.key == sort and direction == "ascending" else "ascending",
-            }
-            for column in resource.columns
-        ],
-        "page_obj": paginator.get_page(request.GET.get("page")),
+        "headers": _headers(resource, sort, direction),
+        "page_obj": Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
         "returned": len(page.items),
         "scope_name": _scope_name(items, data),
         "shown": len(items),
@@ -123,6 +83,72 @@ def list_view(request, resource: Resource):
     # What the browser says it already shows changes the answer.
     patch_vary_headers(response, [TABLE_HEAD_HEADER])
     return response
+
+
+def _chosen_sort(request, resource: Resource) -> tuple[str, str, str]:
+    """(column key, the API's sort field, direction) asked for, or the list's default."""
+    sort = request.GET.get("sort") or resource.default_sort[0]
+    sort_field = resource.sort_field(sort)
+    if not sort_field:
+        sort, sort_field = resource.default_sort[0], resource.sort_field(resource.default_sort[0])
+    direction = request.GET.get("dir")
+    if direction not in ("ascending", "descending"):
+        direction = resource.default_sort[1]
+    return sort, sort_field, direction
+
+
+def _list_context(request, resource: Resource, form, sort: str, direction: str) -> dict:
+    """What the page around the results needs (it renders before the results arrive)."""
+    head_key = _head_key(resource, sort, direction)
+    return {
+        "resource": resource,
+        "form": form,
+        "sort": sort,
+        "direction": direction,
+        # The filter form carries the sort (dashboard.js keeps it on the address).
+        "kept": (("sort", sort), ("dir", direction)),
+        "head_key": head_key,
+        "head_kept": _partial_request(request) and request.headers.get(TABLE_HEAD_HEADER) == head_key,
+    }
+
+
+def _fetch_list(request, resource: Resource, form, call, context: dict, *, whole_page: bool):
+    """(the API's page of records, the lookups, the page rendered around the results
+    or None). A whole page renders its header, navigation and filter form while the
+    API call is on its way."""
+    if not whole_page:
+        results, lookups = fetch({"page": call}, resource.lookups)
+        form.fill_lookups(lookups)
+        return results["page"], lookups, None
+
+    def page_with_lookups(lookups):
+        form.fill_lookups(lookups)
+        return page_around_results(request, "list.html", context)
+
+    results, lookups, around = fetch_while({"page": call}, resource.lookups, page_with_lookups)
+    return results["page"], lookups, around
+
+
+def _shown_items(resource: Resource, items: list, data: dict, lookups, sort: str, direction: str) -> list:
+    """The records the list shows, in the order it shows them."""
+    items = resource.local_filter(items, data, lookups)
+    shown_name = resource.column(sort).shown_name
+    if shown_name:
+        # The API ordered them by a code; the column shows names. (Stable: the same name keeps the API's order.)
+        items = sorted(items, key=lambda record: shown_name(record, lookups).casefold(), reverse=direction == "descending")
+    return items
+
+
+def _headers(resource: Resource, sort: str, direction: str) -> list[dict]:
+    """Each column's head: whether the list is sorted by it, and the direction a click asks for."""
+    return [
+        {
+            "column": column,
+            "active": column.key == sort,
+            "next": "descending" if column.key == sort and direction == "ascending" else "ascending",
+        }
+        for column in resource.columns
+    ]
 
 
 def _scope_name(items: list, data: dict) -> str:

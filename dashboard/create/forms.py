@@ -47,6 +47,7 @@ from seventime.invoicing import (
     plain_number,
     to_decimal,
 )
+from seventime.errors import field_path_parts, leading_field_path
 from seventime.records import camel
 
 from ..fetch import Lookups
@@ -407,12 +408,10 @@ class CreateForm(forms.Form):
     def add_api_error(self, message: str, field: str | None, shown: str | None = None) -> bool:
         """Put the API's message (as `shown`, when said in the page's language) on
         the field it blames. False when it blames none we know."""
-        path = re.match(r"([a-zA-Z][A-Za-z0-9]*)((?:\.[A-Za-z0-9]+|\[\d+\])*)", message or "")
+        path = leading_field_path(message)
         candidates = []
         if path:
-            parts = re.findall(r"[A-Za-z][A-Za-z0-9]*|\[\d+\]", path.group(1) + path.group(2))
-            index = next((int(part[1:-1]) for part in parts if part.startswith("[")), None)
-            names = [part for part in parts if not part.startswith("[")]
+            names, index = field_path_parts(path)
             # "billingSettings.deductionDistribution[0].userName" is tried whole, then shorter.
             candidates += [(".".join(names[start:]), index) for start in range(len(names))]
         if field:

@@ -30,13 +30,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from seventime import (
-    AuthenticationError,
-    NotFound,
-    RateLimited,
-    SevenTimeError,
-    ValidationError,
-)
+from seventime import SevenTimeError
 
 from ..db import retry_when_locked
 from ..models import CreateAttempt, CreateToken
@@ -53,9 +47,6 @@ STALE_AFTER = dt.timedelta(seconds=60)
 POLL_SECONDS = 0.2
 FINISH_TRIES = 10
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-#: Answers that say the API did not create anything: safe to simply try again.
-NOT_CREATED = (ValidationError, AuthenticationError, RateLimited, NotFound)
 
 
 def new_token() -> str:
@@ -183,16 +174,8 @@ def _attempt(row: CreateToken, user, payload, create, find_existing, describe) -
                 return Result("found", existing.id, label)
         try:
             record = create(payload)
-        except NOT_CREATED as error:
-            _finish(row, Status.FAILED, error=error.message)
-            audit.record(user, entity, token, payload, Outcome.REJECTED, error=error.message)
-            return Result("failed", error=error)
         except SevenTimeError as error:
-            # No answer, a 5xx or an unreadable answer: the record may exist now.
-            _finish(row, Status.UNKNOWN, error=error.message, maybe_created=True)
-            outcome = Outcome.UNKNOWN if error.status is None else Outcome.FAILED
-            audit.record(user, entity, token, payload, outcome, error=error.message)
-            return Result("unknown", error=error)
+            return _failed(row, user, payload, error)
         label = describe(record)
         _finish(row, Status.SUCCEEDED, upstream_id=record.id, label=label)
         audit.record(user, entity, token, payload, Outcome.CREATED, upstream_id=record.id)
@@ -203,6 +186,21 @@ def _attempt(row: CreateToken, user, payload, create, find_existing, describe) -
         if CreateToken.objects.filter(pk=row.pk, status=Status.PENDING).exists():
             _finish(row, Status.UNKNOWN, error="Interrupted.", maybe_created=True)
         raise
+
+
+def _failed(row: CreateToken, user, payload, error: SevenTimeError) -> Result:
+    """A create that raised: "failed" when the API answered that it created nothing
+    (safe to simply try again), else "unknown" (no answer, a 5xx or an unreadable
+    answer: the record may exist now, and the next attempt looks for it first)."""
+    entity, token = row.entity, row.token
+    if not error.may_have_created:
+        _finish(row, Status.FAILED, error=error.message)
+        audit.record(user, entity, token, payload, Outcome.REJECTED, error=error.message)
+        return Result("failed", error=error)
+    _finish(row, Status.UNKNOWN, error=error.message, maybe_created=True)
+    outcome = Outcome.UNKNOWN if error.status is None else Outcome.FAILED
+    audit.record(user, entity, token, payload, outcome, error=error.message)
+    return Result("unknown", error=error)
 
 
 def _finish(row: CreateToken, status: str, *, upstream_id="", label="", error="", maybe_created=None) -> None:

@@ -29,10 +29,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from seventime import SevenTimeError, ValidationError
 
-from .. import api_messages
+from .. import api_errors
 from ..api import get_client
 from ..fetch import fetch, forget_lookups, merge_pages
-from ..middleware import describe
 from ..models import CreateAttempt, CreateToken, Profile
 from ..resources import RESOURCES
 from . import audit, idempotency
@@ -81,19 +80,6 @@ def _load_picker_options(form: CreateForm) -> None:
     except SevenTimeError:
         return
     form.fill_pickers(results)
-
-
-def _problem(error: SevenTimeError, *, unknown: bool = False, kind: str = "") -> dict:
-    status, title, explanation, retry = describe(error)
-    if unknown:
-        explanation = _(
-            "Seven Time did not confirm whether the %(kind)s was created. Nothing you typed is lost. Press "
-            "“Try again”: the dashboard first checks whether it exists, and will not create it twice."
-        ) % {"kind": kind}
-    else:
-        explanation = _("%(explanation)s Nothing you typed is lost.") % {"explanation": explanation}
-    # "offline": showing the form again asks the API for nothing more.
-    return {"title": title, "explanation": explanation, "retry": retry or unknown, "status": status, "offline": True}
 
 
 def _render(request, form: CreateForm, token: str, *, problem: dict | None = None, status: int = 200):
@@ -209,27 +195,52 @@ def create_view(request, entity: str):
 def _submit(request, form_class: type[CreateForm], me):
     resource = RESOURCES[form_class.resource_name]
     token = request.POST.get("token", "")
-    row_action = request.POST.get("_rows", "")
-    data = _change_rows(request.POST, row_action, form_class) if row_action else request.POST
-    form = form_class(data, me=me)
-
-    if row_action:  # "Add row" or "Remove" without JavaScript: the same form, one row more or less
-        form.show_errors = False
-        _load(form, tolerant=True, options=False)
-        return _render(request, form, token)
-
+    if row_action := request.POST.get("_rows", ""):
+        return _with_rows_changed(request, form_class, me, token, row_action)
+    form = form_class(request.POST, me=me)
     previous = idempotency.outcome_so_far(token, user=request.user, entity=resource.name) if token else None
-    if not idempotency.valid_token(token) or (
-        previous and (previous.user_id != request.user.pk or previous.entity != resource.name)
-    ):
-        form.show_errors = False
-        _load(form, tolerant=True, options=False)
-        problem = {
-            "title": _("Please check and submit again"),
-            "explanation": _("This form could not be matched to the page it came from, so nothing was created."),
-            "retry": True,
-        }
-        return _render(request, form, idempotency.new_token(), problem=problem, status=400)
+    if not _token_of_this_form(token, previous, request.user, resource):
+        return _unmatched(request, form)
+    if answered := _answer_of_earlier_submit(request, form, token, previous, resource):
+        return answered
+    error = _load(form, tolerant=True, options=False)
+    if error is not None:
+        return _render_problem(request, form, token, api_errors.form_problem(error))
+    if not form.is_valid():
+        return _render(request, form, token)
+    return _answer(request, form, token, resource, _create(request, form, token, resource))
+
+
+def _with_rows_changed(request, form_class: type[CreateForm], me, token: str, row_action: str):
+    """The "Add row" or "Remove" button without JavaScript: the same form, one row more or less."""
+    form = form_class(_change_rows(request.POST, row_action, form_class), me=me)
+    form.show_errors = False
+    _load(form, tolerant=True, options=False)
+    return _render(request, form, token)
+
+
+def _token_of_this_form(token: str, previous: CreateToken | None, user, resource) -> bool:
+    """Whether the token is well formed and, if submitted before, by this person for this entity."""
+    if not idempotency.valid_token(token):
+        return False
+    return previous is None or (previous.user_id == user.pk and previous.entity == resource.name)
+
+
+def _unmatched(request, form: CreateForm):
+    """The form again, with a new token, when its token is not this form's."""
+    form.show_errors = False
+    _load(form, tolerant=True, options=False)
+    problem = {
+        "title": _("Please check and submit again"),
+        "explanation": _("This form could not be matched to the page it came from, so nothing was created."),
+        "retry": True,
+    }
+    return _render(request, form, idempotency.new_token(), problem=problem, status=400)
+
+
+def _answer_of_earlier_submit(request, form: CreateForm, token: str, previous: CreateToken | None, resource):
+    """What a form submitted before gets: the record's page when that submit created
+    it, "still being saved" while it runs; None when it failed (this submit tries again)."""
     if previous and previous.status == CreateToken.Status.SUCCEEDED:
         audit.record(
             request.user, resource.name, token, {}, CreateAttempt.Outcome.DUPLICATE, upstream_id=previous.upstream_id
@@ -237,16 +248,14 @@ def _submit(request, form_class: type[CreateForm], me):
         return _confirm(request, resource, previous.upstream_id, previous.label, repeated=True)
     if previous and previous.status == CreateToken.Status.PENDING:
         return _render(request, form, token, problem=_busy(resource), status=409)
+    return None
 
-    error = _load(form, tolerant=True, options=False)
-    if error is not None:
-        problem = _problem(error)
-        return _render(request, form, token, problem=problem, status=problem["status"])
-    if not form.is_valid():
-        return _render(request, form, token)
 
+def _create(request, form: CreateForm, token: str, resource) -> idempotency.Result:
+    """Create the record of a valid form, at most once for its token."""
+    form_class = type(form)
     client = get_client()
-    result = idempotency.submit(
+    return idempotency.submit(
         token,
         user=request.user,
         entity=resource.name,
@@ -255,32 +264,40 @@ def _submit(request, form_class: type[CreateForm], me):
         find_existing=lambda payload, since: form_class.find_existing(client, payload, since),
         describe=form_class.describe,
     )
+
+
+def _answer(request, form: CreateForm, token: str, resource, result: idempotency.Result):
+    """The page a submit that reached the API ends on."""
     if result.succeeded:
-        if result.kind != "duplicate":
-            forget_lookups()  # new names (a new user, say) show at once
-        if form.cleaned_data.get("remember_me") and form.cleaned_data.get("created_by_user"):
-            _remember(request.user, form)
-        return _confirm(request, resource, result.upstream_id, result.label, repeated=result.kind == "duplicate")
+        return _created(request, form, resource, result)
     if result.kind == "failed" and isinstance(result.error, ValidationError):
-        original = result.error.message
-        explained = api_messages.explain(original)
-        placed = form.add_api_error(original, result.error.field, shown=explained)
-        problem = {
-            "title": _("Seven Time did not accept the %(kind)s") % {"kind": resource.verbose_name},
-            # Placed at its field, the message is in the summary's list of fields.
-            "explanation": "" if placed else explained or original,
-            # Seven Time's own words, for when the translation does not say enough.
-            "original": original if explained else "",
-            "retry": False,
-        }
-        return _render(request, form, token, problem=problem, status=400)
+        return _rejected(request, form, token, resource, result.error)
     if result.kind in ("failed", "unknown"):
-        problem = _problem(result.error, unknown=result.kind == "unknown", kind=resource.verbose_name)
-        return _render(request, form, token, problem=problem, status=problem["status"])
+        problem = api_errors.form_problem(result.error, unknown=result.kind == "unknown", kind=resource.verbose_name)
+        return _render_problem(request, form, token, problem)
     if result.kind == "busy":
         return _render(request, form, token, problem=_busy(resource), status=409)
     form.show_errors = False  # "foreign": the token is someone else's
     return _render(request, form, idempotency.new_token(), status=400)
+
+
+def _created(request, form: CreateForm, resource, result: idempotency.Result):
+    if result.kind != "duplicate":
+        forget_lookups()  # new names (a new user, say) show at once
+    if form.cleaned_data.get("remember_me") and form.cleaned_data.get("created_by_user"):
+        _remember(request.user, form)
+    return _confirm(request, resource, result.upstream_id, result.label, repeated=result.kind == "duplicate")
+
+
+def _rejected(request, form: CreateForm, token: str, resource, error: ValidationError):
+    """The form again with the API's message, at the field it blames when it names one."""
+    placed = form.add_api_error(error.message, error.field, shown=api_errors.explain(error.message))
+    problem = api_errors.rejected_problem(error, kind=resource.verbose_name, placed=placed)
+    return _render(request, form, token, problem=problem, status=400)
+
+
+def _render_problem(request, form: CreateForm, token: str, problem: dict):
+    return _render(request, form, token, problem=problem, status=problem["status"])
 
 
 def _busy(resource) -> dict:
@@ -370,7 +387,7 @@ def contact_persons(request, entity: str):
         contacts, failed = None, True
     form.fill({"contacts": contacts} if contacts is not None else {}, None)
     if failed:
-        form.fields["contact_person"].choices = [("", _("Contact persons could not be loaded: try again later"))]
+        form.fields["contact_person"].choices = [("", api_errors.contacts_failed())]
     return render(request, "create/form.html#field", {"item": form.describe_field("contact_person"), "form": form})
 
 
@@ -386,11 +403,11 @@ def pick(request, kind: str):
     query = request.GET.get(f"{field}_search", "").strip()
     client = get_client()
     calls = source.search(client, query) if query else {"first": source.first(client)}
-    context = {"field": field, "query": query, "items": [], "more": False, "failed": False}
+    context = {"field": field, "query": query, "items": [], "more": False, "failed": ""}
     try:
         results, _lookups = fetch(calls)
     except SevenTimeError:
-        context["failed"] = True
+        context["failed"] = api_errors.picker_failed()
     else:
         records, truncated = merge_pages(results.values())
         if owner := request.GET.get("customer", ""):  # sent by pickers narrowed by the chosen customer

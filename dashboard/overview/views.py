@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from seventime import SevenTimeError
 
+from ..api_errors import sync_failed
 from ..exports import FORMATS, ExportColumn, download
 from ..fetch import fetch
 from ..invoice_state import InvoiceState, invoice_state, today
@@ -237,7 +238,7 @@ def overview_sync(request):
             + _("The figures are updated when it is done: reload the page in a moment."),
         )
     except SevenTimeError as error:
-        messages.error(request, _("The invoices could not be synced: %(error)s") % {"error": error.message})
+        messages.error(request, sync_failed(error))
     else:
         messages.success(
             request, _("Synced %(count)d invoices from Seven Time.") % {"count": run.invoice_count}

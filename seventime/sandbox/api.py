@@ -43,20 +43,17 @@ from django.db import DatabaseError, transaction
 from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, REVERSE_CHARGE, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
 from . import ratelimit, store
-from .demo import PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
+from .demo import PALETTE, PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
 
 logger = logging.getLogger("seventime.sandbox")
 
 LIST_LIMIT = 100
 MAX_FORM_INDEX = 999  # form bodies name list positions; a huge one must not allocate a huge list
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-# A copy of dashboard.vocabulary.WORK_ORDER_COLORS, the source (the sandbox may not
-# import the dashboard; tests/test_create_forms.py keeps them equal).
-WORK_ORDER_COLORS = (
-    "9c27b0 673ab7 7C4DFF 3F51B5 3a87ad 2196F3 03A9F4 00BCD4 009688 468847 4CAF50 8BC34A "
-    "CDDC39 FF9800 FF5722 f44336 e91e63 795548 5D4037 999999 666666 333333 000000 FAFAFA"
-).split()
-INVOICE_STATUSES = (0, 5, 10, 20, 30)  # of projects and work orders: dashboard.vocabulary.WORK_INVOICING_STATUSES
+# Copies of codes whose source is dashboard.vocabulary (the sandbox may not import the
+# dashboard; tests/test_create_forms.py keeps them equal): the work order colours are
+# demo.PALETTE, and these are the invoicing statuses of projects and work orders.
+WORK_INVOICING_STATUSES = (0, 5, 10, 20, 30)
 PROJECT_BILLING_METHODS = (
     "ACCORDING_TO_CUSTOMER",
     "HOURLY",
@@ -538,7 +535,7 @@ def create_project(payload: dict) -> dict:
         "yourOrderNumber": _text(payload, "yourOrderNumber"),
         "deliveryAddress": _address(payload, "deliveryAddress")
         or {"name": "", "address": "", "address2": "", "zipCode": "", "city": "", "country": "", "phone": ""},
-        "invoiceStatus": _code(payload, "invoiceStatus", INVOICE_STATUSES, default=0),
+        "invoiceStatus": _code(payload, "invoiceStatus", WORK_INVOICING_STATUSES, default=0),
         "notes": _text(payload, "notes"),
         "documents": [],
         "startDate": start,
@@ -578,7 +575,7 @@ def create_work_order(payload: dict) -> dict:
         raise Invalid("endDate must not be before startDate")
     color = _text(payload, "color")
     if color:
-        palette = {c.lower(): c for c in WORK_ORDER_COLORS}
+        palette = {c.lower(): c for c in PALETTE}
         if color.lstrip("#").lower() not in palette:
             raise Invalid("color must be one of the documented work order colours")
         color = palette[color.lstrip("#").lower()]
@@ -624,7 +621,7 @@ def create_work_order(payload: dict) -> dict:
         "color": color or (status or {}).get("color", "FF5722"),
         "marking": _text(payload, "marking"),
         "yourOrderNumber": _text(payload, "yourOrderNumber"),
-        "invoiceStatus": _code(payload, "invoiceStatus", INVOICE_STATUSES, default=0),
+        "invoiceStatus": _code(payload, "invoiceStatus", WORK_INVOICING_STATUSES, default=0),
         "billingMethod": billing_method,
         "fixedPrice": _number(payload, "fixedPrice", low=0) or 0,
         "isSupplementOrder": _bool(payload, "isSupplementOrder"),
