@@ -701,7 +701,7 @@ class BaseDistributionFormSet(BaseFormSet):
         ]
 
 
-# absolute_max: never more forms than may be shown (create.py refuses larger counts at once).
+# absolute_max: never more forms than may be shown (create/views.py refuses larger counts at once).
 DistributionFormSet = formset_factory(
     DistributionForm, formset=BaseDistributionFormSet, extra=1, max_num=20, absolute_max=20
 )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seventime.invoicing import (
+    DEFAULT_TAX_PERCENT,
     HOUSE_DEDUCTION_CEILINGS,
     REVERSE_CHARGE,
     VAT_RATES,
@@ -62,9 +63,6 @@ from .base import ANY, Column, FilterForm, Resource, within
 from .customers import PICKER as CUSTOMER_PICKER
 from .projects import PICKER as PROJECT_PICKER
 from .workorders import PICKER as WORK_ORDER_PICKER
-
-#: The VAT rate of a row that names none (the API's default).
-DEFAULT_VAT = Decimal(25)
 
 
 class InvoicePeriod(forms.Form):
@@ -401,7 +399,7 @@ def invoice_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def row_vat(row: Mapping[str, Any]) -> Decimal:
     """A row's VAT rate; one left empty is the API's default."""
-    return row["tax_percent"] if row["tax_percent"] is not None else DEFAULT_VAT
+    return row["tax_percent"] if row["tax_percent"] is not None else DEFAULT_TAX_PERCENT
 
 
 def item_payload(row: Mapping[str, Any], *, house: bool) -> dict[str, Any]:

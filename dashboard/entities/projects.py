@@ -52,6 +52,11 @@ class ProjectFilters(FilterForm):
     active = forms.ChoiceField(label=_("Active"), choices=YES_NO, required=False)
 
 
+def number_and_name(project) -> str:
+    """How a project is named in a picker and in the create confirmation."""
+    return f"{project.project_number} {project.name}".strip()
+
+
 # --- the create form ---
 
 
@@ -204,7 +209,7 @@ class ProjectForm(CreateForm, address_fields("delivery_", name_label=_("Recipien
 
     @staticmethod
     def describe(record) -> str:
-        return f"{record.project_number} {record.name}".strip()
+        return number_and_name(record)
 
 
 # --- the picker other forms choose a project with ---
@@ -215,7 +220,7 @@ PICKER = PickerSource(
     partial(search_calls, "list_projects", "name", "project_number"),
     lambda client: partial(client.list_projects, sort_by="projectNumber", sort_direction="descending"),
     "get_project",
-    label=lambda project: f"{project.project_number} {project.name}".strip(),
+    label=number_and_name,
     detail=lambda project: project.customer_name,
 )
 

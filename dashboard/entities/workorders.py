@@ -54,6 +54,11 @@ class WorkOrderFilters(FilterForm):
     customer_id = forms.CharField(required=False, widget=forms.HiddenInput)  # exact: one customer's
 
 
+def number_and_title(work_order) -> str:
+    """How a work order is named in a picker and in the create confirmation."""
+    return f"{work_order.work_order_number} {work_order.title}".strip()
+
+
 # --- the create form ---
 
 
@@ -232,7 +237,7 @@ class WorkOrderForm(CreateForm, address_fields("work_", name_label=_("Name of th
 
     @staticmethod
     def describe(record) -> str:
-        return f"{record.work_order_number} {record.title}".strip()
+        return number_and_title(record)
 
 
 # --- the picker other forms choose a work order with ---
@@ -243,7 +248,7 @@ PICKER = PickerSource(
     partial(search_calls, "list_work_orders", "title", "work_order_number"),
     lambda client: partial(client.list_work_orders, sort_by="workOrderNumber", sort_direction="descending"),
     "get_work_order",
-    label=lambda work_order: f"{work_order.work_order_number} {work_order.title}".strip(),
+    label=number_and_title,
     detail=lambda work_order: work_order.customer_name,
 )
 
