@@ -87,9 +87,21 @@ def test_a_column_declared_once_is_on_the_list_and_in_the_download():
     assert row.count("<td") == len(resource.columns) and row.endswith("<td>SE</td></tr>")
     export = resource.export_columns({})[-1]
     assert (export.label, export.value(customer)) == ("Land", "SE")
-    # A column with no cell is in the download only.
-    resource.__class__.all_columns += (Column("vat", "Moms-nr", export="vat_number"),)
-    assert "Moms-nr" not in [column.label for column in WithCountry().columns]
+
+
+def test_a_column_without_a_cell_is_in_the_download_only_and_one_without_an_export_on_the_list_only():
+    class WithTwo(Customers):
+        all_columns = (
+            *Customers.all_columns,
+            Column("vat", "Moms-nr", export="vat_number"),
+            Column("note", "Anteckning", cells.text("notes")),
+        )
+
+    resource = WithTwo()
+    assert "Moms-nr" not in [column.label for column in resource.columns]
+    assert resource.export_columns({})[-1].label == "Moms-nr"
+    assert resource.columns[-1].label == "Anteckning"
+    assert "Anteckning" not in [column.label for column in resource.export_columns({})]
 
 
 def test_cells_escape_text_from_the_api_and_link_each_record_once():
