@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from seventime import SevenTimeError
 
 from .fetch import fetch
-from .create.forms import fill_lookup_choices  # noqa: F401 - also registers the "users" lookup list
 from .models import CreateAttempt, Profile
 
 

@@ -153,7 +153,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_DISABLE_ACCESS_LOG = True
 
 # An invoice may have 200 rows of 9 fields (the most the form accepts, see
-# dashboard/forms.py): Django's default of 1,000 fields a POST would refuse one of
+# dashboard/entities/invoices.py): Django's default of 1,000 fields a POST would refuse one of
 # about 110 rows. Larger row counts are refused before any form is built.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
 

@@ -26,7 +26,8 @@ from django.test import Client
 from responses import matchers
 
 from dashboard import fetch
-from dashboard.create.forms import CREATE_FORMS, PICKERS, PickerField
+from dashboard.entities import CREATE_FORMS, PICKERS
+from dashboard.forms import PickerField
 from dashboard.models import CreateAttempt, CreateToken, Profile
 from dashboard.vocabulary import PALETTE, WORK_INVOICING_STATUSES, WORK_ORDER_COLORS
 from seventime.sandbox import api as sandbox_api
@@ -1597,7 +1598,7 @@ def test_add_and_remove_row_buttons_work_without_javascript_and_never_create(off
 @pytest.fixture
 def rows_built(monkeypatch):
     """How many row forms (invoice rows, deduction shares) the server builds."""
-    from dashboard.create.forms import RowForm
+    from dashboard.forms import RowForm
 
     built = []
     original = RowForm.__init__

@@ -14,7 +14,7 @@ from responses import matchers
 
 from dashboard import fetch as fetch_module
 from dashboard.fetch import MAX_CONCURRENT_CALLS, fetch, fetch_while
-from dashboard.resources import RESOURCES
+from dashboard.entities import RESOURCES
 from tests.conftest import API, SECRET
 from tests.test_views_browse import (
     DEFAULT_SORT,

@@ -16,7 +16,11 @@ from responses import matchers
 
 from dashboard.api import get_client
 from dashboard.create import audit, idempotency
-from dashboard.create.forms import CustomerForm, InvoiceForm, ProjectForm, UserForm, WorkOrderForm
+from dashboard.entities.customers import CustomerForm
+from dashboard.entities.invoices import InvoiceForm
+from dashboard.entities.projects import ProjectForm
+from dashboard.entities.users import UserForm
+from dashboard.entities.workorders import WorkOrderForm
 from dashboard.models import CreateAttempt, CreateToken
 from seventime import ServerError, Timeout, ValidationError
 from tests.conftest import API

@@ -288,3 +288,17 @@ def test_only_the_api_errors_module_tells_the_kinds_of_api_error_apart():
                 sub.attr for sub in ast.walk(checked) if isinstance(sub, ast.Attribute)
             }
             assert not named & kinds, f"{path.relative_to(ROOT)}:{node.lineno} tells {sorted(named & kinds)} apart"
+
+
+def test_entities_and_the_form_framework_import_no_capability():
+    """Layers run one way: views -> services and entities -> seventime. The entity
+    declarations and the form framework are read by browse/, create/ and overview/,
+    so they import none of those, nor the URLs."""
+    known = _modules("dashboard")
+    capabilities = ("dashboard.browse", "dashboard.create", "dashboard.overview", "dashboard.urls")
+    declarations = [name for name in known if name.startswith("dashboard.entities") or name == "dashboard.forms"]
+    assert "dashboard.entities.base" in declarations
+    for name in declarations:
+        wrong = {module for module in _imports(name, known[name], known) & known.keys() if module.startswith(capabilities)}
+        assert not wrong, f"{name} imports {sorted(wrong)}"
+    assert "dashboard.resources" not in known  # the kinds are declared in dashboard/entities/

@@ -16,7 +16,7 @@ import pytest
 import requests
 from responses import matchers
 
-from dashboard.resources import RESOURCES
+from dashboard.entities import RESOURCES
 from tests.conftest import API, SECRET
 
 pytestmark = pytest.mark.django_db

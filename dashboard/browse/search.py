@@ -5,8 +5,8 @@ from collections.abc import Callable
 from functools import partial
 
 from ..api import get_client
+from ..entities import RESOURCES, Resource
 from ..fetch import fetch, fetch_while, merge_pages
-from ..resources import RESOURCES, Resource
 
 SEARCH_LIMIT = 8
 

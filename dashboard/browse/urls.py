@@ -4,7 +4,7 @@ taken for the customer with the id "new"."""
 
 from django.urls import path
 
-from ..resources import RESOURCES
+from ..entities import RESOURCES
 from . import views
 
 urlpatterns = [path("", views.home, name="home")]

@@ -17,10 +17,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from ..entities import RESOURCES, Resource
 from ..exports import FORMATS, download
 from ..fetch import fetch, fetch_while
 from ..pages import _partial_request, page_around_results, render_list, require
-from ..resources import RESOURCES, Resource
 from .search import search
 
 PAGE_SIZE = 25

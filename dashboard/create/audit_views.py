@@ -9,9 +9,9 @@ from django.core.paginator import Paginator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ..entities import RESOURCES
 from ..models import CreateAttempt
 from ..pages import render_list, require
-from ..resources import RESOURCES
 
 PAGE_SIZE = 50
 

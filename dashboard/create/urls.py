@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from ..entities import CREATE_FORMS
 from . import audit_views, views
-from .forms import CREATE_FORMS
 
 urlpatterns: list = [
     path("pick/<str:kind>/", views.pick, name="pick"),

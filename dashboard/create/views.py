@@ -1,5 +1,5 @@
-"""Create pages. One set of views serves the five create forms (forms.py declares
-each entity's form); each view checks permission, fetches what it needs, renders.
+"""Create pages. One set of views serves the five create forms (each declared with
+its entity in dashboard/entities/); each view checks permission, fetches what it needs, renders.
 
 What a submit can come to, and what the person sees:
 
@@ -31,11 +31,12 @@ from seventime import SevenTimeError, ValidationError
 
 from .. import api_errors
 from ..api import get_client
+from ..entities import CREATE_FORMS, PICKERS, RESOURCES
 from ..fetch import fetch, forget_lookups, merge_pages
+from ..forms import CreateForm, fill_lookup_choices, owners_first
 from ..models import CreateAttempt, CreateToken, Profile
-from ..resources import RESOURCES
 from . import audit, idempotency
-from .forms import CREATE_FORMS, PICKERS, CreateForm, ProfileForm, fill_lookup_choices, owners_first
+from .forms import ProfileForm
 
 #: How many matches a picker shows; more means "type more".
 PICK_LIMIT = 20

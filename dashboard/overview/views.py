@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 from seventime import SevenTimeError
 
 from ..api_errors import sync_failed
+from ..entities.base import ANY
+from ..entities.invoices import InvoicePeriod, in_period, invoice_export_columns
 from ..exports import FORMATS, ExportColumn, download
 from ..fetch import fetch
 from ..invoice_state import InvoiceState, invoice_state, today
 from ..pages import render_list, require
-from ..resources import ANY, InvoicePeriod, in_period, invoice_export_columns
 from . import charts
 from .figures import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days
 from .sync import SyncRunning, latest_sync, sync_invoices, synced_invoices

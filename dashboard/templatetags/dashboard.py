@@ -219,3 +219,9 @@ def invoice_balance(invoice):
 def amount_in(sums, currency_code):
     """The amount of a per-currency sum (overview) in one currency."""
     return sums.in_currency(currency_code)
+
+
+@register.simple_tag
+def table_rows(resource, records, lookups):
+    """A list table's rows: each cell as its column declares it (dashboard/entities/)."""
+    return resource.rows(records, lookups)
