@@ -25,6 +25,7 @@ class Access(models.Model):
             ("add_users", _("Can create users")),
             ("view_invoice_overview", _("Can see the invoice overview")),
             ("view_audit_log", _("Can browse the create log")),
+            ("view_sync", _("Can see the local copy's sync and start one")),
         ]
 
 

@@ -1,0 +1,100 @@
+"""The background worker's tasks (huey): the sync schedule and "Sync now".
+
+The worker is `python manage.py run_huey` (`make run` starts one beside the web
+server). Every minute its scheduler enqueues the passes of the coming minute
+(`PASS_SECONDS` apart); each pass is `engine.sync()`, which makes it incremental
+or a full sweep as the schedule says (dashboard/sync/schedule.py). One sync per
+account at a time is the engine's: its running SyncRun row is unique per account
+in the database every worker and web server shares, so a pass that finds another
+running (on this worker or on another machine) is skipped and logged at info.
+
+See docs/sync.md, "Background worker".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from seventime import SevenTimeError
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two scheduled passes. huey's schedule is per minute: a pass
+#: every minute at most, unless the engine's plan asks for more often, in which case
+#: the minute's task enqueues the others with a delay.
+PASS_SECONDS = 60
+#: A scheduled pass still waiting this long (a long full sweep holds the worker) is
+#: dropped: the next minute's pass does the same work, passes do not pile up.
+PASS_EXPIRES = dt.timedelta(seconds=55)
+
+
+def pass_seconds() -> int:
+    """How often the engine's plan wants a pass: its shortest incremental interval,
+    at least 5 seconds and at most a minute."""
+    try:
+        from . import schedule
+    except ImportError:
+        return PASS_SECONDS
+    seconds = getattr(schedule, "PASS_SECONDS", None) or getattr(schedule, "INCREMENTAL_SECONDS", None)
+    if not seconds:
+        return PASS_SECONDS
+    if isinstance(seconds, dt.timedelta):
+        seconds = seconds.total_seconds()
+    return max(5, min(PASS_SECONDS, int(seconds)))
+
+
+def run_pass(*, full: bool = False):
+    """One pass of the engine, here and now. Returns its SyncRun, or None when
+    another run of the account was going on (normal with several workers) or the
+    API failed (the run and the copy's status say so; the next pass tries again)."""
+    from . import engine
+
+    try:
+        run = engine.sync(full=full)
+    except engine.SyncRunning as running:
+        started = getattr(getattr(running, "run", None), "started_at", None)
+        log.info("Sync not started: another run of this account is going on%s.", f" (since {started:%H:%M:%S})" if started else "")
+        return None
+    except SevenTimeError as error:
+        log.warning("Sync failed: %s", error.message)
+        return None
+    log.info(
+        "Sync %s: %s, %d API calls.",
+        run.kind,
+        "complete" if run.complete else "not complete",
+        run.api_calls,
+    )
+    return run
+
+
+@db_task(name="sync")
+def sync_task(full: bool = False) -> int | None:
+    run = run_pass(full=full)
+    return run.pk if run is not None else None
+
+
+@db_periodic_task(crontab(minute="*"), expires=PASS_EXPIRES, name="scheduled_sync")
+def scheduled_sync() -> None:
+    """This minute's passes: one now, the others `pass_seconds()` apart."""
+    seconds = pass_seconds()
+    for delay in range(seconds, 60, seconds):
+        sync_task.schedule(delay=delay, expires=PASS_EXPIRES + dt.timedelta(seconds=delay))
+    run_pass()
+
+
+def start_sync(full: bool = False):
+    """Enqueue a pass in the worker and return at once ("Sync now")."""
+    return sync_task(full)
+
+
+def queued() -> int:
+    """How many tasks wait for a worker (0 when the queue cannot be read)."""
+    try:
+        return HUEY.pending_count()
+    except Exception:  # the queue's storage is away: the page still shows the copy
+        log.warning("The task queue could not be read.", exc_info=True)
+        return 0
