@@ -33,17 +33,11 @@ PASS_EXPIRES = dt.timedelta(seconds=55)
 
 
 def pass_seconds() -> int:
-    """How often the engine's plan wants a pass: its shortest incremental interval,
-    at least 5 seconds and at most a minute."""
-    try:
-        from . import schedule
-    except ImportError:
-        return PASS_SECONDS
-    seconds = getattr(schedule, "PASS_SECONDS", None) or getattr(schedule, "INCREMENTAL_SECONDS", None)
-    if not seconds:
-        return PASS_SECONDS
-    if isinstance(seconds, dt.timedelta):
-        seconds = seconds.total_seconds()
+    """How often the engine's plan wants a pass (`schedule.INCREMENTAL_EVERY`), at
+    least 5 seconds and at most a minute."""
+    from . import schedule
+
+    seconds = schedule.INCREMENTAL_EVERY.total_seconds()
     return max(5, min(PASS_SECONDS, int(seconds)))
 
 

@@ -23,7 +23,7 @@ def take_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dashboard", "0005_one_running_invoice_sync")]
+    dependencies = [("dashboard", "0006_sync_engine")]
 
     operations = [
         migrations.AlterModelOptions(
