@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -75,10 +76,13 @@ class FakeEngine:
         if self.raises:
             raise self.raises
         now = timezone.now()
-        return SyncRun.objects.create(
+        run = SyncRun.objects.create(
             account=account_key(), kind="full" if full else "incremental", started_at=now, finished_at=now,
             complete=True, api_calls=3,
         )
+        if on_progress:
+            on_progress(run, {})
+        return run
 
 
 @pytest.fixture
@@ -225,6 +229,26 @@ def test_sync_now_hands_a_run_to_the_worker_and_returns_at_once(manager_client, 
     assert fake_engine.calls == [False, True]
 
 
+def test_the_page_keeps_looking_while_the_worker_has_taken_the_task_but_not_yet_started_the_run(
+    manager_client, fake_engine
+):
+    manager_client.post(reverse("sync_now"))
+    task = HUEY.dequeue()  # the worker took it; no SyncRun row yet
+    assert HUEY.pending_count() == 0
+    assert 'hx-trigger="every 2s"' in manager_client.get(SYNC).content.decode()
+    with mock.patch("huey.contrib.djhuey.close_old_connections", lambda: None):  # the test's connection
+        task.execute()
+    assert "hx-trigger" not in manager_client.get(SYNC).content.decode()
+
+
+def test_a_run_asked_for_that_did_not_start_is_forgotten_when_told_another_is_running(manager_client, monkeypatch):
+    running = SyncRun.objects.create(account=account_key(), started_at=timezone.now(), finished_at=timezone.now())
+    monkeypatch.setattr(engine, "sync", FakeEngine(raises=engine.SyncRunning(running)))
+    manager_client.post(reverse("sync_now"))
+    run_queued_tasks()
+    assert "hx-trigger" not in manager_client.get(SYNC).content.decode()
+
+
 def test_sync_now_while_a_run_is_going_on_says_so_and_enqueues_nothing(manager_client, fake_engine):
     SyncRun.objects.create(account=account_key(), started_at=timezone.now())
     response = manager_client.post(reverse("sync_now"), follow=True)
@@ -246,3 +270,71 @@ def test_the_sync_page_in_swedish(manager_client):
     manager_client.post("/i18n/setlang/", {"language": "sv", "next": SYNC})
     page = manager_client.get(SYNC).content.decode()
     assert "Synkronisering med Seven Time" in page and "Fakturataggar" in page and "Synkronisera nu" in page
+
+
+# --- two real workers at once ---
+
+
+def _wait_for(condition, seconds: float = 90) -> bool:
+    """Look until `condition()` holds: the workers are other processes."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_started_at_once_never_run_two_syncs_of_one_account(sandbox_data, tmp_path):
+    """Two `manage.py run_huey` processes against one SQLite database and one SQLite
+    queue, each taking one of two "Sync now" tasks at once: one syncs, the other is
+    told a run is going on and makes no run of its own."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "tests-only-not-a-secret",
+        "SANDBOX_ENABLED": "true",
+        "SEVENTIME_API_URL": "",
+        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "TASK_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+        "SANDBOX_LATENCY_MS": "30",  # a run long enough for both workers to meet it
+    }
+    manage = [sys.executable, str(root / "manage.py")]
+    subprocess.run(
+        manage + ["shell", "-c", "from dashboard.sync.tasks import start_sync; start_sync(); start_sync()"],
+        env=env, cwd=root, check=True, timeout=60,
+    )
+    logs = [tmp_path / f"worker-{n}.log" for n in (1, 2)]
+    workers = [
+        subprocess.Popen(
+            manage + ["run_huey", "--workers", "1", "--no-periodic"],
+            env=env, cwd=root, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )
+        for log in logs
+    ]
+
+    def told_running():
+        return [n for n, log in enumerate(logs) if "another run of this account is going on" in log.read_text()]
+
+    try:
+        assert _wait_for(lambda: told_running() and SyncRun.objects.exists()), [log.read_text()[-3000:] for log in logs]
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=30)
+    assert len(told_running()) == 1  # the other one is syncing
+    assert SyncRun.objects.count() == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
@@ -41,14 +42,30 @@ def pass_seconds() -> int:
     return max(5, min(PASS_SECONDS, int(seconds)))
 
 
-def run_pass(*, full: bool = False):
+#: Set by "Sync now" in the queue's storage (shared by web servers and workers) until
+#: the run it asked for has its SyncRun row: between the worker taking the task and
+#: the row, the task is neither waiting nor running, and the page would stop looking.
+ASKED = "sync-asked"
+#: A request older than this is forgotten (its worker was stopped before it started).
+ASKED_FOR_AT_MOST = 600
+
+
+def run_pass(*, full: bool = False, on_start=None):
     """One pass of the engine, here and now. Returns its SyncRun, or None when
     another run of the account was going on (normal with several workers) or the
-    API failed (the run and the copy's status say so; the next pass tries again)."""
+    API failed (the run and the copy's status say so; the next pass tries again).
+    `on_start` is called once, when the run's row exists."""
     from . import engine
 
+    started = []
+
+    def on_progress(run, progress):
+        if on_start and not started:
+            started.append(run)
+            on_start()
+
     try:
-        run = engine.sync(full=full)
+        run = engine.sync(full=full, on_progress=on_progress)
     except engine.SyncRunning as running:
         started = getattr(getattr(running, "run", None), "started_at", None)
         log.info("Sync not started: another run of this account is going on%s.", f" (since {started:%H:%M:%S})" if started else "")
@@ -65,9 +82,16 @@ def run_pass(*, full: bool = False):
     return run
 
 
+def _forget_request() -> None:
+    HUEY.delete(ASKED)
+
+
 @db_task(name="sync")
 def sync_task(full: bool = False) -> int | None:
-    run = run_pass(full=full)
+    try:
+        run = run_pass(full=full, on_start=_forget_request)
+    finally:
+        _forget_request()
     return run.pk if run is not None else None
 
 
@@ -82,13 +106,16 @@ def scheduled_sync() -> None:
 
 def start_sync(full: bool = False):
     """Enqueue a pass in the worker and return at once ("Sync now")."""
+    HUEY.put(ASKED, time.time())
     return sync_task(full)
 
 
-def queued() -> int:
-    """How many tasks wait for a worker (0 when the queue cannot be read)."""
+def waiting() -> bool:
+    """Whether a run was asked for that has not started yet (False when the queue
+    cannot be read: the page still shows the copy)."""
     try:
-        return HUEY.pending_count()
-    except Exception:  # the queue's storage is away: the page still shows the copy
+        asked = HUEY.get(ASKED, peek=True)
+        return bool(HUEY.pending_count()) or (asked is not None and time.time() - asked < ASKED_FOR_AT_MOST)
+    except Exception:
         log.warning("The task queue could not be read.", exc_info=True)
-        return 0
+        return False

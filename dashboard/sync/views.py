@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from ..fetch import account_key
 from ..models import CopyStatus, SyncRun
 from ..pages import require
-from .tasks import queued, start_sync
+from .tasks import start_sync, waiting
 
 PERMISSION = "dashboard.view_sync"
 #: Every entity of the copy, in the order the page lists them, with its name.
@@ -86,14 +86,14 @@ def _context(request) -> dict:
         SyncRun.objects.filter(account=account).exclude(error="").order_by("-started_at"), FAILURES_PER_PAGE
     ).get_page(request.GET.get("page"))
     last = SyncRun.objects.filter(account=account, finished_at__isnull=False).order_by("-finished_at").first()
-    waiting = 0 if current else queued()
+    asked = False if current else waiting()
     return {
         "rows": rows,
         "current": current,
         "percent": percent,
         "last": last,
-        "waiting": waiting,
-        "poll": POLL_RUNNING if current else POLL_WAITING if waiting else None,
+        "waiting": asked,
+        "poll": POLL_RUNNING if current else POLL_WAITING if asked else None,
         "everything_complete": all(row.status and row.status.complete for row in rows),
         "page_obj": failures,
     }
