@@ -28,6 +28,12 @@ def sandbox_data(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _no_sync_pauses(monkeypatch):
+    """The sync engine waits between retries of a failed call: not in tests."""
+    monkeypatch.setattr("dashboard.sync.engine.sleep", lambda seconds: None)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield

@@ -308,21 +308,9 @@ def sandbox_overdue(today: dt.date) -> list[tuple[int, str, Decimal]]:
     return sorted(rows, key=lambda row: (-row[0], row[1]))
 
 
-_FETCHED: dict = {}
-REAL_FETCH = invoice_sync.fetch_all_invoices
-
-
 @pytest.fixture
-def synced(db, monkeypatch):
-    """The overview's copy of the sandbox's invoices. The enumeration itself (some 240
-    API calls) runs for the first test only; later ones reuse its documents."""
-
-    def fetch():
-        if "result" not in _FETCHED:
-            _FETCHED["result"] = REAL_FETCH()
-        return _FETCHED["result"]
-
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", fetch)
+def synced(db):
+    """The overview's copy of the sandbox's invoices (a full sweep, in-process)."""
     run = invoice_sync.sync_invoices()
     assert run.complete and run.invoice_count == 600
     return run
@@ -458,11 +446,11 @@ def test_xlsx_replaces_control_characters_xml_cannot_hold(manager_client, api, u
 
 
 def test_the_overviews_xlsx_survives_a_control_character_in_an_invoice(manager_client, synced):
-    from dashboard.models import SyncedInvoice
+    from dashboard.models import SyncedRecord
 
-    copies = list(SyncedInvoice.objects.all())
+    copies = list(SyncedRecord.objects.filter(entity="invoices"))
     for copy in copies:
         copy.data["customerName"] = "Nul\x00l AB"
-    SyncedInvoice.objects.bulk_update(copies, ["data"])
+    SyncedRecord.objects.bulk_update(copies, ["data"])
     _sheet, _header, rows = read_xlsx(manager_client.get("/overview/", {"export": "xlsx"}))
     assert rows and {row["Customer"].value for row in rows} == {"Nul\ufffdl AB"}

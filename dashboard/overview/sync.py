@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from seventime.errors import SevenTimeError
 from seventime.records import Invoice
 
 from ..fetch import account_key
@@ -29,10 +28,6 @@ class InvoiceCopy:
     invoice_count: int
 
 
-class SyncFailed(SevenTimeError):
-    """The invoices' sweep failed (the copy kept its last state)."""
-
-
 def latest_sync() -> InvoiceCopy | None:
     """The invoices' copy, or None before the first full sweep made one."""
     status = CopyStatus.objects.filter(account=account_key(), entity="invoices", last_full_at__isnull=False).first()
@@ -47,9 +42,8 @@ def sync_invoices() -> InvoiceCopy:
     and the first visit before any copy exists). Raises SyncRunning while another
     sync of the account runs, SyncFailed when the sweep failed."""
     run = engine.sync(full=True, entities=["invoices"])
-    if run.progress.get("invoices", {}).get("state") == "failed":
-        status = CopyStatus.objects.get(account=run.account, entity="invoices")
-        raise SyncFailed(status.last_error or run.error)
+    if "invoices" in run.failures:
+        raise run.failures["invoices"]
     copy_now = latest_sync()
     assert copy_now is not None
     return copy_now

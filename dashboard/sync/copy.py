@@ -131,3 +131,15 @@ def count(account: str, entity_name: str) -> int:
 
 def status(account: str, entity_name: str) -> CopyStatus:
     return CopyStatus.objects.get_or_create(account=account, entity=entity_name)[0]
+
+
+def put(account: str, entity_name: str, docs: Iterable[dict], at: dt.datetime) -> int:
+    """Write documents as the API sent them (a create's answer, say) into the copy:
+    pages then show a record the dashboard made before the next pass reads it."""
+    from .entities import ENTITIES
+
+    entity = ENTITIES[entity_name]
+    records = [(str(doc.get("_id") or doc.get("userRoleId")), doc) for doc in docs]
+    written = upsert(account, entity, records, at)
+    CopyStatus.objects.filter(account=account, entity=entity_name).update(count=count(account, entity_name))
+    return written

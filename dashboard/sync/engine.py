@@ -180,7 +180,7 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
     kind = SyncRun.Kind.FULL if sweeps and (full or len(sweeps) == len(names)) else SyncRun.Kind.INCREMENTAL
     run = _start(account, kind)
     tracker = None
-    failures = []
+    failures, errors = [], {}
     try:
         tracker = _Run(run, names, on_progress)
         changed_customers: list[str] = []
@@ -194,6 +194,7 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
                     raise  # wrong secret, unknown endpoint...: every entity would fail the same way
                 text = _describe(error)
                 failures.append(f"{name}: {text}")
+                errors[name] = error
                 copy.discard_stage(account, entity)
                 CopyStatus.objects.filter(pk=statuses[name].pk).update(last_error=text, last_error_at=now())
                 tracker.update(name, state="failed", force=True)
@@ -225,6 +226,8 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
             )
         raise
     run.refresh_from_db()
+    #: The error that failed each entity that failed (not stored: for callers of this pass).
+    run.failures = errors
     return run
 
 
