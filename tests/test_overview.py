@@ -32,7 +32,7 @@ from dashboard.overview.figures import AGING_BUCKETS, compute, last_months
 from seventime.errors import BadResponse
 from seventime.records import Invoice
 from seventime.sandbox import store
-from tests.conftest import API
+from tests.conftest import API, run_queued_tasks
 from tests.sync_support import invoice_status, make_invoice_copy
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -880,16 +880,39 @@ def test_filtered_figures_equal_totals_of_the_matching_sandbox_invoices(manager_
         assert count == expected["buckets"].get(key, [0])[0], key
 
 
-def test_overview_makes_the_copy_itself_when_there_is_none(manager_client, api):
+def test_overview_has_the_worker_make_the_copy_when_there_is_none(manager_client, api):
+    from huey.contrib.djhuey import HUEY
+
     log = []
     numbered_api(api, [doc("1", _id="i1")], log=log)
     assert invoice_sync.latest_sync() is None
     response = manager_client.get("/overview/")
-    assert response.status_code == 200 and log
+    page = response.content.decode()
+    # Asked of the worker, not made in the request: the page says so and reloads.
+    assert response.status_code == 200 and not log
+    assert "The invoices are being copied" in page and '<meta http-equiv="refresh" content="5">' in page
+    assert HUEY.pending_count() == 1
+    manager_client.get("/overview/")
+    assert HUEY.pending_count() == 1  # asked once, not again on every reload
+
+    run_queued_tasks()
+    response = manager_client.get("/overview/")
     assert "cover the 1 invoice in Seven Time" in coverage(parse(response))
     calls = len(log)
     manager_client.get("/overview/")
-    assert len(log) == calls  # the copy is reused, not made again on every page
+    assert len(log) == calls and HUEY.pending_count() == 0  # the copy is reused, not made again on every page
+
+
+def test_the_being_copied_page_shows_how_far_the_worker_is(manager_client, db):
+    from dashboard.fetch import account_key
+
+    SyncRun.objects.create(
+        account=account_key(), kind="full", started_at=timezone.now(),
+        progress={"invoices": {"done": 200, "total": 600, "calls": 20, "state": "running"}},
+    )
+    page = manager_client.get("/overview/").content.decode()
+    assert "The invoices are being copied" in page
+    assert '<progress value="200" max="600"' in page and "200 of 600 invoices" in page
 
 
 def test_coverage_says_when_the_copy_could_not_be_proven_complete(manager_client, local_copy):
@@ -910,12 +933,16 @@ def test_coverage_names_the_time_of_the_copy(manager_client, local_copy):
 # =====================================================================================
 
 
-def test_sync_now_copies_again_and_says_how_many(manager_client, db, api):
-    numbered_api(api, many_invoices(count=120, drafts=0))
-    response = manager_client.post("/overview/sync/", {"next": "/overview/"}, follow=True)
-    assert response.redirect_chain == [("/overview/", 302)]
-    assert "Synced 120 invoices from Seven Time." in response.content.decode()
-    assert "all 120 invoices" in coverage(parse(response))
+def test_sync_now_hands_the_copy_to_the_worker_and_returns_at_once(manager_client, db, api):
+    log = []
+    numbered_api(api, many_invoices(count=120, drafts=0), log=log)
+    response = manager_client.post("/overview/sync/", {"next": "/overview/"})
+    assert response.status_code == 302 and response["Location"] == "/overview/"
+    assert not log  # nothing fetched in the request
+    response = manager_client.get("/overview/")
+    assert "Every invoice is being fetched from Seven Time again, in the background." in response.content.decode()
+    run_queued_tasks()
+    assert log and "all 120 invoices" in coverage(parse(manager_client.get("/overview/")))
 
 
 def test_failing_api_during_sync_keeps_the_previous_copy_and_says_so(manager_client, db, api):
@@ -927,13 +954,13 @@ def test_failing_api_during_sync_keeps_the_previous_copy_and_says_so(manager_cli
     assert before.invoice_count == 150
 
     broken["on"] = True
-    response = manager_client.post("/overview/sync/", {"next": "/overview/"}, follow=True)
-    assert response.status_code == 200
-    assert response.redirect_chain == [("/overview/", 302)]
-    page = response.content.decode()
-    assert "The invoices could not be synced: Seven Time had an internal problem (HTTP 500)." in page
-    assert 'class="message message-error"' in page
+    manager_client.post("/overview/sync/", {"next": "/overview/"})
+    run_queued_tasks()  # the worker's sweep fails
+    response = manager_client.get("/overview/")
     assert "all 150 invoices" in coverage(parse(response))
+    # The Sync page lists the failure.
+    sync_page = manager_client.get("/sync/").content.decode()
+    assert "invoices: ServerError" in sync_page
     assert len(copied_ids()) == 150
     after = invoice_sync.latest_sync()
     assert (after.invoice_count, after.complete) == (before.invoice_count, before.complete) == (150, True)
@@ -1382,13 +1409,11 @@ def test_office_staff_cannot_download_the_overview_lists(office_client, url):
 
 
 @pytest.fixture
-def copy_being_made(db, monkeypatch):
-    """No copy yet, and another request is making the first one."""
+def copy_being_made(db):
+    """No copy yet, and the worker is making the first one."""
+    from dashboard.fetch import account_key
 
-    def running():
-        raise invoice_sync.SyncRunning(None)
-
-    monkeypatch.setattr("dashboard.overview.views.sync_invoices", running)
+    SyncRun.objects.create(account=account_key(), kind="full", started_at=timezone.now())
 
 
 @pytest.mark.parametrize("url", ["/overview/?export=xlsx", "/overview/invoices/?bucket=90%2B&export=csv"])

@@ -71,8 +71,8 @@ class FakeEngine:
         self.calls: list[bool] = []
         self.raises = raises
 
-    def __call__(self, *, full=False, on_progress=None):
-        self.calls.append(full)
+    def __call__(self, *, full=False, on_progress=None, entities=None):
+        self.calls.append(full if entities is None else (full, entities))
         if self.raises:
             raise self.raises
         now = timezone.now()

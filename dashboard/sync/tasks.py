@@ -50,10 +50,11 @@ ASKED = "sync-asked"
 ASKED_FOR_AT_MOST = 600
 
 
-def run_pass(*, full: bool = False, on_start=None):
+def run_pass(*, full: bool = False, entities: list[str] | None = None, on_start=None):
     """One pass of the engine, here and now. Returns its SyncRun, or None when
     another run of the account was going on (normal with several workers) or the
     API failed (the run and the copy's status say so; the next pass tries again).
+    `entities` narrows the pass (the overview's "Sync now": the invoices only).
     `on_start` is called once, when the run's row exists."""
     from . import engine
 
@@ -65,7 +66,7 @@ def run_pass(*, full: bool = False, on_start=None):
             on_start()
 
     try:
-        run = engine.sync(full=full, on_progress=on_progress)
+        run = engine.sync(full=full, on_progress=on_progress, entities=entities)
     except engine.SyncRunning as running:
         started = getattr(getattr(running, "run", None), "started_at", None)
         log.info("Sync not started: another run of this account is going on%s.", f" (since {started:%H:%M:%S})" if started else "")
@@ -87,9 +88,9 @@ def _forget_request() -> None:
 
 
 @db_task(name="sync")
-def sync_task(full: bool = False) -> int | None:
+def sync_task(full: bool = False, entities: list[str] | None = None) -> int | None:
     try:
-        run = run_pass(full=full, on_start=_forget_request)
+        run = run_pass(full=full, entities=entities, on_start=_forget_request)
     finally:
         _forget_request()
     return run.pk if run is not None else None
@@ -104,10 +105,10 @@ def scheduled_sync() -> None:
     run_pass()
 
 
-def start_sync(full: bool = False):
+def start_sync(full: bool = False, entities: list[str] | None = None):
     """Enqueue a pass in the worker and return at once ("Sync now")."""
     HUEY.put(ASKED, time.time())
-    return sync_task(full)
+    return sync_task(full, entities)
 
 
 def waiting() -> bool:
