@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import time
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
@@ -68,8 +69,8 @@ def run_pass(*, full: bool = False, entities: list[str] | None = None, on_start=
     try:
         run = engine.sync(full=full, on_progress=on_progress, entities=entities)
     except engine.SyncRunning as running:
-        started = getattr(getattr(running, "run", None), "started_at", None)
-        log.info("Sync not started: another run of this account is going on%s.", f" (since {started:%H:%M:%S})" if started else "")
+        since = running.run.started_at if running.run else None
+        log.info("Sync not started: another run of this account is going on%s.", f" (since {timezone.localtime(since):%H:%M:%S})" if since else "")
         return None
     except SevenTimeError as error:
         log.warning("Sync failed: %s", error.message)
