@@ -56,6 +56,7 @@ MAX_CONTACT_REFRESH = 10
 # Injected by tests (no real sleeping, a clock that moves).
 sleep = time.sleep
 now = timezone.now
+monotonic = time.monotonic
 
 
 class SyncRunning(Exception):
@@ -162,10 +163,15 @@ def _start(account: str, kind: str) -> SyncRun:
     raise SyncRunning(None)
 
 
-def _full_due(entity: Entity, status: CopyStatus, moment: dt.datetime) -> bool:
+def _measured(account: str) -> dict[str, int]:
+    """The calls each entity's last full sweep made: what paces the next ones."""
+    return dict(CopyStatus.objects.filter(account=account).values_list("entity", "full_sweep_calls"))
+
+
+def _full_due(entity: Entity, status: CopyStatus, moment: dt.datetime, measured: dict[str, int]) -> bool:
     if status.last_full_at is None or not status.complete or status.sweep.get("due"):
         return True
-    return moment - status.last_full_at >= schedule.full_every(entity.name)
+    return moment - status.last_full_at >= schedule.full_every(entity.name, measured)
 
 
 def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = None) -> SyncRun:
@@ -176,7 +182,8 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
     names = [name for name in ORDER if entities is None or name in entities]
     moment = now()
     statuses = {name: copy.status(account, name) for name in names}
-    sweeps = {name for name in names if full or _full_due(ENTITIES[name], statuses[name], moment)}
+    measured = _measured(account)
+    sweeps = {name for name in names if full or _full_due(ENTITIES[name], statuses[name], moment, measured)}
     kind = SyncRun.Kind.FULL if sweeps and (full or len(sweeps) == len(names)) else SyncRun.Kind.INCREMENTAL
     run = _start(account, kind)
     tracker = None
@@ -184,22 +191,53 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
     try:
         tracker = _Run(run, names, on_progress)
         changed_customers: list[str] = []
-        for name in names:
-            entity = ENTITIES[name]
-            tracker.update(name, state="running", force=True)
+
+        def guarded(name: str, work) -> bool:
             try:
-                _pass(account, entity, statuses[name], tracker, name in sweeps, changed_customers)
+                work()
             except (SevenTimeError, ValueError) as error:
                 if isinstance(error, SevenTimeError) and not isinstance(error, RETRYABLE):
                     raise  # wrong secret, unknown endpoint...: every entity would fail the same way
                 text = _describe(error)
                 failures.append(f"{name}: {text}")
                 errors[name] = error
-                copy.discard_stage(account, entity)
+                copy.discard_stage(account, ENTITIES[name])
                 CopyStatus.objects.filter(pk=statuses[name].pk).update(last_error=text, last_error_at=now())
                 tracker.update(name, state="failed", force=True)
                 logger.warning("Sync of %s failed: %s", name, text)
-            else:
+                return False
+            return True
+
+        last_incremental = [monotonic()]
+
+        def incremental_round(interleaved: bool = False) -> None:
+            for name in names:
+                entity = ENTITIES[name]
+                if name in errors or not (entity.incremental or entity.per_customer):
+                    continue
+                if not interleaved:
+                    tracker.update(name, state="running", force=True)
+                ok = guarded(name, partial(_incremental_pass, account, entity, statuses[name], tracker, changed_customers))
+                if ok and not interleaved and name not in sweeps:
+                    tracker.update(name, state="done", force=True)
+            last_incremental[0] = monotonic()
+
+        def interleave() -> None:
+            # A full sweep of a large entity takes minutes: new records still come in
+            # every INCREMENTAL_EVERY meanwhile.
+            if monotonic() - last_incremental[0] >= schedule.INCREMENTAL_EVERY.total_seconds():
+                incremental_round(interleaved=True)
+
+        # First the incremental passes (a few calls): new and changed records come first.
+        incremental_round()
+        for name in names:
+            if name in errors:
+                continue
+            if name not in sweeps:
+                tracker.update(name, state="done", force=True)
+                continue
+            tracker.update(name, state="running", force=True)
+            if guarded(name, partial(_full, account, ENTITIES[name], statuses[name], tracker, interleave)):
                 tracker.update(name, state="done", force=True)
         complete = all(status.complete for status in CopyStatus.objects.filter(account=account, entity__in=names))
         SyncRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
@@ -236,19 +274,18 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}"
 
 
-def _pass(account, entity, status, tracker, full, changed_customers) -> None:
-    calls = 0
+def _incremental_pass(account, entity, status, tracker, changed_customers) -> None:
     if entity.incremental:
-        calls += _incremental(account, entity, status, tracker, changed_customers)
-    elif entity.per_customer and not full and changed_customers:
-        calls += _refresh_contacts(account, entity, changed_customers, tracker)
-    if entity.incremental or (entity.per_customer and not full):
-        status.last_incremental_at = now()
-        status.incremental_calls = calls
-        status.count = copy.count(account, entity.name)
-        status.save(update_fields=["last_incremental_at", "incremental_calls", "count", "watermark", "sweep"])
-    if full:
-        _full(account, entity, status, tracker, calls)
+        calls = _incremental(account, entity, status, tracker, changed_customers)
+    elif entity.per_customer and status.last_full_at is not None:
+        calls = _refresh_contacts(account, entity, changed_customers, tracker)
+        changed_customers.clear()
+    else:
+        return
+    status.last_incremental_at = now()
+    status.incremental_calls = calls
+    status.count = copy.count(account, entity.name)
+    status.save(update_fields=["last_incremental_at", "incremental_calls", "count", "watermark", "sweep"])
 
 
 def _incremental(account, entity, status, tracker, changed_customers) -> int:
@@ -288,6 +325,8 @@ def _refresh_contacts(account, entity, customer_ids, tracker) -> int:
     """Contact persons of customers that changed since the last pass, one call each;
     a customer's contact persons no longer listed are marked gone."""
     ids = list(dict.fromkeys(customer_ids))[:MAX_CONTACT_REFRESH]
+    if not ids:
+        return 0
     answers = _caller(entity)([{"customer_id": cid} for cid in ids])
     moment = now()
     for cid, answer in zip(ids, answers):
@@ -300,8 +339,9 @@ def _refresh_contacts(account, entity, customer_ids, tracker) -> int:
     return len(ids)
 
 
-def _full(account, entity, status, tracker, calls_before) -> None:
+def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
     started = now()
+    calls_before = tracker.progress[entity.name]["calls"]
     copy.discard_stage(account, entity)  # what an abandoned run left behind
     caller = _caller(entity)
 
@@ -310,6 +350,7 @@ def _full(account, entity, status, tracker, calls_before) -> None:
 
     def on_calls(count):
         tracker.update(entity.name, calls=calls_before + count)
+        interleave()
 
     def emit_counting(records):
         emit(records)
@@ -357,6 +398,7 @@ def stale_entities(at: dt.datetime | None = None) -> list[str]:
     account = account_key()
     moment = at or now()
     statuses = {status.entity: status for status in CopyStatus.objects.filter(account=account)}
+    measured = {name: status.full_sweep_calls for name, status in statuses.items()}
     problems = []
     for name, entity in ENTITIES.items():
         status = statuses.get(name)

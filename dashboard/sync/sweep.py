@@ -129,7 +129,7 @@ def sweep(entity: Entity, caller: Caller, emit: Emit, *, on_calls: Callable[[int
 
 def _refine(entity: Entity, ask, result: SweepResult) -> set[str]:
     alphabet = entity.alphabet
-    kind = "digits" if alphabet.isdigit() else "names"
+    kind = "digits" if set(alphabet) <= set("0123456789-") else "names"
     max_length = MAX_QUERY_LENGTH[kind]
     extra_chars: set[str] = set()
     found: set[str] = set()
