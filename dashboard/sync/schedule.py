@@ -22,6 +22,7 @@ sandbox does) or prefixes. The engine itself uses the calls its sweeps really ma
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -71,7 +72,7 @@ def intervals(measured: dict[str, int]) -> tuple[dt.timedelta, dt.timedelta]:
     main = max(FULL_EVERY.total_seconds(), main_calls / (budget * MAIN_SHARE))
     left = budget - main_calls / main
     contacts = max(FULL_EVERY.total_seconds(), contact_calls / left) if left > 0 else float("inf")
-    return dt.timedelta(seconds=round(main)), dt.timedelta(seconds=min(round(contacts), 10**9))
+    return dt.timedelta(seconds=math.ceil(main)), dt.timedelta(seconds=min(math.ceil(contacts), 10**9))
 
 
 # --- what a sweep costs ---

@@ -2379,6 +2379,8 @@ def _shift(value, index: int, spans: dict[str, int], key: str | None = None):
         return shifted
     if isinstance(value, list):
         return [_shift(item, index, spans) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and key in _NUMBER_FIELDS:
+        return value + index * spans[_NUMBER_FIELDS[key]]  # work order numbers are sent as numbers
     if isinstance(value, str):
         if key in _NUMBER_FIELDS and value.isdigit():
             return str(int(value) + index * spans[_NUMBER_FIELDS[key]])
