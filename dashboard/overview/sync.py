@@ -38,9 +38,10 @@ def latest_sync() -> InvoiceCopy | None:
 
 
 def sync_invoices() -> InvoiceCopy:
-    """A full sweep of the invoices now, in this thread ("Sync now" on the overview,
-    and the first visit before any copy exists). Raises SyncRunning while another
-    sync of the account runs, SyncFailed when the sweep failed."""
+    """A full sweep of the invoices now, in this thread (`manage.py sync_invoices`; the
+    overview's "Sync now" and first visit hand the same sweep to the worker instead).
+    Raises SyncRunning while another sync of the account runs, the sweep's error when
+    it failed."""
     run = engine.sync(full=True, entities=["invoices"])
     if "invoices" in run.failures:
         raise run.failures["invoices"]
