@@ -359,3 +359,52 @@ def test_sandbox_reset_scale_makes_a_large_account(db, capsys):
     assert "1200 invoices" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("sandbox_reset", "--scale", "0")
+
+
+def test_a_long_sweep_runs_incremental_passes_between_its_calls(db, monkeypatch):
+    asked = []
+    failing_sandbox(monkeypatch, lambda path, query: asked.append((path, query.get("sortBy"))) and None)
+    clock = iter(range(0, 10**6, 31))  # 31 s pass between any two looks at the clock
+    monkeypatch.setattr(engine, "monotonic", lambda: next(clock))
+    run = engine.sync(full=True, entities=["customers", "invoices"])
+    assert run.error == ""
+    incremental_rounds = asked.count(("customers", "modifiedDate"))
+    assert incremental_rounds > 5  # not only the first: new records keep coming in during the sweep
+    assert copy_ids("invoices") == sandbox_ids("invoices") and copy_ids("customers") == sandbox_ids("customers")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_syncs_at_once_the_second_is_told_and_calls_nothing(sandbox_data):
+    import threading
+
+    from django.db import connections
+
+    in_sweep, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def hold(run, progress):
+        if progress["invoices"]["state"] == "running" and not in_sweep.is_set():
+            in_sweep.set()
+            assert release.wait(20)
+
+    def first():
+        try:
+            outcome["first"] = engine.sync(entities=["invoices"], on_progress=hold)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first, daemon=True)
+    thread.start()
+    try:
+        assert in_sweep.wait(20)
+        client = get_client()
+        calls = client.calls
+        with pytest.raises(engine.SyncRunning) as caught:
+            engine.sync()
+        assert client.calls == calls  # told without calling the API
+        assert caught.value.run.finished_at is None
+    finally:
+        release.set()
+        thread.join(30)
+    assert outcome["first"].error == "" and caught.value.run.pk == outcome["first"].pk
+    assert SyncRun.objects.filter(finished_at__isnull=True).count() == 0

@@ -31,14 +31,14 @@ class Command(BaseCommand):
         last_print = [0.0]
 
         def on_progress(run, progress):
+            # Each entity when it ends, and a long sweep every 5 seconds meanwhile.
             for name, entry in progress.items():
                 state = entry["state"]
                 changed = states.get(name) != state
-                if changed or (state == "running" and time.monotonic() - last_print[0] > 5):
-                    states[name] = state
+                states[name] = state
+                due = state == "running" and entry["calls"] and time.monotonic() - last_print[0] > 5
+                if (changed and state in ("done", "failed")) or due:
                     last_print[0] = time.monotonic()
-                    if state == "waiting":
-                        continue
                     total = f"/{entry['total']}" if entry.get("total") else ""
                     self.stdout.write(f"  {name:<20} {state:<8} {entry['done']}{total} records, {entry['calls']} calls")
 
