@@ -360,7 +360,8 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
         emit(records)
         tracker.update(entity.name, done=tracker.progress[entity.name]["done"] + len(records))
 
-    tracker.update(entity.name, done=0, total=status.count or None)
+    # The last full sweep's count is the best guess of the total (an incremental pass's is not).
+    tracker.update(entity.name, done=0, total=(status.count or None) if status.last_full_at else None)
     if entity.per_customer:
         customers = copy.live(account, "customers").order_by("pk").values_list("record_id", flat=True)
         tracker.update(entity.name, total=None)
