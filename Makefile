@@ -15,11 +15,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## Serve the dashboard on the built-in sandbox at http://127.0.0.1:8000
+## Serve the dashboard on the built-in sandbox at http://127.0.0.1:8000, with the
+## background worker (sync schedule, "Sync now") beside it. Ctrl-C stops both: the
+## worker is a separate process (runserver's autoreloader restarts only the web
+## server), stopped by the trap whichever way the web server ends.
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=$${DEBUG:-true} $(PY) manage.py demo_setup
+	DEBUG=$${DEBUG:-true} $(PY) manage.py run_huey & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (installs Debian's chromium for the browser tests when missing)

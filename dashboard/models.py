@@ -25,23 +25,32 @@ class Access(models.Model):
             ("add_users", _("Can create users")),
             ("view_invoice_overview", _("Can see the invoice overview")),
             ("view_audit_log", _("Can browse the create log")),
+            ("view_sync", _("Can see the local copy's sync and start one")),
         ]
 
 
-class InvoiceSync(models.Model):
-    """One run of `sync_invoices`: when, how many invoices, and whether the copy
-    is known to be complete. The overview says which run its figures come from.
+class SyncRun(models.Model):
+    """One pass of the sync engine (dashboard.sync.engine): full or incremental,
+    its progress while it runs, the calls it made and how it ended.
 
     A run without `finished_at` is running: the database lets each account have
-    only one such run, so two syncs never write the copy at once, whichever
-    processes or servers start them."""
+    only one such run (`one_running_sync`), so two syncs never write the copy at
+    once, whichever processes or servers start them. A run whose heartbeat stops
+    (its process was killed) is closed as abandoned by the next one."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full")
+        INCREMENTAL = "incremental", _("Incremental")
 
     account = models.CharField(max_length=32, help_text="Hash of the API URL and client secret.")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INCREMENTAL)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    invoice_count = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    complete = models.BooleanField(default=False, help_text="Every entity's copy was complete when the run ended.")
     api_calls = models.PositiveIntegerField(default=0)
-    complete = models.BooleanField(default=False)
+    #: {entity: {"done": int, "total": int | None, "calls": int, "state": "waiting|running|done|failed"}}
+    progress = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -49,27 +58,107 @@ class InvoiceSync(models.Model):
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account"], condition=models.Q(finished_at__isnull=True), name="one_running_invoice_sync"
+                fields=["account"], condition=models.Q(finished_at__isnull=True), name="one_running_sync"
             )
+        ]
+        indexes = [models.Index(fields=["account", "-started_at"], name="sync_run_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} sync {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CopyStatus(models.Model):
+    """The state of one entity's local copy for one account: how many records,
+    whether the last full sweep proved it complete, when, at what cost, and the
+    last failure. `watermark` and `sweep` are the engine's own bookkeeping (the
+    newest change an incremental pass has seen; a rolling full sweep under way)."""
+
+    account = models.CharField(max_length=32)
+    entity = models.CharField(max_length=32)
+    count = models.PositiveIntegerField(default=0, help_text="Records in the copy, not counting those gone.")
+    complete = models.BooleanField(default=False)
+    incomplete_reason = models.TextField(blank=True)
+    last_complete_at = models.DateTimeField(null=True, blank=True)
+    last_full_at = models.DateTimeField(null=True, blank=True)
+    last_incremental_at = models.DateTimeField(null=True, blank=True)
+    full_sweep_calls = models.PositiveIntegerField(default=0, help_text="Calls the last full sweep made.")
+    incremental_calls = models.PositiveIntegerField(default=0, help_text="Calls the last incremental pass made.")
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    watermark = models.CharField(max_length=64, blank=True)
+    sweep = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "copy statuses"
+        constraints = [models.UniqueConstraint(fields=["account", "entity"], name="unique_copy_status")]
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {self.count}{'' if self.complete else ' (incomplete)'}"
+
+
+class SyncedRecord(models.Model):
+    """The local copy of one Seven Time record of any entity, as the API sent it
+    (`data`, money as Decimal text), with the fields pages filter and sort on as
+    indexed columns (see docs/sync.md for which field fills which column per entity).
+    A record that a complete sweep no longer found has `gone_at` set."""
+
+    account = models.CharField(max_length=32)
+    entity = models.CharField(max_length=32)
+    record_id = models.CharField(max_length=64)
+    data = models.JSONField(encoder=DjangoJSONEncoder)  # money arrives as Decimal
+    number = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    customer_id = models.CharField(max_length=64, blank=True)
+    customer_number = models.CharField(max_length=64, blank=True)
+    project_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=64, blank=True)
+    type = models.CharField(max_length=64, blank=True)
+    department = models.CharField(max_length=64, blank=True)
+    role = models.CharField(max_length=64, blank=True)
+    active = models.BooleanField(null=True)
+    organization_number = models.CharField(max_length=64, blank=True)
+    city = models.CharField(max_length=128, blank=True)
+    ocr = models.CharField(max_length=64, blank=True)
+    currency = models.CharField(max_length=8, blank=True)
+    date = models.DateField(null=True, blank=True, help_text="Invoices: the invoice date (Stockholm).")
+    due_date = models.DateField(null=True, blank=True)
+    modified_at = models.DateTimeField(null=True, blank=True, help_text="The API's modifiedDate, where it has one.")
+    synced_at = models.DateTimeField(help_text="When this version was read from the API.")
+    gone_at = models.DateTimeField(null=True, blank=True, help_text="When a complete sweep no longer found it.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "entity", "record_id"], name="unique_synced_record")]
+        indexes = [
+            models.Index(fields=["account", "entity", "number"], name="synced_number"),
+            models.Index(fields=["account", "entity", "name"], name="synced_name"),
+            models.Index(fields=["account", "entity", "customer_id"], name="synced_customer"),
+            models.Index(fields=["account", "entity", "customer_number"], name="synced_customer_number"),
+            models.Index(fields=["account", "entity", "project_id"], name="synced_project"),
+            models.Index(fields=["account", "entity", "status"], name="synced_status"),
+            models.Index(fields=["account", "entity", "date"], name="synced_date"),
+            models.Index(fields=["account", "entity", "due_date"], name="synced_due_date"),
+            models.Index(fields=["account", "entity", "ocr"], name="synced_ocr"),
+            models.Index(fields=["account", "entity", "organization_number"], name="synced_org_number"),
+            models.Index(fields=["account", "entity", "gone_at"], name="synced_gone"),
         ]
 
     def __str__(self) -> str:
-        return f"Invoice sync {self.started_at:%Y-%m-%d %H:%M} ({self.invoice_count})"
+        return f"{self.entity} {self.number or self.name or self.record_id}"
 
 
-class SyncedInvoice(models.Model):
-    """The local copy of one invoice, as the API sent it, for the overview."""
+class SyncStage(models.Model):
+    """A record a full sweep has read and not yet written to the copy: sweeps
+    stream here in batches and move into SyncedRecord in one transaction at their
+    end, so a sweep that fails or proves nothing never touches the copy."""
 
     account = models.CharField(max_length=32)
-    invoice_id = models.CharField(max_length=64)
-    data = models.JSONField(encoder=DjangoJSONEncoder)  # money arrives as Decimal
-    synced_at = models.DateTimeField()
+    entity = models.CharField(max_length=32)
+    record_id = models.CharField(max_length=64)
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    fetched_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "invoice_id"], name="unique_synced_invoice")]
-
-    def __str__(self) -> str:
-        return f"{self.data.get('invoiceNumber') or self.invoice_id}"
+        constraints = [models.UniqueConstraint(fields=["account", "entity", "record_id"], name="unique_sync_stage")]
 
 
 # --- creating records (see docs/creating-records.md) ---

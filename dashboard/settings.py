@@ -27,6 +27,8 @@ env = environ.Env(
     LOGIN_FAILURE_LIMIT=(int, 5),
     LOGIN_COOLOFF_MINUTES=(int, 15),
     TIME_ZONE=(str, "Europe/Stockholm"),
+    TASK_QUEUE_URL=(str, ""),
+    TASK_WORKERS=(int, 1),
 )
 environ.Env.read_env(BASE_DIR / ".env")
 
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "seventime.sandbox",
     "dashboard",
     "axes",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +125,46 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", int(env.str("DATABASE_CONN_MAX_AGE", default="") or 600))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+
+# The background worker's queue (huey; see docs/sync.md, "Background worker"). By
+# default a SQLite file beside the database (or in the project when the database is
+# not SQLite): no extra service. redis://... or postgres://... when several machines
+# run workers. `python manage.py run_huey` is the worker (`make run` starts one).
+_database_dir = (
+    Path(DATABASES["default"]["NAME"]).parent
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:"
+    else BASE_DIR
+)
+TASK_QUEUE_URL = env("TASK_QUEUE_URL") or f"sqlite:///{_database_dir / 'queue.sqlite3'}"
+
+
+def task_queue(url: str, workers: int) -> dict:
+    """huey's settings (`HUEY`) for a queue address: sqlite:///path, redis://...,
+    rediss://..., postgres://... (postgresql://), or memory:// (one process only)."""
+    scheme, _, rest = url.partition("://")
+    scheme = scheme.lower()
+    # `immediate` is given: djhuey would otherwise run every task inside the request under DEBUG.
+    # No result store: nothing reads what a task returns (the SyncRun rows say it all).
+    config = {"name": "seventime-dashboard", "immediate": False, "utc": True, "results": False}
+    if scheme == "sqlite":
+        config.update(huey_class="huey.SqliteHuey", filename=rest[1:] if rest.startswith("/") else rest)
+    elif scheme in ("redis", "rediss"):
+        config.update(huey_class="huey.RedisHuey", url=url)
+    elif scheme in ("postgres", "postgresql", "pgsql"):
+        config.update(huey_class="huey.PostgresHuey", dsn=f"postgresql://{rest}")
+    elif scheme == "memory":
+        config.update(huey_class="huey.MemoryHuey")
+    else:
+        raise ImproperlyConfigured(
+            f"TASK_QUEUE_URL must start with sqlite://, redis://, rediss://, postgres:// or memory://, not {scheme}://"
+        )
+    # Threads: a sync waits on the API most of the time. One worker runs one task at a
+    # time; more let "Sync now" start while a long pass of another account runs.
+    config["consumer"] = {"workers": workers, "worker_type": "thread", "check_worker_health": True}
+    return config
+
+
+HUEY = task_queue(TASK_QUEUE_URL, env("TASK_WORKERS"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -257,6 +300,7 @@ LOGGING = {
     "loggers": {
         "seventime": {"handlers": ["console"], "level": env("SEVENTIME_LOG_LEVEL", default="INFO")},
         "dashboard": {"handlers": ["console"], "level": "INFO"},
+        "huey": {"handlers": ["console"], "level": "INFO"},
         "django.request": {"handlers": ["errors"]},
     },
 }

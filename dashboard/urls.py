@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("dashboard.create.urls")),
     path("", include("dashboard.overview.urls")),
+    path("", include("dashboard.sync.urls")),
 ]
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("seventime.sandbox.urls")))

@@ -29,6 +29,12 @@ def sandbox_data(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _no_sync_pauses(monkeypatch):
+    """The sync engine waits between retries of a failed call: not in tests."""
+    monkeypatch.setattr("dashboard.sync.engine.sleep", lambda seconds: None)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     # A new client (and so a new limiter) per test: a pause one test's 429 began
@@ -79,3 +85,29 @@ def api(settings):
     settings.SEVENTIME_CLIENT_SECRET = SECRET
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
+
+
+@pytest.fixture(autouse=True)
+def _empty_task_queue():
+    """Every test starts and ends with an empty task queue (memory:// in tests)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    yield
+    HUEY.flush()
+
+
+def run_queued_tasks() -> int:
+    """Run every task waiting in the queue, here, as a worker would; how many ran.
+    A task's exception is raised (a worker would log it). The database connection is
+    the test's: djhuey's closing of connections around a task is left out."""
+    from unittest import mock
+
+    from huey.contrib.djhuey import HUEY
+
+    ran = 0
+    with mock.patch("huey.contrib.djhuey.close_old_connections", lambda: None):
+        while (task := HUEY.dequeue()) is not None:
+            task.execute()
+            ran += 1
+    return ran

@@ -40,3 +40,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"seventime-tests-{os.getpid()}.sqlite3")
     }
+
+# The task queue in memory, not run by itself: a test that enqueues sees the task
+# waiting (`tests.conftest.run_queued_tasks` runs them, as a worker would).
+HUEY = task_queue("memory://", 1)  # noqa: F405

@@ -24,13 +24,16 @@ from django.utils import timezone
 
 from dashboard.overview import sync as invoice_sync
 from dashboard.fetch import account_key
-from dashboard.models import InvoiceSync, SyncedInvoice
+from dashboard.models import CopyStatus, SyncedRecord, SyncRun
+from dashboard.sync import engine
+from dashboard.sync.sweep import SweepResult
 from seventime import ServerError
 from seventime.sandbox import store
 from tests.sandbox_cases import SECRET
 from tests.test_create_forms import fill, form_values, input_value, open_form, submit
 from tests.test_overview import coverage, doc, parse
 from tests.test_project import run_settings
+from tests.conftest import run_queued_tasks
 
 AT_ONCE = 5
 DETAIL = re.compile(r"/customers/([0-9a-f]{24})/$")
@@ -166,7 +169,7 @@ def test_a_database_error_in_the_sandbox_gives_the_create_form_back_with_everyth
 
 
 class HeldSync:
-    """Stands in for the enumeration of the API's invoices: a sync that gets there
+    """Stands in for the full sweep of the API's invoices: a sync that gets there
     holds until the test releases it, so that a second one starts meanwhile."""
 
     def __init__(self, *numbers: str):
@@ -174,11 +177,32 @@ class HeldSync:
         self.in_fetch, self.release = threading.Event(), threading.Event()
         self.fetches = 0
 
-    def __call__(self):
+    def __call__(self, entity, caller, emit, *, on_calls=None):
         self.fetches += 1
         self.in_fetch.set()
         assert self.release.wait(10), "the test never released the sync"
-        return dict(self.documents), 12, True
+        emit(list(self.documents.items()))
+        return SweepResult(calls=12, seen=len(self.documents))
+
+
+def fixed_sweep(documents: dict):
+    """A full sweep that finds exactly these invoices (no API calls)."""
+
+    def sweep(entity, caller, emit, *, on_calls=None):
+        emit(list(documents.items()))
+        return SweepResult(calls=12, seen=len(documents))
+
+    return sweep
+
+
+def copied_invoices() -> list[str]:
+    return sorted(
+        SyncedRecord.objects.filter(entity="invoices", gone_at__isnull=True).values_list("record_id", flat=True)
+    )
+
+
+def invoice_full_sweep():
+    return engine.sync(full=True, entities=["invoices"])
 
 
 class InThread:
@@ -206,7 +230,7 @@ class InThread:
 @pytest.fixture
 def held(monkeypatch):
     sync = HeldSync("1001", "1002", "1003")
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", sync)
+    monkeypatch.setattr("dashboard.sync.engine.sweep", sync)
     yield sync
     sync.release.set()  # never leave a thread waiting, whatever the test did
 
@@ -220,27 +244,27 @@ def manager(django_user_model, sandbox_data):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_second_sync_while_one_runs_is_told_so_and_the_copy_is_made_once(held):
-    first = InThread(invoice_sync.sync_invoices)
+    first = InThread(invoice_full_sweep)
     assert held.in_fetch.wait(10)
 
-    second = InThread(invoice_sync.sync_invoices).join()
+    second = InThread(invoice_full_sweep).join()
     held.release.set()
     first.join()
 
-    assert first.error is None and first.result.invoice_count == 3
-    assert isinstance(second.error, invoice_sync.SyncRunning)
+    assert first.error is None and CopyStatus.objects.get(entity="invoices").count == 3
+    assert isinstance(second.error, engine.SyncRunning) and isinstance(second.error, invoice_sync.SyncRunning)
     assert second.error.run.pk == first.result.pk  # it names the run in progress
     assert held.fetches == 1  # the API was enumerated once
-    [run] = InvoiceSync.objects.all()
+    [run] = SyncRun.objects.all()
     assert run.finished_at is not None and run.error == "" and run.complete
-    assert sorted(SyncedInvoice.objects.values_list("invoice_id", flat=True)) == ["inv-1001", "inv-1002", "inv-1003"]
+    assert copied_invoices() == ["inv-1001", "inv-1002", "inv-1003"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_command_says_a_sync_is_running_and_exits_with_tempfail(held):
     first = InThread(invoice_sync.sync_invoices)
     assert held.in_fetch.wait(10)
-    started = timezone.localtime(InvoiceSync.objects.get().started_at)
+    started = timezone.localtime(SyncRun.objects.get().started_at)
 
     command = InThread(lambda: call_command("sync_invoices")).join()
     held.release.set()
@@ -256,29 +280,34 @@ def test_the_command_says_a_sync_is_running_and_exits_with_tempfail(held):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_first_visits_of_the_overview_at_once_both_get_a_page(live_server, manager, held):
-    """With no copy yet, the first visit makes it; a second visit meanwhile is told,
-    and its page looks again by itself (on PostgreSQL it answered 500 before)."""
+def test_two_first_visits_of_the_overview_at_once_ask_the_worker_once_and_both_get_a_page(live_server, manager, held):
+    """With no copy yet, the first visits hand the copy to the worker (once) and say
+    so; their pages look again by itself and show the figures once it is made."""
+    from huey.contrib.djhuey import HUEY
+
     first_browser, second_browser = browser_for(live_server, manager), browser_for(live_server, manager)
     overview = f"{live_server.url}/overview/"
-    first = InThread(lambda: first_browser.get(overview, timeout=30))
-    assert held.in_fetch.wait(10)
-    started = timezone.localtime(InvoiceSync.objects.get().started_at)
+    with ThreadPoolExecutor(2) as pool:
+        visits = list(pool.map(lambda browser: browser.get(overview, timeout=30), [first_browser, second_browser]))
+    for visit in visits:
+        assert visit.status_code == 200
+        assert "The invoices are being copied" in visit.text
+        assert '<meta http-equiv="refresh" content="5">' in visit.text
+    assert HUEY.pending_count() == 1 and held.fetches == 0  # nothing copied in a request
 
+    worker = InThread(run_queued_tasks)
+    assert held.in_fetch.wait(10)
+    started = timezone.localtime(SyncRun.objects.get().started_at)
     meanwhile = second_browser.get(overview, timeout=30)
     held.release.set()
-    first.join()
+    worker.join()
 
-    assert meanwhile.status_code == 200
-    assert "The invoices are being copied" in meanwhile.text
+    assert worker.error is None
     assert f"It started at {started:%H:%M}." in meanwhile.text
-    assert '<meta http-equiv="refresh" content="5">' in meanwhile.text
-    assert first.result.status_code == 200
-    assert "all 3 invoices" in coverage(parse(first.result))
     again = second_browser.get(overview, timeout=30)  # what the reload shows
     assert "all 3 invoices" in coverage(parse(again))
     assert held.fetches == 1
-    assert InvoiceSync.objects.filter(finished_at__isnull=True).count() == 0
+    assert SyncRun.objects.filter(finished_at__isnull=True).count() == 0
 
 
 def sync_form(session: requests.Session, live_server) -> dict:
@@ -289,10 +318,12 @@ def sync_form(session: requests.Session, live_server) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_sync_now_while_a_sync_runs_says_so_and_shows_the_last_copy(live_server, manager, monkeypatch):
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: ({"inv-1": doc("1")}, 12, True))
+    monkeypatch.setattr("dashboard.sync.engine.sweep", fixed_sweep({"inv-1": doc("1")}))
+    # Only the (stand-in) full sweeps: the incremental calls would read the sandbox's invoices.
+    monkeypatch.setattr("dashboard.sync.engine._incremental", lambda *args: 0)
     invoice_sync.sync_invoices()  # the copy the overview shows until the new one is made
     held = HeldSync("1001", "1002", "1003")
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", held)
+    monkeypatch.setattr("dashboard.sync.engine.sweep", held)
     browsers = [browser_for(live_server, manager) for _ in range(2)]
     forms = [sync_form(browser, live_server) for browser in browsers]
 
@@ -301,71 +332,79 @@ def test_sync_now_while_a_sync_runs_says_so_and_shows_the_last_copy(live_server,
             f"{live_server.url}/overview/sync/", data=forms[n], headers={"Referer": live_server.url}, timeout=30
         )
 
-    first = InThread(lambda: click(0))
+    first = click(0)  # hands the sweep to the worker and returns at once
+    assert first.status_code == 200 and held.fetches == 0
+    assert "Every invoice is being fetched from Seven Time again, in the background." in first.text
+    worker = InThread(run_queued_tasks)
     try:
         assert held.in_fetch.wait(10)
-        started = timezone.localtime(InvoiceSync.objects.get(finished_at__isnull=True).started_at)
+        started = timezone.localtime(SyncRun.objects.get(finished_at__isnull=True).started_at)
         second = click(1)
     finally:
         held.release.set()
-    first.join()
+    worker.join()
 
     assert second.status_code == 200 and second.url == f"{live_server.url}/overview/"
     assert f"Another sync of the invoices is running (started {started:%H:%M})." in second.text
     assert "The figures are updated when it is done: reload the page in a moment." in second.text
     assert "cover the 1 invoice in Seven Time" in coverage(parse(second))
-    assert first.result.status_code == 200
-    assert "Synced 3 invoices from Seven Time." in first.result.text
+    assert worker.error is None
+    assert "all 3 invoices" in coverage(parse(browsers[0].get(f"{live_server.url}/overview/", timeout=30)))
     assert held.fetches == 1
 
 
 def test_a_sync_that_fails_while_writing_records_its_error_and_keeps_the_last_copy(db, monkeypatch):
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: ({"inv-1": doc("1")}, 12, True))
+    monkeypatch.setattr("dashboard.sync.engine.sweep", fixed_sweep({"inv-1": doc("1")}))
     before = invoice_sync.sync_invoices()
 
     def clash(*args, **kwargs):
-        raise IntegrityError('duplicate key value violates unique constraint "unique_synced_invoice"')
+        raise IntegrityError('duplicate key value violates unique constraint "unique_synced_record"')
 
-    monkeypatch.setattr(SyncedInvoice.objects, "bulk_create", clash)
+    monkeypatch.setattr(SyncedRecord.objects, "bulk_create", clash)
     with pytest.raises(IntegrityError):
         invoice_sync.sync_invoices()
 
-    failed = InvoiceSync.objects.exclude(pk=before.pk).get()
+    failed = SyncRun.objects.latest("started_at")
     assert failed.finished_at is not None
-    assert failed.error == 'IntegrityError: duplicate key value violates unique constraint "unique_synced_invoice"'
+    assert failed.error == 'IntegrityError: duplicate key value violates unique constraint "unique_synced_record"'
     assert invoice_sync.latest_sync() == before
-    assert list(SyncedInvoice.objects.values_list("invoice_id", flat=True)) == ["inv-1"]
+    assert copied_invoices() == ["inv-1"]
     monkeypatch.undo()
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: ({"inv-2": doc("2")}, 12, True))
+    monkeypatch.setattr("dashboard.sync.engine.sweep", fixed_sweep({"inv-2": doc("2")}))
     assert invoice_sync.sync_invoices().invoice_count == 1  # the failed run blocks nothing
 
 
-def test_a_sync_whose_process_was_killed_blocks_others_for_ten_minutes_only(db, monkeypatch):
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: ({"inv-1": doc("1")}, 12, True))
+def test_a_sync_whose_process_was_killed_blocks_others_until_its_heartbeat_is_five_minutes_old(db, monkeypatch):
+    monkeypatch.setattr("dashboard.sync.engine.sweep", fixed_sweep({"inv-1": doc("1")}))
     now = timezone.now()
-    killed = InvoiceSync.objects.create(account=account_key(), started_at=now - dt.timedelta(minutes=9))
+    started = now - dt.timedelta(hours=1)
+    killed = SyncRun.objects.create(
+        account=account_key(), started_at=started, heartbeat_at=now - dt.timedelta(minutes=4)
+    )
     with pytest.raises(invoice_sync.SyncRunning):
         invoice_sync.sync_invoices()
 
-    InvoiceSync.objects.filter(pk=killed.pk).update(started_at=now - dt.timedelta(minutes=10, seconds=1))
+    SyncRun.objects.filter(pk=killed.pk).update(heartbeat_at=now - dt.timedelta(minutes=5, seconds=1))
     run = invoice_sync.sync_invoices()
 
-    assert run.invoice_count == 1 and run.error == ""
+    assert run.invoice_count == 1
     killed.refresh_from_db()
     assert killed.finished_at is not None
-    assert killed.error == "Abandoned: it did not finish within 10 minutes (its process was stopped?)."
+    assert killed.error == "Abandoned: its heartbeat stopped for 5 minutes (its process was stopped?)."
 
 
 def test_the_command_exits_with_1_and_the_reason_when_the_sync_fails(db, monkeypatch):
-    def unreachable():
+    def unreachable(*args, **kwargs):
         raise ServerError("Seven Time had an internal problem (HTTP 500).", status=500)
 
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", unreachable)
+    monkeypatch.setattr("dashboard.sync.engine.sweep", unreachable)
     with pytest.raises(CommandError) as caught:
         call_command("sync_invoices")
     assert caught.value.returncode == 1
     assert str(caught.value) == "The invoices could not be synced: Seven Time had an internal problem (HTTP 500)."
-    assert InvoiceSync.objects.get().error == "ServerError: Seven Time had an internal problem (HTTP 500)."
+    assert SyncRun.objects.get().error == "invoices: ServerError: Seven Time had an internal problem (HTTP 500)."
+    status = CopyStatus.objects.get(entity="invoices")
+    assert status.last_error == "ServerError: Seven Time had an internal problem (HTTP 500)." and status.last_error_at
 
 
 SHOW_DATABASE = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"

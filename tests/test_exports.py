@@ -308,21 +308,9 @@ def sandbox_overdue(today: dt.date) -> list[tuple[int, str, Decimal]]:
     return sorted(rows, key=lambda row: (-row[0], row[1]))
 
 
-_FETCHED: dict = {}
-REAL_FETCH = invoice_sync.fetch_all_invoices
-
-
 @pytest.fixture
-def synced(db, monkeypatch):
-    """The overview's copy of the sandbox's invoices. The enumeration itself (some 240
-    API calls) runs for the first test only; later ones reuse its documents."""
-
-    def fetch():
-        if "result" not in _FETCHED:
-            _FETCHED["result"] = REAL_FETCH()
-        return _FETCHED["result"]
-
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", fetch)
+def synced(db):
+    """The overview's copy of the sandbox's invoices (a full sweep, in-process)."""
     run = invoice_sync.sync_invoices()
     assert run.complete and run.invoice_count == 600
     return run
@@ -457,14 +445,16 @@ def test_xlsx_replaces_control_characters_xml_cannot_hold(manager_client, api, u
     assert names in (["Bygg\ufffdAB\ufffd[31m"], ["Ek\ufffd & Son\ufffd"]), names
 
 
-def test_the_overviews_xlsx_survives_a_control_character_in_an_invoice(manager_client, db, monkeypatch):
-    # NUL as Seven Time might send it: the copy keeps the invoice (PostgreSQL's JSON
-    # would refuse the character itself) and the sheet shows where it was.
-    documents, calls, complete = _FETCHED.get("result") or REAL_FETCH()
-    _FETCHED["result"] = (documents, calls, complete)
-    nul = {key: {**doc, "customerName": "Nul\x00l AB", "marking": f"\x00{doc.get('marking')}"}
-           for key, doc in documents.items()}
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: (nul, calls, complete))
-    invoice_sync.sync_invoices()
+def test_the_overviews_xlsx_survives_a_control_character_in_an_invoice(manager_client, synced):
+    # NUL as Seven Time might send it: the copy keeps the invoices (PostgreSQL refuses
+    # the character in JSON and text columns) and the sheet shows where it was.
+    from django.utils import timezone
+
+    from dashboard.api import account_key
+    from dashboard.models import SyncedRecord
+    from dashboard.sync import copy
+
+    documents = SyncedRecord.objects.filter(entity="invoices").values_list("data", flat=True)
+    copy.put(account_key(), "invoices", [{**doc, "customerName": "Nul\x00l AB"} for doc in documents], timezone.now())
     _sheet, _header, rows = read_xlsx(manager_client.get("/overview/", {"export": "xlsx"}))
     assert rows and {row["Customer"].value for row in rows} == {"Nul\ufffdl AB"}

@@ -25,19 +25,20 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from dashboard.invoice_state import InvoiceState
-from dashboard.models import InvoiceSync, SyncedInvoice
+from dashboard.models import CopyStatus, SyncedRecord, SyncRun
 from dashboard.overview import sync as invoice_sync
+from dashboard.sync import engine
 from dashboard.overview.figures import AGING_BUCKETS, compute, last_months
 from seventime.errors import BadResponse
 from seventime.records import Invoice
 from seventime.sandbox import store
-from tests.conftest import API
+from tests.conftest import API, run_queued_tasks
+from tests.sync_support import invoice_status, make_invoice_copy
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 HTMX = {"HX-Request": "true"}
 CENT = Decimal("0.01")
 
-REAL_FETCH = invoice_sync.fetch_all_invoices
 
 
 # =====================================================================================
@@ -507,35 +508,28 @@ def test_top_customers_without_customer_id_are_grouped_by_number():
 
 
 @pytest.fixture
-def local_copy(db, monkeypatch):
+def local_copy(db):
     """Make the local copy from the given documents (no API calls)."""
 
     def make(docs, *, complete=True, calls=11):
-        documents = {d["_id"]: d for d in docs}
-        monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: (documents, calls, complete))
-        return invoice_sync.sync_invoices()
+        return make_invoice_copy(docs, complete=complete, calls=calls)
 
     return make
 
 
-_SANDBOX_FETCH: dict = {}
+def sync_invoices_run() -> SyncRun:
+    """A full sweep of the invoices through the engine: its run (calls, error)."""
+    return engine.sync(full=True, entities=["invoices"])
 
 
-def recording_fetch():
-    """The real enumeration against the sandbox; its result is kept for later tests."""
-    result = REAL_FETCH()
-    _SANDBOX_FETCH.setdefault("result", result)
-    return result
+def copied_ids() -> set[str]:
+    return set(SyncedRecord.objects.filter(entity="invoices", gone_at__isnull=True).values_list("record_id", flat=True))
 
 
 @pytest.fixture
-def sandbox_copy(db, monkeypatch, settings):
-    """The complete copy of the sandbox's invoices. The enumeration (some 240 calls)
-    runs once per test session; later tests reuse its documents."""
+def sandbox_copy(db, settings):
+    """The complete copy of the sandbox's invoices (some 70 calls, in-process)."""
     assert not settings.SEVENTIME_API_URL
-    if "result" not in _SANDBOX_FETCH:
-        recording_fetch()
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", lambda: _SANDBOX_FETCH["result"])
     return invoice_sync.sync_invoices()
 
 
@@ -579,15 +573,14 @@ def test_sync_refines_queries_until_every_invoice_is_found(db, api, match):
     docs = many_invoices()  # 250 numbers that all contain (and start with) "50"
     log = []
     numbered_api(api, docs, match=match, log=log)
-    run = invoice_sync.sync_invoices()
-    assert run.complete and run.error == ""
-    assert run.invoice_count == len(docs) == 250
-    assert set(SyncedInvoice.objects.filter(account=run.account).values_list("invoice_id", flat=True)) == {
-        d["_id"] for d in docs
-    }
+    run = sync_invoices_run()
+    status = invoice_status()
+    assert status.complete and run.error == "" and run.complete
+    assert status.count == len(docs) == 250
+    assert copied_ids() == {d["_id"] for d in docs}
     assert run.api_calls == len(log) > 10
     assert None in log and "5" in log and "50" in log and "500" in log  # refined digit by digit
-    assert invoice_sync.latest_sync() == run
+    assert invoice_sync.latest_sync().invoice_count == 250
     assert sorted(i.id for i in invoice_sync.synced_invoices()) == sorted(d["_id"] for d in docs)
 
 
@@ -596,7 +589,7 @@ def test_sync_copies_numberless_drafts_of_the_unfiltered_answer(db, api):
     numbered_api(api, docs)
     run = invoice_sync.sync_invoices()
     assert run.complete and run.invoice_count == 53
-    assert {"draft-0", "draft-1", "draft-2"} <= set(SyncedInvoice.objects.values_list("invoice_id", flat=True))
+    assert {"draft-0", "draft-1", "draft-2"} <= copied_ids()
 
 
 def test_capped_unfiltered_answer_with_numberless_drafts_is_not_called_complete(db, api):
@@ -608,7 +601,7 @@ def test_capped_unfiltered_answer_with_numberless_drafts_is_not_called_complete(
     assert not run.complete
 
 
-def test_sync_replaces_the_previous_copy(db, api):
+def test_sync_marks_invoices_no_longer_listed_as_gone(db, api):
     docs = many_invoices(count=5, drafts=0)
     numbered_api(api, docs)
     first = invoice_sync.sync_invoices()
@@ -617,8 +610,10 @@ def test_sync_replaces_the_previous_copy(db, api):
     numbered_api(api, docs[:3])
     second = invoice_sync.sync_invoices()
     assert second.invoice_count == 3
-    assert SyncedInvoice.objects.filter(account=second.account).count() == 3
-    assert invoice_sync.latest_sync() == second
+    assert copied_ids() == {d["_id"] for d in docs[:3]}
+    gone = SyncedRecord.objects.filter(entity="invoices", gone_at__isnull=False)
+    assert set(gone.values_list("record_id", flat=True)) == {d["_id"] for d in docs[3:]}
+    assert len(invoice_sync.synced_invoices()) == 3
 
 
 def test_a_malformed_invoice_fails_the_sync_and_the_last_good_copy_stays(db, api):
@@ -634,8 +629,9 @@ def test_a_malformed_invoice_fails_the_sync_and_the_last_good_copy_stays(db, api
         invoice_sync.sync_invoices()
 
     assert invoice_sync.latest_sync() == before
-    assert SyncedInvoice.objects.get(invoice_id="inv-2").data["dueDate"] == docs[2]["dueDate"]
+    assert SyncedRecord.objects.get(record_id="inv-2").data["dueDate"] == docs[2]["dueDate"]
     assert len(invoice_sync.synced_invoices()) == 5
+    assert "dueDate" in invoice_status().last_error
 
 
 def test_sync_does_not_claim_completeness_when_numberless_invoices_may_be_missed(db, api):
@@ -668,10 +664,11 @@ def test_sync_stops_when_refining_does_not_narrow_the_answer(db, api):
         return False
 
     numbered_api(api, docs, match="ignored", fail=give_up, log=log)
-    run = invoice_sync.sync_invoices()
-    assert not run.complete
+    run = sync_invoices_run()
+    status = invoice_status()
+    assert not status.complete and "ignores" in status.incomplete_reason
     assert run.api_calls == len(log) <= 400
-    assert run.invoice_count == 150  # what the two unfiltered calls (oldest and newest 100) saw
+    assert status.count == 150  # what the unfiltered calls (oldest and newest 100) saw
 
 
 # =====================================================================================
@@ -760,15 +757,14 @@ def expected_figures(docs: list[dict], today: dt.date) -> dict:
     }
 
 
-def test_overview_figures_equal_totals_computed_from_the_sandbox(manager_client, monkeypatch, settings):
+def test_overview_figures_equal_totals_computed_from_the_sandbox(manager_client, settings):
     assert not settings.SEVENTIME_API_URL  # the in-process sandbox
-    monkeypatch.setattr(invoice_sync, "fetch_all_invoices", recording_fetch)  # the real enumeration
-    run = invoice_sync.sync_invoices()
+    run = sync_invoices_run()  # the real enumeration
     raw = store.all("invoices")
     assert len(raw) == 600
     assert run.complete is True and run.error == ""
-    assert run.invoice_count == 600 and SyncedInvoice.objects.filter(account=run.account).count() == 600
-    assert set(SyncedInvoice.objects.values_list("invoice_id", flat=True)) == {d["_id"] for d in raw}
+    assert invoice_status().count == 600 and SyncedRecord.objects.filter(entity="invoices").count() == 600
+    assert copied_ids() == {d["_id"] for d in raw}
     assert run.api_calls > 10  # 600 numbers that all contain "24": refined beyond the ten digits
 
     today = local_today()
@@ -884,17 +880,39 @@ def test_filtered_figures_equal_totals_of_the_matching_sandbox_invoices(manager_
         assert count == expected["buckets"].get(key, [0])[0], key
 
 
-def test_overview_makes_the_copy_itself_when_there_is_none(manager_client, monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        invoice_sync, "fetch_all_invoices", lambda: calls.append(1) or ({"i1": doc("1", _id="i1")}, 11, True)
-    )
+def test_overview_has_the_worker_make_the_copy_when_there_is_none(manager_client, api):
+    from huey.contrib.djhuey import HUEY
+
+    log = []
+    numbered_api(api, [doc("1", _id="i1")], log=log)
     assert invoice_sync.latest_sync() is None
     response = manager_client.get("/overview/")
-    assert response.status_code == 200 and calls == [1]
-    assert "cover the 1 invoice in Seven Time" in coverage(parse(response))
+    page = response.content.decode()
+    # Asked of the worker, not made in the request: the page says so and reloads.
+    assert response.status_code == 200 and not log
+    assert "The invoices are being copied" in page and '<meta http-equiv="refresh" content="5">' in page
+    assert HUEY.pending_count() == 1
     manager_client.get("/overview/")
-    assert calls == [1]  # the copy is reused, not made again on every page
+    assert HUEY.pending_count() == 1  # asked once, not again on every reload
+
+    run_queued_tasks()
+    response = manager_client.get("/overview/")
+    assert "cover the 1 invoice in Seven Time" in coverage(parse(response))
+    calls = len(log)
+    manager_client.get("/overview/")
+    assert len(log) == calls and HUEY.pending_count() == 0  # the copy is reused, not made again on every page
+
+
+def test_the_being_copied_page_shows_how_far_the_worker_is(manager_client, db):
+    from dashboard.fetch import account_key
+
+    SyncRun.objects.create(
+        account=account_key(), kind="full", started_at=timezone.now(),
+        progress={"invoices": {"done": 200, "total": 600, "calls": 20, "state": "running"}},
+    )
+    page = manager_client.get("/overview/").content.decode()
+    assert "The invoices are being copied" in page
+    assert '<progress value="200" max="600"' in page and "200 of 600 invoices" in page
 
 
 def test_coverage_says_when_the_copy_could_not_be_proven_complete(manager_client, local_copy):
@@ -915,12 +933,16 @@ def test_coverage_names_the_time_of_the_copy(manager_client, local_copy):
 # =====================================================================================
 
 
-def test_sync_now_copies_again_and_says_how_many(manager_client, db, api):
-    numbered_api(api, many_invoices(count=120, drafts=0))
-    response = manager_client.post("/overview/sync/", {"next": "/overview/"}, follow=True)
-    assert response.redirect_chain == [("/overview/", 302)]
-    assert "Synced 120 invoices from Seven Time." in response.content.decode()
-    assert "all 120 invoices" in coverage(parse(response))
+def test_sync_now_hands_the_copy_to_the_worker_and_returns_at_once(manager_client, db, api):
+    log = []
+    numbered_api(api, many_invoices(count=120, drafts=0), log=log)
+    response = manager_client.post("/overview/sync/", {"next": "/overview/"})
+    assert response.status_code == 302 and response["Location"] == "/overview/"
+    assert not log  # nothing fetched in the request
+    response = manager_client.get("/overview/")
+    assert "Every invoice is being fetched from Seven Time again, in the background." in response.content.decode()
+    run_queued_tasks()
+    assert log and "all 120 invoices" in coverage(parse(manager_client.get("/overview/")))
 
 
 def test_failing_api_during_sync_keeps_the_previous_copy_and_says_so(manager_client, db, api):
@@ -932,17 +954,19 @@ def test_failing_api_during_sync_keeps_the_previous_copy_and_says_so(manager_cli
     assert before.invoice_count == 150
 
     broken["on"] = True
-    response = manager_client.post("/overview/sync/", {"next": "/overview/"}, follow=True)
-    assert response.status_code == 200
-    assert response.redirect_chain == [("/overview/", 302)]
-    page = response.content.decode()
-    assert "The invoices could not be synced: Seven Time had an internal problem (HTTP 500)." in page
-    assert 'class="message message-error"' in page
+    manager_client.post("/overview/sync/", {"next": "/overview/"})
+    run_queued_tasks()  # the worker's sweep fails
+    response = manager_client.get("/overview/")
     assert "all 150 invoices" in coverage(parse(response))
-    assert SyncedInvoice.objects.filter(account=before.account).count() == 150
-    assert invoice_sync.latest_sync() == before
-    failed = InvoiceSync.objects.exclude(pk=before.pk).get()
-    assert failed.error.startswith("ServerError") and failed.finished_at is not None
+    # The Sync page lists the failure.
+    sync_page = manager_client.get("/sync/").content.decode()
+    assert "invoices: ServerError" in sync_page
+    assert len(copied_ids()) == 150
+    after = invoice_sync.latest_sync()
+    assert (after.invoice_count, after.complete) == (before.invoice_count, before.complete) == (150, True)
+    failed = SyncRun.objects.latest("started_at")
+    assert failed.error.startswith("invoices: ServerError") and failed.finished_at is not None
+    assert invoice_status().last_error.startswith("ServerError") and invoice_status().last_error_at
 
 
 @pytest.mark.parametrize(
@@ -1333,20 +1357,20 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client, db, url):
 def test_anonymous_sync_is_sent_to_the_login_page_and_syncs_nothing(client, db):
     response = client.post("/overview/sync/", {"next": "/overview/"})
     assert response.status_code == 302 and response["Location"].startswith("/login/")
-    assert not InvoiceSync.objects.exists()
+    assert not SyncRun.objects.exists()
 
 
 @pytest.mark.parametrize("url", PAGES)
 def test_office_staff_get_403(office_client, url):
     response = office_client.get(url)
     assert response.status_code == 403
-    assert not InvoiceSync.objects.exists()  # no sync happens for someone not allowed to see it
+    assert not SyncRun.objects.exists()  # no sync happens for someone not allowed to see it
 
 
 def test_office_staff_cannot_sync(office_client):
     response = office_client.post("/overview/sync/", {"next": "/overview/"})
     assert response.status_code == 403
-    assert not InvoiceSync.objects.exists()
+    assert not SyncRun.objects.exists()
 
 
 def test_user_without_group_gets_403(client, plain_user):
@@ -1385,13 +1409,11 @@ def test_office_staff_cannot_download_the_overview_lists(office_client, url):
 
 
 @pytest.fixture
-def copy_being_made(db, monkeypatch):
-    """No copy yet, and another request is making the first one."""
+def copy_being_made(db):
+    """No copy yet, and the worker is making the first one."""
+    from dashboard.fetch import account_key
 
-    def running():
-        raise invoice_sync.SyncRunning(None)
-
-    monkeypatch.setattr("dashboard.overview.views.sync_invoices", running)
+    SyncRun.objects.create(account=account_key(), kind="full", started_at=timezone.now())
 
 
 @pytest.mark.parametrize("url", ["/overview/?export=xlsx", "/overview/invoices/?bucket=90%2B&export=csv"])

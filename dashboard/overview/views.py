@@ -16,9 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from seventime import SevenTimeError
-
-from ..api_errors import sync_failed
 from ..entities.base import ANY
 from ..entities.invoices import InvoicePeriod, in_period, invoice_export_columns
 from ..exports import FORMATS, ExportColumn, download
@@ -27,7 +24,9 @@ from ..invoice_state import InvoiceState, invoice_state, today
 from ..pages import render_list, require
 from . import charts
 from .figures import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days
-from .sync import SyncRunning, latest_sync, sync_invoices, synced_invoices
+from ..sync.engine import running_run
+from ..sync.tasks import start_sync, waiting
+from .sync import SyncRunning, latest_sync, synced_invoices
 
 PERMISSION = "dashboard.view_invoice_overview"
 
@@ -81,8 +80,8 @@ RELOAD_SECONDS = 5
 
 
 def while_first_copy_is_made(view):
-    """An overview page asked for while another request makes the first copy
-    (the first two visits at once): say so, and reload until the figures are there."""
+    """An overview page asked for while the worker makes the first copy of the
+    invoices: say so, with how far it is, and reload until the figures are there."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -93,7 +92,8 @@ def while_first_copy_is_made(view):
             # page: 503 with Retry-After tells scripts to ask again; a browser still
             # shows the page, which reloads the download link by itself.
             exporting = request.GET.get("export") in FORMATS
-            context = {"started": _started(running), "reload": RELOAD_SECONDS}
+            progress = (running.run.progress or {}).get("invoices") if running.run else None
+            context = {"started": _started(running), "reload": RELOAD_SECONDS, "progress": progress}
             response = render(request, "overview/syncing.html", context, status=503 if exporting else 200)
             if exporting:
                 response["Retry-After"] = str(RELOAD_SECONDS)
@@ -102,12 +102,25 @@ def while_first_copy_is_made(view):
     return wrapper
 
 
+#: What the overview's "Sync now" and its first visit ask the worker for.
+INVOICE_SWEEP = {"full": True, "entities": ["invoices"]}
+
+
+def _first_copy_in_the_worker():
+    """No copy of the invoices yet: the worker makes it, asked once (not again while
+    a run goes on or waits for the worker). Raises SyncRunning with the run, if any."""
+    running = running_run()
+    if running is None and not waiting():
+        start_sync(**INVOICE_SWEEP)
+    raise SyncRunning(running)
+
+
 def _scope(request):
-    """The invoices in scope: the local copy (made now if there is none yet),
-    narrowed by the filters; with the form and the sync run they come from."""
+    """The invoices in scope: the local copy (asked of the worker if there is none
+    yet), narrowed by the filters; with the form and the sync run they come from."""
     run = latest_sync()
     if run is None:
-        run = sync_invoices()
+        _first_copy_in_the_worker()
     invoices = synced_invoices()
     _results, lookups = fetch({}, ["invoice_tags"])
     form = OverviewFilters(request.GET or None, invoices=invoices, tags=lookups["invoice_tags"])
@@ -223,11 +236,11 @@ def overview_invoices(request):
 
 @require_POST
 def overview_sync(request):
+    """Hands a sweep of every invoice to the worker and returns at once."""
     require(request, PERMISSION)
-    try:
-        run = sync_invoices()
-    except SyncRunning as running:
-        started = _started(running)
+    running = running_run()
+    if running is not None:
+        started = _started(SyncRunning(running))
         messages.info(
             request,
             (
@@ -238,11 +251,13 @@ def overview_sync(request):
             + " "
             + _("The figures are updated when it is done: reload the page in a moment."),
         )
-    except SevenTimeError as error:
-        messages.error(request, sync_failed(error))
     else:
-        messages.success(
-            request, _("Synced %(count)d invoices from Seven Time.") % {"count": run.invoice_count}
+        start_sync(**INVOICE_SWEEP)
+        messages.info(
+            request,
+            _("Every invoice is being fetched from Seven Time again, in the background.")
+            + " "
+            + _("The figures are updated when it is done: reload the page in a moment."),
         )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

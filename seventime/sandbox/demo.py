@@ -2305,3 +2305,86 @@ class _Demo:
             project["invoiceStatus"] = status
             project["fixedPriceInvoiced"] = project["billingMethod"] == "FIXED_PRICE" and status == 30
             project["fixedPriceLeftToInvoice"] = 0 if status == 30 else invoicing.json_number(left)
+
+
+# --- a large account: the demo data N times ------------------------------------------
+
+#: Kinds whose records (and sub-documents) each copy has its own of; lookups are shared.
+_SCALED_KINDS = (
+    "users",
+    "customers",
+    "contactPersons",
+    "projects",
+    "workOrders",
+    "invoices",
+    "deductionItem",
+    "customFieldValue",
+    "invoiceItem",
+    "invoiceLogEntry",
+    "partialPayment",
+)
+_SCALED_KIND_HEX = {f"{_ID_KINDS[kind]:04x}" for kind in _SCALED_KINDS}
+_SCALED_COLLECTIONS = ("customers", "contactPersons", "users", "projects", "workOrders", "invoices")
+#: Number fields, and the collection whose numbers they are: copy k shifts them by k
+#: times that collection's span, so every number stays unique (and references agree).
+_NUMBER_FIELDS = {
+    "customerNumber": "customers",
+    "projectNumber": "projects",
+    "workOrderNumber": "workOrders",
+    "invoiceNumber": "invoices",
+    "creditForInvoiceNumber": "invoices",
+    "creditInvoiceNumber": "invoices",
+    "employeeNumber": "users",
+}
+_NUMBER_KEYS = {"customers": "customerNumber", "projects": "projectNumber", "workOrders": "workOrderNumber",
+                "invoices": "invoiceNumber", "users": "employeeNumber"}  # fmt: skip
+_COPY_STRIDE = 1 << 28  # ids of copy k: the per-kind counter plus k times this
+
+
+def generate_scaled(today: dt.date, scale: int, seed: int = 7) -> dict[str, list[dict]]:
+    """`scale` copies of the demo company (seeds seed, seed+1, ...) as one account:
+    each copy's users, customers, contact persons, projects, work orders and invoices
+    get ids and numbers of their own (shifted past the copies before them, references
+    included, OCR numbers recomputed); the lookup lists are shared. Scale 1 is
+    exactly `generate(today, seed)`."""
+    first = generate(today, seed)
+    if scale <= 1:
+        return first
+    spans = {}
+    for collection, key in _NUMBER_KEYS.items():
+        numbers = [int(doc[key]) for doc in first[collection] if str(doc.get(key) or "").isdigit()]
+        spans[collection] = max(numbers) - min(numbers) + 1
+    lows = {
+        collection: min(int(doc[key]) for doc in first[collection] if str(doc.get(key) or "").isdigit())
+        for collection, key in _NUMBER_KEYS.items()
+    }
+    data = {name: list(docs) for name, docs in first.items()}
+    for index in range(1, scale):
+        other = generate(today, seed + index)
+        for collection in _SCALED_COLLECTIONS:
+            key = _NUMBER_KEYS.get(collection)
+            for doc in other[collection]:
+                if key and str(doc.get(key) or "").isdigit():
+                    number = int(doc[key])
+                    if not lows[collection] <= number < lows[collection] + spans[collection]:
+                        raise ValueError(f"{collection} number {number} of seed {seed + index} is outside the first copy's range")
+                data[collection].append(_shift(doc, index, spans))
+    return data
+
+
+def _shift(value, index: int, spans: dict[str, int], key: str | None = None):
+    if isinstance(value, dict):
+        shifted = {k: _shift(v, index, spans, k) for k, v in value.items()}
+        if "OCRNumber" in shifted and str(shifted.get("invoiceNumber") or "").isdigit():
+            shifted["OCRNumber"] = invoicing.ocr_number(shifted["invoiceNumber"])
+        return shifted
+    if isinstance(value, list):
+        return [_shift(item, index, spans) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and key in _NUMBER_FIELDS:
+        return value + index * spans[_NUMBER_FIELDS[key]]  # work order numbers are sent as numbers
+    if isinstance(value, str):
+        if key in _NUMBER_FIELDS and value.isdigit():
+            return str(int(value) + index * spans[_NUMBER_FIELDS[key]])
+        if len(value) == 24 and value.startswith(_ID_PREFIX) and value[8:12] in _SCALED_KIND_HEX:
+            return value[:12] + f"{int(value[12:], 16) + index * _COPY_STRIDE:012x}"
+    return value

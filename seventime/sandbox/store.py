@@ -101,11 +101,12 @@ def is_empty() -> bool:
 
 
 @transaction.atomic
-def reset(today: dt.date | None = None) -> dict[str, int]:
-    """Replace every sandbox document with freshly generated demo data."""
-    from .demo import generate
+def reset(today: dt.date | None = None, scale: int = 1) -> dict[str, int]:
+    """Replace every sandbox document with freshly generated demo data (`scale` times
+    the demo company: a large account, see demo.generate_scaled)."""
+    from .demo import generate_scaled
 
-    data = generate(today or dt.datetime.now(STOCKHOLM).date())  # the business day in Sweden
+    data = generate_scaled(today or dt.datetime.now(STOCKHOLM).date(), scale)  # the business day in Sweden
     Document.objects.all().delete()
     Document.objects.bulk_create(
         Document(collection=name, doc_id=doc.get("_id") or str(doc.get("userRoleId")), seq=seq, data=doc)

@@ -35,6 +35,11 @@ def managers_group():
 
 @pytest.fixture
 def manager_page(page, django_user_model, sandbox_data):
+    """Logged in as a manager, with the copy of the invoices made (as the worker
+    would have made it: tests/e2e/test_sync_page.py follows the worker)."""
+    from dashboard.sync import engine
+
+    engine.sync(full=True, entities=["invoices"])
     user = django_user_model.objects.create_user("maja", password=PASSWORD)
     user.groups.add(managers_group())
     login(page, "maja")

@@ -9,7 +9,7 @@ from seventime import SevenTimeError
 
 class Command(BaseCommand):
     help = (
-        "Refresh the local copy of every invoice that the invoice overview computes from. Run it on a schedule. "
+        "Refresh the invoices of the local copy (a full sweep of the invoices only; `sync` refreshes every entity). "
         "Exits with 75 (EX_TEMPFAIL) when another sync of the account is running, 1 when the sync failed."
     )
 
@@ -26,6 +26,4 @@ class Command(BaseCommand):
         except SevenTimeError as error:
             raise CommandError(f"The invoices could not be synced: {error.message}") from None
         state = "complete" if run.complete else "NOT proven complete"
-        self.stdout.write(
-            self.style.SUCCESS(f"Synced {run.invoice_count} invoices with {run.api_calls} API calls ({state}).")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Synced {run.invoice_count} invoices ({state})."))

@@ -1,0 +1,147 @@
+"""Writing the local copy: a full sweep streams into SyncStage in batches and is
+moved into SyncedRecord in one transaction at its end; an incremental pass writes
+SyncedRecord directly. Memory stays bounded by one batch, whatever the account's size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from ..db import storable
+from ..models import CopyStatus, SyncedRecord, SyncStage
+from .entities import Entity
+
+BATCH = 500
+COLUMNS = (
+    "number",
+    "name",
+    "customer_id",
+    "customer_number",
+    "project_id",
+    "status",
+    "type",
+    "department",
+    "role",
+    "active",
+    "organization_number",
+    "city",
+    "ocr",
+    "currency",
+    "date",
+    "due_date",
+    "modified_at",
+)
+UPDATE_FIELDS = ("data", *COLUMNS, "synced_at", "gone_at")
+
+
+def _unique(records: Iterable[tuple[str, dict]]) -> dict[str, dict]:
+    # One statement may not upsert a row twice (PostgreSQL): the last copy wins.
+    # `storable`: PostgreSQL refuses NUL in JSON and in text columns alike.
+    return {storable(str(record_id)): storable(doc) for record_id, doc in records}
+
+
+def stage(account: str, entity: Entity, records: list[tuple[str, dict]], at: dt.datetime) -> None:
+    rows = [
+        SyncStage(account=account, entity=entity.name, record_id=record_id, data=doc, fetched_at=at)
+        for record_id, doc in _unique(records).items()
+    ]
+    for start in range(0, len(rows), BATCH):
+        SyncStage.objects.bulk_create(
+            rows[start : start + BATCH],
+            update_conflicts=True,
+            unique_fields=["account", "entity", "record_id"],
+            update_fields=["data", "fetched_at"],
+        )
+
+
+def discard_stage(account: str, entity: Entity) -> None:
+    SyncStage.objects.filter(account=account, entity=entity.name).delete()
+
+
+def _record(account: str, entity: Entity, record_id: str, doc: dict, at: dt.datetime) -> SyncedRecord:
+    columns = {key: value for key, value in entity.columns(doc).items() if key in COLUMNS}
+    return SyncedRecord(
+        account=account, entity=entity.name, record_id=record_id, data=doc, synced_at=at, gone_at=None, **columns
+    )
+
+
+def upsert(account: str, entity: Entity, records: Iterable[tuple[str, dict]], at: dt.datetime) -> int:
+    """Write these versions into the copy, unless the copy holds a newer one (read
+    later by an incremental pass while a sweep ran)."""
+    unique = _unique(records)
+    if not unique:
+        return 0
+    newer = set(
+        SyncedRecord.objects.filter(
+            account=account, entity=entity.name, record_id__in=list(unique), synced_at__gt=at
+        ).values_list("record_id", flat=True)
+    )
+    rows = [_record(account, entity, rid, doc, at) for rid, doc in unique.items() if rid not in newer]
+    SyncedRecord.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["account", "entity", "record_id"],
+        update_fields=list(UPDATE_FIELDS),
+    )
+    return len(rows)
+
+
+def finalize(account: str, entity: Entity, *, started: dt.datetime, now: dt.datetime, proven: bool) -> int:
+    """Move the staged records into the copy (call inside a transaction). When the
+    sweep proved completeness, records it did not see (and that no later pass read)
+    are marked gone. Returns how many were marked gone."""
+    staged = SyncStage.objects.filter(account=account, entity=entity.name).order_by("pk")
+    last_pk = 0
+    while True:
+        batch = list(staged.filter(pk__gt=last_pk).values_list("pk", "record_id", "data", "fetched_at")[:BATCH])
+        if not batch:
+            break
+        last_pk = batch[-1][0]
+        by_time: dict[dt.datetime, list[tuple[str, dict]]] = {}
+        for _pk, record_id, data, fetched_at in batch:
+            by_time.setdefault(fetched_at, []).append((record_id, data))
+        for fetched_at, records in by_time.items():
+            upsert(account, entity, records, fetched_at)
+    gone = 0
+    if proven:
+        gone = (
+            SyncedRecord.objects.filter(account=account, entity=entity.name, gone_at__isnull=True, synced_at__lt=started)
+            .exclude(Exists(SyncStage.objects.filter(account=account, entity=entity.name, record_id=OuterRef("record_id"))))
+            .update(gone_at=now)
+        )
+    staged.delete()
+    return gone
+
+
+def mark_gone(account: str, entity: Entity, record_ids: Iterable[str], now: dt.datetime) -> int:
+    return SyncedRecord.objects.filter(
+        account=account, entity=entity.name, record_id__in=list(record_ids), gone_at__isnull=True
+    ).update(gone_at=now)
+
+
+def live(account: str, entity_name: str):
+    return SyncedRecord.objects.filter(account=account, entity=entity_name, gone_at__isnull=True)
+
+
+def count(account: str, entity_name: str) -> int:
+    return live(account, entity_name).count()
+
+
+def status(account: str, entity_name: str) -> CopyStatus:
+    return CopyStatus.objects.get_or_create(account=account, entity=entity_name)[0]
+
+
+def put(account: str, entity_name: str, docs: Iterable[dict], at: dt.datetime) -> int:
+    """Write documents as the API sent them (a create's answer, say) into the copy:
+    pages then show a record the dashboard made before the next pass reads it."""
+    from .entities import ENTITIES
+
+    entity = ENTITIES[entity_name]
+    records = [(str(doc.get("_id") or doc.get("userRoleId")), doc) for doc in docs]
+    written = upsert(account, entity, records, at)
+    CopyStatus.objects.filter(account=account, entity=entity_name).update(count=count(account, entity_name))
+    return written

@@ -1,0 +1,216 @@
+"""Full sweeps: every record of an entity, proven complete beyond the API's cap.
+
+The API answers at most 100 records a call, without paging. A sweep covers the
+space of a refining filter (a number such as `invoiceNumber`, or a name): first
+one query per character of the alphabet, then, for every query whose answer was
+capped, that query plus one more character. Every number (name) starts with some
+character c0, continues c1, ..., so the chain "c0", "c0c1", ... reaches it in full
+unless a shorter query already returned it uncapped. That holds whether the API
+matches a substring (as the sandbox does) or a prefix.
+
+A capped query is asked a second time sorted the other way (by `_id`, descending):
+when the ascending and the descending answer share a record, the two together hold
+every match (at most 199), so the query needs no refinement. This halves a prefix
+sweep's cost (a 3-digit prefix of 5-digit numbers holds exactly 100: capped). The
+check trusts the sort only when both answers come back sorted as asked.
+
+If a query that cannot be made longer still comes back capped, or the API ignores
+the filter (every longer query gives back the parent's answer), or a numbered
+record of an unfiltered call was not found by the number queries (the API matches
+some other way), the sweep is not proven complete and says why.
+
+This module knows nothing of Django: `call(params)` makes one API call, `emit`
+takes the documents. `schedule.sweep_cost` runs the very same code against a
+simulated API to work out what a sweep costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .entities import Entity
+
+LIMIT = 100
+#: A guard against a runaway search: numbers are far shorter, names rarely longer.
+MAX_QUERY_LENGTH = {"digits": 12, "names": 40}
+#: At most this many calls at once (a 4-requests-a-second limiter sits under every call).
+CONCURRENCY = 4
+
+
+@dataclass
+class Answer:
+    """One list answer: (id, document) pairs in the order sent."""
+
+    records: list[tuple[str, dict]]
+    limit: int = LIMIT
+
+    @property
+    def capped(self) -> bool:
+        return len(self.records) >= self.limit
+
+    @property
+    def ids(self) -> list[str]:
+        return [record_id for record_id, _doc in self.records]
+
+
+#: Makes a batch of calls (each a dict of client keywords), at most CONCURRENCY at
+#: once, and returns their answers in order.
+Caller = Callable[[list[dict]], list[Answer]]
+Emit = Callable[[list[tuple[str, dict]]], None]
+
+
+@dataclass
+class SweepResult:
+    calls: int = 0
+    seen: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.reasons
+
+
+def _sorted(ids: list[str], descending: bool) -> bool:
+    pairs = zip(ids, ids[1:])
+    return all(a >= b for a, b in pairs) if descending else all(a <= b for a, b in pairs)
+
+
+def sweep(entity: Entity, caller: Caller, emit: Emit, *, on_calls: Callable[[int], None] | None = None) -> SweepResult:
+    """Read every record of `entity` through `caller`, handing each answer to `emit`."""
+    result = SweepResult()
+    seen: set[str] = set()
+
+    def ask(params_list: list[dict]) -> list[Answer]:
+        answers = []
+        for start in range(0, len(params_list), CONCURRENCY):
+            batch = params_list[start : start + CONCURRENCY]
+            answers.extend(caller(batch))
+            result.calls += len(batch)
+            if on_calls:
+                on_calls(result.calls)
+        for answer in answers:
+            fresh = [(record_id, doc) for record_id, doc in answer.records if record_id not in seen]
+            # Each record is handed over once per sweep; a later answer's copy is no newer.
+            seen.update(record_id for record_id, _doc in fresh)
+            if fresh:
+                emit(fresh)
+        result.seen = len(seen)
+        return answers
+
+    # Unfiltered: the default order, then newest first (records without a number
+    # yet, such as draft invoices, are the newest).
+    unfiltered_params = [{}] + [{"sort_by": key, "sort_direction": "descending"} for key in entity.unfiltered_sorts]
+    unfiltered = ask(unfiltered_params)
+    if not unfiltered[0].capped:
+        return result  # the one answer holds every record
+    if entity.refine_by is None:
+        result.reasons.append(f"Seven Time sent {unfiltered[0].limit} {entity.name}, its cap: there may be more.")
+        return result
+
+    found_by_refinement = _refine(entity, ask, result)
+
+    if entity.refine_field:
+        for answer in unfiltered:
+            numbered = [(rid, doc) for rid, doc in answer.records if str(doc.get(entity.refine_field) or "")]
+            if any(rid not in found_by_refinement for rid, _doc in numbered):
+                result.reasons.append(
+                    f"Seven Time did not find every {entity.name} record by {entity.refine_field}: "
+                    "it filters some other way."
+                )
+                break
+            if answer.capped and len(numbered) < len(answer.records):
+                result.reasons.append(
+                    f"Some {entity.name} have no {entity.refine_field}: only the newest {answer.limit} of them can be seen."
+                )
+                break
+    return result
+
+
+def _refine(entity: Entity, ask, result: SweepResult) -> set[str]:
+    alphabet = entity.alphabet
+    kind = "digits" if set(alphabet) <= set("0123456789-") else "names"
+    max_length = MAX_QUERY_LENGTH[kind]
+    extra_chars: set[str] = set()
+    found: set[str] = set()
+    # Each round: (query, the ids its parent's first answer returned).
+    queries: list[tuple[str, frozenset[str] | None]] = [(char, None) for char in alphabet]
+    ignored_parents: set[str] = set()
+    while queries:
+        ascending = ask([{entity.refine_by: q, "sort_by": "_id", "sort_direction": "ascending"} for q, _p in queries])
+        capped = []
+        same_as_parent: dict[str, list[bool]] = {}
+        for (query, parent_ids), answer in zip(queries, ascending):
+            ids = frozenset(answer.ids)
+            found |= ids
+            if kind == "names":
+                _learn_chars(answer, entity, alphabet, extra_chars)
+            if parent_ids is not None:
+                same_as_parent.setdefault(query[:-1], []).append(ids == parent_ids)
+            if answer.capped:
+                capped.append((query, answer))
+        # If every longer query gives back the parent's answer, the API ignores the filter.
+        width = len(alphabet) + len(extra_chars)
+        for parent, same in same_as_parent.items():
+            if len(same) >= min(width, len(alphabet)) and all(same):
+                ignored_parents.add(parent)
+        if ignored_parents:
+            result.reasons.append(f"Seven Time ignores the {entity.refine_by} filter: cannot see beyond its cap.")
+            return found
+        if not capped:
+            break
+        descending = ask(
+            [{entity.refine_by: q, "sort_by": "_id", "sort_direction": "descending"} for q, _a in capped]
+        )
+        queries = []
+        chars = alphabet + "".join(sorted(extra_chars))
+        for (query, asc), desc in zip(capped, descending):
+            found |= set(desc.ids)
+            asc_ids, desc_ids = asc.ids, desc.ids
+            if _sorted(asc_ids, False) and _sorted(desc_ids, True) and set(asc_ids) & set(desc_ids):
+                continue  # the two ends meet: every match is in hand
+            if len(query) >= max_length:
+                result.reasons.append(
+                    f"{entity.name}: more than {2 * asc.limit - 2} records match {entity.refine_by} “{query}”."
+                )
+                continue
+            queries.extend((query + char, frozenset(asc_ids)) for char in chars)
+    return found
+
+
+def _learn_chars(answer: Answer, entity: Entity, alphabet: str, extra: set[str]) -> None:
+    """Characters names hold that the alphabet lacks: later refinements use them too."""
+    for _rid, doc in answer.records:
+        for key in ("name", "firstName", "lastName", "userName", "title"):
+            value = doc.get(key)
+            if isinstance(value, str):
+                extra.update(ch for ch in value.casefold() if ch not in alphabet)
+
+
+def per_customer(
+    customer_ids: Iterable[str], caller: Caller, emit: Emit, *, on_calls: Callable[[int], None] | None = None
+) -> SweepResult:
+    """Contact persons: one call per customer (the API requires `customerId`)."""
+    result = SweepResult()
+    batch: list[str] = []
+
+    def flush():
+        answers = caller([{"customer_id": cid} for cid in batch])
+        result.calls += len(batch)
+        if on_calls:
+            on_calls(result.calls)
+        for cid, answer in zip(batch, answers):
+            if answer.records:
+                emit(answer.records)
+                result.seen += len(answer.records)
+            if answer.capped:
+                result.reasons.append(f"Customer {cid} has {answer.limit} contact persons or more: there may be more.")
+        batch.clear()
+
+    for cid in customer_ids:
+        batch.append(cid)
+        if len(batch) == CONCURRENCY:
+            flush()
+    if batch:
+        flush()
+    return result
