@@ -88,6 +88,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     do_POST = do_GET
 
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            # One thread per client connection, each with its own database connection:
+            # closed with it, or a long run holds hundreds open (PostgreSQL runs out).
+            connections.close_all()
+
     def log_message(self, *args):
         pass
 
