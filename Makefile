@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-production e2e browser reset-demo benchmark
+.PHONY: run serve test test-production e2e browser reset-demo benchmark
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py run_huey & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+## Production on one machine (README, "Deploying"): settings from .env with DEBUG off,
+## migrations, static files, then gunicorn (dashboard/gunicorn.py: WEB_WORKERS, WEB_THREADS)
+## and the background worker; Ctrl-C stops both.
+serve: $(STAMP)
+	DEBUG=false $(PY) manage.py migrate --noinput
+	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=false $(PY) manage.py run_huey & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=false HOST=$(HOST) PORT=$(PORT) $(PY) -m gunicorn -c python:dashboard.gunicorn dashboard.wsgi:application
 
 ## Run the whole test suite (installs Debian's chromium for the browser tests when missing)
 test: $(STAMP) browser

@@ -107,6 +107,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
             body = str(max(self.seconds.values(), default=0)).encode()
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
 
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            # One thread per client connection, each with its own database connection:
+            # closed with it, or a long run holds hundreds open (PostgreSQL runs out).
+            connections.close_all()
+
     def log_message(self, *args):
         pass
 

@@ -64,3 +64,21 @@ def test_a_nul_character_is_stored_as_the_replacement_sign_everywhere_in_a_docum
 
     document = {"name": "A\x00B", "rows": [{"text\x00": "x\x00"}], "amount": 5, "ok": "plain"}
     assert storable(document) == {"name": "A\ufffdB", "rows": [{"text\ufffd": "x\ufffd"}], "amount": 5, "ok": "plain"}
+
+
+def test_gunicorn_runs_threaded_workers_sized_from_the_cores_or_the_environment(monkeypatch):
+    import importlib
+    import os
+
+    from dashboard import gunicorn as config
+
+    for name in ("WEB_WORKERS", "WEB_THREADS", "HOST", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    default = importlib.reload(config)
+    assert (default.workers, default.threads, default.worker_class, default.bind) == (6, 8, "gthread", "127.0.0.1:8000")
+    monkeypatch.setenv("WEB_WORKERS", "3")
+    monkeypatch.setenv("WEB_THREADS", "16")
+    monkeypatch.setenv("PORT", "9000")
+    chosen = importlib.reload(config)
+    assert (chosen.workers, chosen.threads, chosen.bind) == (3, 16, "127.0.0.1:9000")
