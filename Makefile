@@ -35,7 +35,7 @@ serve: $(STAMP)
 	DEBUG=false $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=false $(PY) manage.py run_huey & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=false HOST=$(HOST) PORT=$(PORT) $(PY) -m gunicorn -c python:dashboard.gunicorn dashboard.wsgi:application
+	DEBUG=false $(PY) -m gunicorn -c python:dashboard.gunicorn dashboard.wsgi:application
 
 ## Run the whole test suite (installs Debian's chromium for the browser tests when missing)
 test: $(STAMP) browser

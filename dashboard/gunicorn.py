@@ -9,6 +9,13 @@ of 1 thread ran out of workers at about 26 pages a second with the CPU half idle
 threads each, both overridable (WEB_WORKERS, WEB_THREADS)."""
 
 import os
+from pathlib import Path
+
+import environ
+
+# The same .env the settings read (real environment variables win), so that HOST, PORT
+# and WEB_* set there count here too.
+environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env")
 
 bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
 workers = int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 2)
