@@ -25,7 +25,7 @@ WORK_INVOICING_STATUSES = {
 }
 
 #: The documented work order colours, in the reference's order, with names for people:
-#: the source. Copies that must agree (tests/test_create_forms.py checks them): the
+#: the source. Copies that must agree (tests/create/test_forms.py checks them): the
 #: sandbox's (seventime/sandbox/api.py, demo.py), which may not import the dashboard,
 #: and a CSS class each in static/css (colours need no inline styles under a strict CSP).
 WORK_ORDER_COLORS = (

@@ -29,8 +29,8 @@ from dashboard.sync import engine
 from dashboard.sync.sweep import SweepResult
 from seventime import ServerError
 from seventime.sandbox import store
-from tests.sandbox_cases import SECRET
-from tests.test_create_forms import fill, form_values, input_value, open_form, submit
+from tests.sandbox.cases import SECRET
+from tests.create.test_forms import fill, form_values, input_value, open_form, submit
 from tests.test_overview import coverage, doc, parse
 from tests.test_project import run_settings
 from tests.conftest import run_queued_tasks

@@ -16,7 +16,7 @@ from dashboard import fetch as fetch_module
 from dashboard.fetch import MAX_CONCURRENT_CALLS, fetch, fetch_while
 from dashboard.entities import RESOURCES
 from tests.conftest import API, SECRET
-from tests.test_views_browse import (
+from tests.browse.pages import (
     DEFAULT_SORT,
     DETAIL_LOOKUPS,
     LOOKUP_DOCS,

@@ -23,7 +23,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 
 from seventime.sandbox import store
-from tests.test_create_forms import fill, form_values
+from tests.create.test_forms import fill, form_values
 from tests.test_hardening import ROOT
 
 pytestmark = pytest.mark.skipif(

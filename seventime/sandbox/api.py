@@ -51,7 +51,7 @@ LIST_LIMIT = 100
 MAX_FORM_INDEX = 999  # form bodies name list positions; a huge one must not allocate a huge list
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Copies of codes whose source is dashboard.vocabulary (the sandbox may not import the
-# dashboard; tests/test_create_forms.py keeps them equal): the work order colours are
+# dashboard; tests/create/test_forms.py keeps them equal): the work order colours are
 # demo.PALETTE, and these are the invoicing statuses of projects and work orders.
 WORK_INVOICING_STATUSES = (0, 5, 10, 20, 30)
 PROJECT_BILLING_METHODS = (

@@ -151,7 +151,7 @@ EXPENSE_ITEMS = [
 # --- lookups ------------------------------------------------------------------------
 
 # A copy of dashboard.vocabulary.WORK_ORDER_COLORS, the source (the sandbox may not
-# import the dashboard; tests/test_create_forms.py keeps them equal); the sandbox's
+# import the dashboard; tests/create/test_forms.py keeps them equal); the sandbox's
 # one copy (api.py checks a work order's colour against it too).
 PALETTE = [
     "9c27b0", "673ab7", "7C4DFF", "3F51B5", "3a87ad", "2196F3", "03A9F4", "00BCD4",

@@ -1,4 +1,4 @@
-"""The same cases as tests/test_sandbox_api.py, run through the real client.
+"""The same cases as tests/sandbox/test_api.py, run through the real client.
 
 `dashboard.api.get_client()` (no SEVENTIME_API_URL in tests) is the production client
 with the sandbox mounted in-process: these tests check that what the sandbox
@@ -23,7 +23,7 @@ from seventime import records
 from seventime.client import Page, SevenTimeClient
 from seventime.sandbox import store
 
-from .sandbox_cases import (
+from tests.sandbox.cases import (
     BIG_LISTS,
     FILTER_PARAMS,
     GETTABLE,

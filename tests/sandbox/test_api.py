@@ -20,7 +20,7 @@ import pytest
 
 from seventime.sandbox import store
 
-from .sandbox_cases import (
+from .cases import (
     BIG_LISTS,
     FILTER_PARAMS,
     FILTERS,

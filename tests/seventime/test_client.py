@@ -78,8 +78,8 @@ from seventime.errors import (
 
 BASE = "https://api.example.test/api/1/"
 SECRET = "s3cr3t-key"
-FIXTURES = Path(__file__).parent / "fixtures"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 CUSTOMER_ID = "5bb26376c42fb99275000080"
@@ -1487,7 +1487,7 @@ def test_a_cached_record_keeps_its_rows_in_a_process_that_never_parsed_one(api, 
         "print([row.name for row in invoice.invoice_items], invoice.delivery_address.city)\n"
     )
     run = subprocess.run(
-        [sys.executable, "-c", script], input=pickled, capture_output=True, check=False, cwd=Path(__file__).parent.parent
+        [sys.executable, "-c", script], input=pickled, capture_output=True, check=False, cwd=Path(__file__).resolve().parents[2]
     )
     assert run.returncode == 0, run.stderr.decode()
     assert run.stdout.decode().strip() == "['Resa'] Lund"

@@ -24,7 +24,7 @@ from dashboard.entities.workorders import WorkOrderForm
 from dashboard.models import CreateAttempt, CreateToken
 from seventime import ServerError, Timeout, ValidationError
 from tests.conftest import API
-from tests.test_create_forms import (
+from tests.create.test_forms import (
     CREATED,
     customer_values,
     fill,

@@ -1,5 +1,5 @@
-"""Cases shared by tests/test_sandbox_api.py (the sandbox over HTTP) and
-tests/test_contract.py (the same cases through the real client, in-process).
+"""Cases shared by tests/sandbox/test_api.py (the sandbox over HTTP) and
+tests/seventime/test_contract.py (the same cases through the real client, in-process).
 
 Expected values are derived from the demo data the sandbox holds (`store.all`),
 never hard-coded, so the cases keep working when the demo generator changes.

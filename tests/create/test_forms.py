@@ -282,7 +282,7 @@ def test_the_colour_palette_is_the_documented_one_with_a_badge_class_each():
     """dashboard.vocabulary is the source; the sandbox keeps one copy of the codes (it
     may not import the dashboard) and the CSS a class each, painted in its colour: they
     must not drift apart. So with the invoicing statuses of projects and work orders."""
-    css = (Path(__file__).resolve().parent.parent / "static/css/dashboard.css").read_text()
+    css = (Path(__file__).resolve().parents[2] / "static/css/dashboard.css").read_text()
     assert len(WORK_ORDER_COLORS) == 24
     assert {hex_.lower() for hex_, _name in WORK_ORDER_COLORS} == PALETTE
     assert {hex_.lower() for hex_ in demo.PALETTE} == PALETTE
