@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, reset_queries, transaction
 from django.utils import timezone
 
 from seventime.errors import SevenTimeError
@@ -140,6 +140,9 @@ class _Run:
         if not force and moment - self.last_write < HEARTBEAT_EVERY:
             return
         self.last_write = moment
+        # With DEBUG on (make run), Django logs every query of a connection until the next
+        # web request: a sweep's batches of documents would pile up there (GBs at scale).
+        reset_queries()
         calls = sum(entry["calls"] for entry in self.progress.values())
         alive = SyncRun.objects.filter(pk=self.run.pk, finished_at__isnull=True).update(
             progress=self.progress, heartbeat_at=now(), api_calls=calls

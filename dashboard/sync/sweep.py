@@ -54,6 +54,18 @@ class Answer:
         return [record_id for record_id, _doc in self.records]
 
 
+@dataclass
+class Seen:
+    """What a sweep keeps of an answer once its documents are handed over: ids only,
+    so that memory holds one batch of documents, not a round's (or the account's)."""
+
+    ids: list[str]
+    limit: int
+    capped: bool
+    numbered_ids: list[str]  # the records that have the refining field
+    chars: set[str]  # characters of names (for refining by name)
+
+
 #: Makes a batch of calls (each a dict of client keywords), at most CONCURRENCY at
 #: once, and returns their answers in order.
 Caller = Callable[[list[dict]], list[Answer]]
@@ -81,22 +93,22 @@ def sweep(entity: Entity, caller: Caller, emit: Emit, *, on_calls: Callable[[int
     result = SweepResult()
     seen: set[str] = set()
 
-    def ask(params_list: list[dict]) -> list[Answer]:
-        answers = []
+    def ask(params_list: list[dict]) -> list[Seen]:
+        kept = []
         for start in range(0, len(params_list), CONCURRENCY):
             batch = params_list[start : start + CONCURRENCY]
-            answers.extend(caller(batch))
+            for answer in caller(batch):
+                fresh = [(record_id, doc) for record_id, doc in answer.records if record_id not in seen]
+                # Each record is handed over once per sweep; a later answer's copy is no newer.
+                seen.update(record_id for record_id, _doc in fresh)
+                if fresh:
+                    emit(fresh)
+                kept.append(_seen(answer, entity))
             result.calls += len(batch)
+            result.seen = len(seen)
             if on_calls:
                 on_calls(result.calls)
-        for answer in answers:
-            fresh = [(record_id, doc) for record_id, doc in answer.records if record_id not in seen]
-            # Each record is handed over once per sweep; a later answer's copy is no newer.
-            seen.update(record_id for record_id, _doc in fresh)
-            if fresh:
-                emit(fresh)
-        result.seen = len(seen)
-        return answers
+        return kept
 
     # Unfiltered: the default order, then newest first (records without a number
     # yet, such as draft invoices, are the newest).
@@ -112,14 +124,13 @@ def sweep(entity: Entity, caller: Caller, emit: Emit, *, on_calls: Callable[[int
 
     if entity.refine_field:
         for answer in unfiltered:
-            numbered = [(rid, doc) for rid, doc in answer.records if str(doc.get(entity.refine_field) or "")]
-            if any(rid not in found_by_refinement for rid, _doc in numbered):
+            if any(rid not in found_by_refinement for rid in answer.numbered_ids):
                 result.reasons.append(
                     f"Seven Time did not find every {entity.name} record by {entity.refine_field}: "
                     "it filters some other way."
                 )
                 break
-            if answer.capped and len(numbered) < len(answer.records):
+            if answer.capped and len(answer.numbered_ids) < len(answer.ids):
                 result.reasons.append(
                     f"Some {entity.name} have no {entity.refine_field}: only the newest {answer.limit} of them can be seen."
                 )
@@ -144,7 +155,7 @@ def _refine(entity: Entity, ask, result: SweepResult) -> set[str]:
             ids = frozenset(answer.ids)
             found |= ids
             if kind == "names":
-                _learn_chars(answer, entity, alphabet, extra_chars)
+                extra_chars.update(ch for ch in answer.chars if ch not in alphabet)
             if parent_ids is not None:
                 same_as_parent.setdefault(query[:-1], []).append(ids == parent_ids)
             if answer.capped:
@@ -178,13 +189,18 @@ def _refine(entity: Entity, ask, result: SweepResult) -> set[str]:
     return found
 
 
-def _learn_chars(answer: Answer, entity: Entity, alphabet: str, extra: set[str]) -> None:
-    """Characters names hold that the alphabet lacks: later refinements use them too."""
-    for _rid, doc in answer.records:
-        for key in ("name", "firstName", "lastName", "userName", "title"):
-            value = doc.get(key)
-            if isinstance(value, str):
-                extra.update(ch for ch in value.casefold() if ch not in alphabet)
+def _seen(answer: Answer, entity: Entity) -> Seen:
+    numbered_ids = [
+        rid for rid, doc in answer.records if entity.refine_field and str(doc.get(entity.refine_field) or "")
+    ]
+    chars: set[str] = set()
+    if entity.refine_by == "name":
+        for _rid, doc in answer.records:
+            for key in ("name", "firstName", "lastName", "userName", "title"):
+                value = doc.get(key)
+                if isinstance(value, str):
+                    chars.update(value.casefold())
+    return Seen(answer.ids, answer.limit, answer.capped, numbered_ids, chars)
 
 
 def per_customer(
@@ -197,8 +213,6 @@ def per_customer(
     def flush():
         answers = caller([{"customer_id": cid} for cid in batch])
         result.calls += len(batch)
-        if on_calls:
-            on_calls(result.calls)
         for cid, answer in zip(batch, answers):
             if answer.records:
                 emit(answer.records)
@@ -206,6 +220,8 @@ def per_customer(
             if answer.capped:
                 result.reasons.append(f"Customer {cid} has {answer.limit} contact persons or more: there may be more.")
         batch.clear()
+        if on_calls:
+            on_calls(result.calls)
 
     for cid in customer_ids:
         batch.append(cid)
