@@ -31,7 +31,7 @@ from seventime import ServerError
 from seventime.sandbox import store
 from tests.sandbox.cases import SECRET
 from tests.create.test_forms import fill, form_values, input_value, open_form, submit
-from tests.test_overview import coverage, doc, parse
+from tests.overview.test_overview import coverage, doc, parse
 from tests.test_project import run_settings
 from tests.conftest import run_queued_tasks
 

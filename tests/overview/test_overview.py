@@ -33,7 +33,7 @@ from seventime.errors import BadResponse
 from seventime.records import Invoice
 from seventime.sandbox import store
 from tests.conftest import API, run_queued_tasks
-from tests.sync_support import invoice_status, make_invoice_copy
+from tests.sync.support import invoice_status, make_invoice_copy
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 HTMX = {"HX-Request": "true"}

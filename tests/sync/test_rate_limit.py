@@ -7,8 +7,8 @@ from dashboard.sync import engine
 from dashboard.sync.entities import ENTITIES
 from seventime.sandbox import ratelimit as sandbox_ratelimit
 
-from .test_ratelimit import clock  # noqa: F401 - the fixture: both limits at 4 a second
-from .test_sync import copy_ids, sandbox_ids, status
+from tests.test_ratelimit import clock  # noqa: F401 - the fixture: both limits at 4 a second
+from .test_engine import copy_ids, sandbox_ids, status
 
 
 def test_a_full_sync_at_four_calls_a_second_meets_no_429_and_copies_every_record(db, clock):  # noqa: F811

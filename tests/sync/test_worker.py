@@ -21,7 +21,7 @@ from dashboard.settings import task_queue
 from dashboard.sync import engine, tasks
 from dashboard.sync.views import ENTITIES
 
-from .conftest import run_queued_tasks
+from tests.conftest import run_queued_tasks
 
 SYNC = "/sync/"
 
@@ -300,7 +300,7 @@ def test_two_workers_started_at_once_never_run_two_syncs_of_one_account(sandbox_
 
     from django.db import connection
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
