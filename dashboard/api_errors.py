@@ -9,7 +9,7 @@ asks this module; no view, template or service words one itself.
   submit failed (the form keeps everything typed).
 * `explain()` and the table before it: the API's validation messages said again
   in the page's language, about the field at fault.
-* `picker_failed()`, `contacts_failed()`, `sync_failed()`: one line where only
+* `picker_failed()`, `contacts_failed()`: one line where only
   part of a page could not be had.
 
 Whether an error is worth retrying and whether a write may have happened are
@@ -206,8 +206,3 @@ def picker_failed() -> str:
 def contacts_failed() -> str:
     """In the contact person select, when the chosen customer's could not be loaded."""
     return _("Contact persons could not be loaded: try again later")
-
-
-def sync_failed(error: SevenTimeError) -> str:
-    """The message after "Sync now" when the invoices could not be fetched."""
-    return _("The invoices could not be synced: %(error)s") % {"error": error.message}
