@@ -51,7 +51,12 @@ def manager_page(page, django_user_model, sandbox_data):
     return page
 
 
-def test_sync_now_runs_in_the_worker_and_the_page_follows_it_to_every_entity_complete(manager_page, worker):
+def test_sync_now_runs_in_the_worker_and_the_page_follows_it_to_every_entity_complete(manager_page, worker, settings):
+    # The limiter and the sandbox both at 40 calls a second: the run lasts some seconds
+    # on any machine (unlimited, a fast one finished between two polls of the page), so
+    # the page is seen following it.
+    settings.SEVENTIME_RATE_LIMIT = 40
+    settings.SANDBOX_RATE_LIMIT = 40
     page = manager_page
     percents: list[int] = []
 
