@@ -275,28 +275,38 @@ def test_the_sync_page_in_swedish(manager_client):
 # --- two real workers at once ---
 
 
-def _wait_for(condition, seconds: float = 90) -> bool:
-    """Look until `condition()` holds: the workers are other processes."""
-    import time
+def _database_url(settings_dict: dict) -> str:
+    """The test database as a DATABASE_URL another process can open."""
+    if settings_dict["ENGINE"].endswith("postgresql"):
+        db = settings_dict
+        return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return f"sqlite:///{settings_dict['NAME']}"
 
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
+
+def _events(n: int, process, found: "queue.Queue") -> None:
+    """Hand on what worker `n` logs about its task: that it started one (huey's
+    "Executing"), and that it was told another run is going on (a thread per worker:
+    the test waits on the queue, never by sleeping)."""
+    for line in process.stdout:
+        if "Executing" in line:
+            found.put((n, "started"))
+        elif "another run of this account is going on" in line:
+            found.put((n, "told running"))
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_started_at_once_never_run_two_syncs_of_one_account(sandbox_data, tmp_path):
-    """Two `manage.py run_huey` processes against one SQLite database and one SQLite
-    queue, each taking one of two "Sync now" tasks at once: one syncs, the other is
+    """Two `manage.py run_huey` processes against one database (SQLite, or PostgreSQL
+    in the production run) and one SQLite queue, each taking one of two "Sync now" tasks at once: one syncs, the other is
     told a run is going on and makes no run of its own."""
     import os
     import signal
     import subprocess
     import sys
     from pathlib import Path
+
+    import queue
+    import threading
 
     from django.db import connection
 
@@ -308,7 +318,7 @@ def test_two_workers_started_at_once_never_run_two_syncs_of_one_account(sandbox_
         "SECRET_KEY": "tests-only-not-a-secret",
         "SANDBOX_ENABLED": "true",
         "SEVENTIME_API_URL": "",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": _database_url(connection.settings_dict),
         "TASK_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite3'}",
         "SANDBOX_LATENCY_MS": "30",  # a run long enough for both workers to meet it
     }
@@ -317,24 +327,33 @@ def test_two_workers_started_at_once_never_run_two_syncs_of_one_account(sandbox_
         manage + ["shell", "-c", "from dashboard.sync.tasks import start_sync; start_sync(); start_sync()"],
         env=env, cwd=root, check=True, timeout=60,
     )
-    logs = [tmp_path / f"worker-{n}.log" for n in (1, 2)]
+    found: queue.Queue = queue.Queue()
     workers = [
         subprocess.Popen(
             manage + ["run_huey", "--workers", "1", "--no-periodic"],
-            env=env, cwd=root, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        for log in logs
+        for _n in range(2)
     ]
-
-    def told_running():
-        return [n for n, log in enumerate(logs) if "another run of this account is going on" in log.read_text()]
-
+    readers = [
+        threading.Thread(target=_events, args=(n, worker, found), daemon=True) for n, worker in enumerate(workers)
+    ]
+    for reader in readers:
+        reader.start()
+    events = []
     try:
-        assert _wait_for(lambda: told_running() and SyncRun.objects.exists()), [log.read_text()[-3000:] for log in logs]
+        # Both took a task, and one was told that the other's run is going on: the
+        # other is syncing (at 4 calls a second, for a minute or two: not waited for).
+        while not (
+            {n for n, what in events if what == "started"} == {0, 1}
+            and any(what == "told running" for _n, what in events)
+        ):
+            events.append(found.get(timeout=120))
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         for worker in workers:
             worker.wait(timeout=30)
-    assert len(told_running()) == 1  # the other one is syncing
+    told = {n for n, what in events if what == "told running"}
+    assert len(told) == 1, events  # the other one is the one syncing
     assert SyncRun.objects.count() == 1
