@@ -39,7 +39,8 @@ serve: $(STAMP)
 
 ## Run the whole test suite (installs Debian's chromium for the browser tests when missing)
 test: $(STAMP) browser
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not e2e" -n $${TEST_PROCESSES:-2}
+	$(PY) -m pytest -m e2e
 
 ## The non-browser suite on a real PostgreSQL and Redis (installed with apt when missing,
 ## started on loopback ports for the run and stopped after it)

@@ -25,6 +25,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1... when the suite runs in parallel
+if os.environ.get("CACHE_URL", "").startswith("redis") and _worker.startswith("gw"):
+    # Each test clears the cache, and Redis clears a whole database: one database per
+    # parallel worker (1, 2, ...), so that workers never clear each other's.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(os.environ["CACHE_URL"])
+    CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=f"/{1 + int(_worker[2:])}"))  # noqa: F405
 if not os.environ.get("CACHE_URL"):
     # Local memory unless the run asks for a shared cache (the production run of
     # `make test-production` sets CACHE_URL to its Redis).
