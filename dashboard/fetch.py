@@ -22,6 +22,7 @@ from django.db import connections
 from seventime.records import Lookup
 
 from .api import account_key, get_client  # account_key: here too, where callers have always found it
+from .sync import read
 
 MAX_CONCURRENT_CALLS = 8
 _executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_CALLS, thread_name_prefix="seventime")
@@ -33,6 +34,11 @@ _page_executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="seventim
 @dataclass(frozen=True)
 class LookupList:
     method: str  # name of the client method that lists it
+    copy_entity: str | None = None  # the local copy's name of the list (dashboard/sync/entities.py)
+
+    def from_copy(self):
+        """The list from the local copy, or None when the copy cannot stand in for Seven Time."""
+        return read.lookup(self.copy_entity) if self.copy_entity else None
 
     def load(self):
         return getattr(get_client(), self.method)().items
@@ -53,8 +59,17 @@ class ResultUnitsInUse(LookupList):
     """The API has no endpoint for result units, but projects name theirs: the
     units of the latest projects are the ones a new record can use."""
 
+    def from_copy(self):
+        if not read.state("projects").usable:
+            return None
+        newest = read.live("projects").order_by("-modified_at", "-number_key").values_list("data", flat=True)
+        return self._units(read.as_records("projects", newest[:100]))
+
     def load(self):
-        projects = get_client().list_projects(sort_by="createdDate", sort_direction="descending")
+        return self._units(get_client().list_projects(sort_by="createdDate", sort_direction="descending"))
+
+    @staticmethod
+    def _units(projects):
         units: dict[str, ResultUnit] = {}
         for project in projects:
             if project.result_unit:
@@ -65,20 +80,20 @@ class ResultUnitsInUse(LookupList):
 #: The lookup lists pages resolve ids with. Cached for
 #: SEVENTIME_LOOKUP_CACHE_SECONDS and dropped after a create through the dashboard.
 LOOKUPS: dict[str, LookupList] = {
-    "project_statuses": LookupList("list_project_statuses"),
-    "project_types": LookupList("list_project_types"),
-    "project_tags": LookupList("list_project_tags"),
-    "work_order_statuses": LookupList("list_work_order_statuses"),
-    "work_order_types": LookupList("list_work_order_types"),
-    "work_order_tags": LookupList("list_work_order_tags"),
-    "invoice_tags": LookupList("list_invoice_tags"),
-    "user_roles": LookupList("list_user_roles"),
-    "departments": LookupList("list_departments"),
-    "price_lists": LookupList("list_price_lists"),
-    "salary_types": LookupList("list_salary_types"),
-    "user_skills": LookupList("list_user_skills"),
+    "project_statuses": LookupList("list_project_statuses", "project_statuses"),
+    "project_types": LookupList("list_project_types", "project_types"),
+    "project_tags": LookupList("list_project_tags", "project_tags"),
+    "work_order_statuses": LookupList("list_work_order_statuses", "work_order_statuses"),
+    "work_order_types": LookupList("list_work_order_types", "work_order_types"),
+    "work_order_tags": LookupList("list_work_order_tags", "work_order_tags"),
+    "invoice_tags": LookupList("list_invoice_tags", "invoice_tags"),
+    "user_roles": LookupList("list_user_roles", "user_roles"),
+    "departments": LookupList("list_departments", "departments"),
+    "price_lists": LookupList("list_price_lists", "price_lists"),
+    "salary_types": LookupList("list_salary_types", "salary_types"),
+    "user_skills": LookupList("list_user_skills", "user_skills"),
     # For the create forms' pickers (createdByUser, ourReference, project leader...).
-    "users": LookupList("list_users"),
+    "users": LookupList("list_users", "users"),
     "result_units": ResultUnitsInUse("list_projects"),
 }
 
@@ -171,9 +186,12 @@ def fetch(calls: Mapping[str, Callable[[], Any]], lookups: Iterable[str] = ()) -
 
 
 def _fetch(calls: Mapping[str, Callable[[], Any]], wanted: list[str], lists: dict[str, Any]):
-    missing = {f"lookup:{name}": LOOKUPS[name].load for name in wanted if name not in lists}
+    # From the local copy where it stands in for Seven Time (in this thread: it reads
+    # this request's database connection), else from Seven Time with the page's calls.
+    copied = {name: items for name in wanted if name not in lists and (items := LOOKUPS[name].from_copy()) is not None}
+    missing = {f"lookup:{name}": LOOKUPS[name].load for name in wanted if name not in lists and name not in copied}
     results = run_concurrently({**calls, **missing})
-    fresh = {key.removeprefix("lookup:"): results.pop(key) for key in missing}
+    fresh = copied | {key.removeprefix("lookup:"): results.pop(key) for key in missing}
     if fresh:
         cache.set_many(
             {_cache_key(name): items for name, items in fresh.items()}, timeout=settings.SEVENTIME_LOOKUP_CACHE_SECONDS

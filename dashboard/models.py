@@ -100,6 +100,7 @@ class SyncedRecord(models.Model):
     """The local copy of one Seven Time record of any entity, as the API sent it
     (`data`, money as Decimal text), with the fields pages filter and sort on as
     indexed columns (see docs/sync.md for which field fills which column per entity).
+    Text columns hold case-folded text (`collation.fold`): pages show `data`.
     A record that a complete sweep no longer found has `gone_at` set."""
 
     account = models.CharField(max_length=32)
@@ -123,6 +124,12 @@ class SyncedRecord(models.Model):
     date = models.DateField(null=True, blank=True, help_text="Invoices: the invoice date (Stockholm).")
     due_date = models.DateField(null=True, blank=True)
     modified_at = models.DateTimeField(null=True, blank=True, help_text="The API's modifiedDate, where it has one.")
+    customer_name = models.CharField(max_length=255, blank=True)
+    #: Sort keys (dashboard/collation.py): byte order is the Swedish alphabetical order.
+    name_key = models.CharField(max_length=300, blank=True)
+    number_key = models.CharField(max_length=300, blank=True)
+    #: What the search and pickers match: names, numbers, e-mail, phone..., case folded.
+    search = models.TextField(blank=True)
     synced_at = models.DateTimeField(help_text="When this version was read from the API.")
     gone_at = models.DateTimeField(null=True, blank=True, help_text="When a complete sweep no longer found it.")
 
@@ -140,6 +147,8 @@ class SyncedRecord(models.Model):
             models.Index(fields=["account", "entity", "ocr"], name="synced_ocr"),
             models.Index(fields=["account", "entity", "organization_number"], name="synced_org_number"),
             models.Index(fields=["account", "entity", "gone_at"], name="synced_gone"),
+            models.Index(fields=["account", "entity", "name_key"], name="synced_name_key"),
+            models.Index(fields=["account", "entity", "number_key"], name="synced_number_key"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models import Q
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from seventime.records import Record
 
 from ..api import get_client
+from ..collation import fold
 from ..exports import ExportColumn
 from ..fetch import Lookups
 from ..forms import CreateForm, LookupSelect, PickerSource
@@ -83,6 +85,10 @@ class FilterForm(forms.Form):
     (`Resource.local_filter`)."""
 
     api_filters: ClassVar[tuple[str, ...]] = ()
+    #: How the local copy applies a filter: the field's copy lookup ("name__contains",
+    #: "customer_id"...; text is matched case folded, "active" takes the Yes/No choice).
+    #: A filled field without one is applied to the records in Python (`Resource.copy_filter`).
+    copy_lookups: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,6 +100,23 @@ class FilterForm(forms.Form):
     def api_kwargs(self) -> dict[str, Any]:
         data = getattr(self, "cleaned_data", {})
         return {name: data[name] for name in self.api_filters if data.get(name) not in (None, "")}
+
+    def copy_query(self) -> tuple[Q, set[str]]:
+        """The filters as a query on the copy, and the filled fields it cannot express."""
+        query, rest = Q(), set()
+        for name, value in getattr(self, "cleaned_data", {}).items():
+            if value in (None, ""):
+                continue
+            lookup = self.copy_lookups.get(name)
+            if lookup is None:
+                rest.add(name)
+            elif lookup.startswith("active"):
+                query &= Q(**{lookup: value == "true"})
+            elif isinstance(value, str):
+                query &= Q(**{lookup: fold(value)})
+            else:
+                query &= Q(**{lookup: value})
+        return query, rest
 
     def fill_lookups(self, lookups: Lookups) -> None:
         for field in self.fields.values():
@@ -118,6 +141,11 @@ class Resource:
     lookups: ClassVar[tuple[str, ...]] = ()  # lookup lists the list page needs
     detail_lookups: ClassVar[tuple[str, ...]] = ()  # and, in addition, the detail page
     search_hint: ClassVar[str] = ""
+    #: The sync engine's name of this kind (dashboard/sync/entities.py).
+    copy_entity: ClassVar[str]
+    #: The API sort fields the copy sorts by an indexed column, and the column; a list
+    #: sorted by another field is sorted in Python (dashboard/browse/copy_list.py).
+    copy_sorts: ClassVar[dict[str, str]] = {}
     create_form: ClassVar[type[CreateForm] | None] = None  # the "New ..." page's form
     picker: ClassVar[PickerSource | None] = None  # how other forms' live search finds one
 
@@ -147,6 +175,17 @@ class Resource:
 
     def local_filter(self, items: Iterable[Record], data: dict, lookups: Lookups) -> list[Record]:
         return list(items)
+
+    def copy_filter(self, items: list[Record], data: dict, fields: set[str], lookups: Lookups) -> list[Record]:
+        """The copy's records narrowed by the filled filter `fields` the copy cannot query:
+        the local filters, and any of the API's filters (`api_match`)."""
+        items = self.local_filter(items, data, lookups)
+        api_fields = fields & set(self.filter_form.api_filters)
+        return [item for item in items if self.api_match(item, data, api_fields)] if api_fields else items
+
+    def api_match(self, record: Record, data: dict, fields: set[str]) -> bool:
+        """Whether a record of the copy matches these API filters as Seven Time would."""
+        raise NotImplementedError(f"{type(self).__name__}: the copy cannot apply the filters {sorted(fields)}")
 
     def detail_calls(self, record_id: str) -> dict[str, Callable]:
         """Everything the detail page shows, fetched together with the record."""

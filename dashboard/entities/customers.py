@@ -44,6 +44,13 @@ class CustomerFilters(FilterForm):
     organization_number = forms.CharField(label=_("Org. / personal number"), required=False)
     city = forms.CharField(label=_("City"), required=False)
     active = forms.ChoiceField(label=_("Active"), choices=YES_NO, required=False)
+    copy_lookups = {
+        "name": "name__contains",
+        "customer_number": "number__contains",
+        "organization_number": "organization_number__contains",
+        "city": "city__contains",
+        "active": "active",
+    }
 
 
 # --- the create form ---
@@ -256,6 +263,8 @@ class Customers(Resource):
         Column("created", _("Created"), export="created_date", export_kind="datetime"),
     )
     default_sort = ("name", "ascending")
+    copy_entity = "customers"
+    copy_sorts = {"customerNumber": "number_key", "name": "name_key", "city": "city"}
     lookups = ("price_lists",)
     search_hint = _("Narrow the list by name, customer number, organisation number or city.")
     create_form = CustomerForm

@@ -93,6 +93,15 @@ class InvoiceFilters(InvoicePeriod, FilterForm):
     customer_number = forms.CharField(label=_("Customer number"), required=False)
     state = forms.ChoiceField(label=_("State"), choices=ANY + list(InvoiceState.choices), required=False)
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    # The API matches a customer number anywhere; a customer number names one customer: whole.
+    # State and currency (no currency is SEK) in Python (Invoices.local_filter).
+    copy_lookups = {
+        "invoice_number": "number__contains",
+        "ocr_number": "ocr__contains",
+        "customer_number": "customer_number",
+        "date_from": "date__gte",
+        "date_to": "date__lte",
+    }
 
 
 # --- the create form ---
@@ -504,6 +513,8 @@ class Invoices(Resource):
         ),
     )
     default_sort = ("number", "descending")
+    copy_entity = "invoices"
+    copy_sorts = {"invoiceNumber": "number_key", "customerName": "name_key", "invoiceDate": "date", "dueDate": "due_date"}
     lookups = ("invoice_tags", "price_lists")
     search_hint = _("Narrow the list by invoice number, OCR number or customer number.")
     create_form = InvoiceForm

@@ -50,6 +50,14 @@ class ProjectFilters(FilterForm):
     customer = forms.CharField(label=_("Customer name"), required=False)
     customer_id = forms.CharField(required=False, widget=forms.HiddenInput)  # exact: one customer's
     active = forms.ChoiceField(label=_("Active"), choices=YES_NO, required=False)
+    copy_lookups = {
+        "name": "name__contains",
+        "project_number": "number__contains",
+        "status": "status",
+        "customer": "customer_name__contains",
+        "customer_id": "customer_id",
+        "active": "active",
+    }
 
 
 def number_and_name(project) -> str:
@@ -293,6 +301,8 @@ class Projects(Resource):
         Column("active", _("Active"), export="is_active"),
     )
     default_sort = ("number", "descending")
+    copy_entity = "projects"
+    copy_sorts = {"projectNumber": "number_key", "name": "name_key"}
     lookups = ("project_statuses", "project_types", "project_tags", "departments", "price_lists")
     detail_lookups = ("work_order_statuses",)  # of the project's work orders
     search_hint = _("Narrow the list by project name or number.")

@@ -25,6 +25,7 @@ from ..forms import (
 )
 from ..identifiers import PhoneField
 from ..templatetags.dashboard import lookup_name
+from ..collation import fold
 from ..vocabulary import LANGUAGES
 from . import cells
 from .base import YES_NO, Column, FilterForm, Resource, lookup_field, lookup_label
@@ -49,6 +50,8 @@ class UserFilters(FilterForm):
     is_activated = forms.ChoiceField(label=_("Activated"), choices=YES_NO, required=False)
     default_salary_type = lookup_field(_("Salary type"), "salary_types")
     user_skills = lookup_field(_("Skill"), "user_skills")
+    # The name (first, last and user name), activation, salary type and skills: in Python (Users.api_match).
+    copy_lookups = {"department": "department", "user_role": "role", "is_active": "active"}
 
 
 # --- the create form ---
@@ -197,6 +200,22 @@ class Users(Resource):
         Column("active", _("Active"), cells.active, sort="isActive", export="is_active"),
     )
     default_sort = ("name", "ascending")
+    copy_entity = "users"
+    copy_sorts = {"lastName": "name_key"}  # last name, then first name
     lookups = ("user_roles", "departments", "salary_types", "user_skills")
     search_hint = _("Narrow the list by name, department or role.")
     create_form = UserForm
+
+    def api_match(self, record, data, fields):
+        # As Seven Time matches them (the sandbox mirrors it): text anywhere, case folded.
+        checks = {
+            "name": lambda: fold(data["name"]) in fold(f"{record.first_name} {record.last_name} {record.user_name}"),
+            "person_number": lambda: fold(data["person_number"]) in fold(record.personal_number),
+            "department": lambda: record.department == data["department"],
+            "user_role": lambda: str(record.user_role_id) == data["user_role"],
+            "is_active": lambda: record.is_active == (data["is_active"] == "true"),
+            "is_activated": lambda: record.is_activated == (data["is_activated"] == "true"),
+            "default_salary_type": lambda: record.default_salary_type == data["default_salary_type"],
+            "user_skills": lambda: data["user_skills"] in record.user_skills,
+        }
+        return all(checks[field]() for field in fields)

@@ -52,6 +52,15 @@ class WorkOrderFilters(FilterForm):
     work_order_type = lookup_field(_("Type"), "work_order_types")
     customer = forms.CharField(label=_("Customer name"), required=False)
     customer_id = forms.CharField(required=False, widget=forms.HiddenInput)  # exact: one customer's
+    copy_lookups = {
+        "title": "name__contains",
+        "work_order_number": "number__contains",
+        "project_id": "project_id",
+        "status": "status",
+        "work_order_type": "type",
+        "customer": "customer_name__contains",
+        "customer_id": "customer_id",
+    }
 
 
 def number_and_title(work_order) -> str:
@@ -327,6 +336,8 @@ class WorkOrders(Resource):
         Column("estimated_time", _("Estimated time (h)"), export="estimated_time", export_kind="number"),
     )
     default_sort = ("number", "descending")
+    copy_entity = "work_orders"
+    copy_sorts = {"workOrderNumber": "number_key", "title": "name_key", "startDate": "date", "endDate": "due_date"}
     lookups = ("work_order_statuses", "work_order_types", "work_order_tags", "departments")
     detail_lookups = ("users",)  # the work leader, current owner and assigned users, by name
     search_hint = _("Narrow the list by title or work order number.")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from ..collation import fold, sort_key
 from ..db import storable
 from ..models import CopyStatus, SyncedRecord, SyncStage
 from .entities import Entity
@@ -33,8 +34,22 @@ COLUMNS = (
     "date",
     "due_date",
     "modified_at",
+    "customer_name",
 )
-UPDATE_FIELDS = ("data", *COLUMNS, "synced_at", "gone_at")
+#: Columns that hold case-folded text (filters and searches match folded text).
+FOLDED = ("number", "name", "customer_number", "customer_name", "organization_number", "city", "ocr")
+#: The document fields the search matches, besides the name and the number.
+SEARCHED = (
+    "organizationNumber",
+    "OCRNumber",
+    "email",
+    "phone",
+    "workPhone",
+    "cellPhone",
+    "userName",
+    "personalNumber",
+)
+UPDATE_FIELDS = ("data", *COLUMNS, "name_key", "number_key", "search", "synced_at", "gone_at")
 
 
 def _unique(records: Iterable[tuple[str, dict]]) -> dict[str, dict]:
@@ -61,10 +76,37 @@ def discard_stage(account: str, entity: Entity) -> None:
     SyncStage.objects.filter(account=account, entity=entity.name).delete()
 
 
+def record_columns(entity: Entity, doc: dict) -> dict:
+    """The copy's indexed columns of one document: the entity's fields (entities.py),
+    text folded, the Swedish sort keys and the search text."""
+    declared = entity.columns(doc)
+    columns = {key: value for key, value in declared.items() if key in COLUMNS}
+    for key in FOLDED:
+        if key in columns:
+            columns[key] = fold(columns[key])[:255]
+    searched = [declared.get("name"), declared.get("number")]
+    for key in SEARCHED:
+        value = doc.get(key)
+        if isinstance(value, str | int) and value != "":
+            searched.append(str(value))
+            digits = "".join(char for char in str(value) if char.isdigit())
+            if key.endswith("hone") and digits:
+                searched.append(digits)  # "0701234567" finds "070-123 45 67"
+    columns["search"] = "\n".join(fold(value) for value in searched if value)
+    columns["name_key"] = sort_key(declared.get("sort_name") or declared.get("name"))
+    columns["number_key"] = sort_key(declared.get("number"))
+    return columns
+
+
 def _record(account: str, entity: Entity, record_id: str, doc: dict, at: dt.datetime) -> SyncedRecord:
-    columns = {key: value for key, value in entity.columns(doc).items() if key in COLUMNS}
     return SyncedRecord(
-        account=account, entity=entity.name, record_id=record_id, data=doc, synced_at=at, gone_at=None, **columns
+        account=account,
+        entity=entity.name,
+        record_id=record_id,
+        data=doc,
+        synced_at=at,
+        gone_at=None,
+        **record_columns(entity, doc),
     )
 
 

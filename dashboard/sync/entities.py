@@ -115,6 +115,8 @@ def _user_columns(doc):
     return {
         "number": _ref(doc, "employeeNumber"),
         "name": _text(full, 255),
+        # The users list sorts its Name column by last name, then first name.
+        "sort_name": f"{doc.get('lastName') or ''} {doc.get('firstName') or ''}".strip() or full,
         "department": _ref(doc, "department"),
         "role": _ref(doc, "userRoleId"),
         "active": _bool(doc.get("isActive")),
@@ -125,6 +127,7 @@ def _user_columns(doc):
 def _project_columns(doc):
     return {
         "number": _ref(doc, "projectNumber"),
+        "customer_name": _text(doc.get("customerName"), 255),
         "name": _text(doc.get("name"), 255),
         "customer_id": _ref(doc, "customer"),
         "status": _ref(doc, "projectStatusRef") or _ref(doc, "projectStatus"),
@@ -138,6 +141,7 @@ def _project_columns(doc):
 def _work_order_columns(doc):
     return {
         "number": _ref(doc, "workOrderNumber"),
+        "customer_name": _text(doc.get("customerName"), 255),
         "name": _text(doc.get("title"), 255),
         "customer_id": _ref(doc, "customer"),
         "customer_number": _ref(doc, "customerNumber"),
@@ -153,6 +157,7 @@ def _work_order_columns(doc):
 def _invoice_columns(doc):
     return {
         "number": _ref(doc, "invoiceNumber"),
+        "customer_name": _text(doc.get("customerName"), 255),
         "name": _text(doc.get("customerName"), 255),
         "ocr": _ref(doc, "OCRNumber"),
         "customer_id": _ref(doc, "customer"),

@@ -107,7 +107,14 @@ def test_the_copy_keeps_the_documents_and_fills_the_indexed_columns(full_copy):
     user = SyncedRecord.objects.filter(entity="users").first()
     assert user.name and user.department and user.role
     role = SyncedRecord.objects.get(entity="user_roles", record_id="10")
-    assert role.name == "Arbetsledare"
+    assert role.name == "arbetsledare"  # text columns are case folded: filters ignore case
+    assert role.name_key == "arbetsledare" and role.data["userRoleName"] == "Arbetsledare"
+    # The search text: name, number, e-mail and phone (also as bare digits), folded.
+    raw_customer = next(d for d in store.all("customers") if d["customerNumber"] == "1006")
+    assert customer.name == raw_customer["name"].casefold() and customer.number_key.endswith("1006")
+    for field in ("name", "customerNumber", "email"):
+        if raw_customer.get(field):
+            assert raw_customer[field].casefold() in customer.search, field
 
 
 def test_an_incremental_pass_picks_up_records_created_and_changed_in_the_sandbox(full_copy):
@@ -129,8 +136,8 @@ def test_an_incremental_pass_picks_up_records_created_and_changed_in_the_sandbox
 
     assert run.kind == "incremental" and run.error == ""
     assert run.api_calls <= schedule.INCREMENTAL_CALLS + engine.MAX_CONTACT_REFRESH
-    assert SyncedRecord.objects.get(entity="customers", record_id=created.id).name == "Nyskapad Kund AB"
-    assert SyncedRecord.objects.get(entity="customers", record_id=customer["_id"]).name == "Omdöpt AB"
+    assert SyncedRecord.objects.get(entity="customers", record_id=created.id).data["name"] == "Nyskapad Kund AB"
+    assert SyncedRecord.objects.get(entity="customers", record_id=customer["_id"]).data["name"] == "Omdöpt AB"
     assert SyncedRecord.objects.get(entity="invoices", record_id=invoice["_id"]).data["paymentDate"]
     assert SyncedRecord.objects.get(entity="invoices", record_id=new_invoice["_id"]).number == "99999"
     assert SyncedRecord.objects.get(entity="work_orders", record_id=new_work_order["_id"]).number == "9999"

@@ -1,0 +1,122 @@
+"""Reading the local copy for pages: whether an entity's copy can stand in for Seven
+Time, its records as the same `seventime.records` objects a live answer gives, in
+Swedish order, and how old it is (docs/sync.md, "Pages read the copy").
+
+An entity's copy is *usable* once a full sweep has proved it complete (`CopyStatus.
+last_complete_at`); from then on pages read it and make no call to Seven Time, even
+when a later sweep could not prove completeness (the page says so) or Seven Time is
+down. Before that, pages ask Seven Time live, as they always did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.functions import Collate
+from django.utils import timezone
+
+from seventime.client import SevenTimeClient
+from seventime.records import Record
+
+from ..api import account_key
+from ..models import CopyStatus, SyncedRecord, SyncRun
+from . import copy
+from .entities import ENTITIES
+
+#: Columns that hold text sort keys: PostgreSQL must compare them byte by byte ("C"),
+#: whatever the database's own collation; SQLite always does.
+KEY_COLUMNS = frozenset({"name_key", "number_key"})
+
+
+@dataclass(frozen=True)
+class CopyState:
+    """What a page says about the copy it reads (or would read)."""
+
+    entity: str
+    usable: bool  # proved complete once: pages read it
+    complete: bool  # the last full sweep proved it complete
+    reason: str  # why completeness could not be proven
+    count: int
+    updated_at: dt.datetime | None  # the newest pass that read it
+    last_error: str
+    #: While a sync fills it for the first time: (records so far, total or None).
+    building: tuple[int, int | None] | None = None
+
+    @property
+    def age_seconds(self) -> int | None:
+        if self.updated_at is None:
+            return None
+        return max(0, int((timezone.now() - self.updated_at).total_seconds()))
+
+
+def state(entity: str) -> CopyState:
+    status = CopyStatus.objects.filter(account=account_key(), entity=entity).first()
+    if status is None:
+        return CopyState(entity, False, False, "", 0, None, "", building=_building(entity))
+    moments = [moment for moment in (status.last_full_at, status.last_incremental_at) if moment]
+    usable = status.last_complete_at is not None
+    return CopyState(
+        entity,
+        usable,
+        status.complete,
+        status.incomplete_reason,
+        status.count,
+        max(moments) if moments else None,
+        status.last_error,
+        building=None if usable else _building(entity),
+    )
+
+
+def _building(entity: str) -> tuple[int, int | None] | None:
+    run = SyncRun.objects.filter(account=account_key(), finished_at__isnull=True).first()
+    if run is None:
+        return None
+    progress = (run.progress or {}).get(entity) or {}
+    return (int(progress.get("done") or 0), progress.get("total"))
+
+
+def live(entity: str) -> QuerySet[SyncedRecord]:
+    """The entity's records in the copy (not those gone from Seven Time)."""
+    return copy.live(account_key(), entity)
+
+
+@cache
+def record_class(entity: str) -> type[Record]:
+    """The record class the client's list method gives for this entity."""
+    method = getattr(SevenTimeClient, ENTITIES[entity].method)
+    page = typing.get_type_hints(method)["return"]
+    return typing.get_args(page)[0]
+
+
+def as_records(entity: str, docs) -> list[Record]:
+    cls = record_class(entity)
+    return [cls.from_api(doc) for doc in docs]
+
+
+def get(entity: str, record_id: str) -> Record | None:
+    doc = live(entity).filter(record_id=record_id).values_list("data", flat=True).first()
+    return None if doc is None else record_class(entity).from_api(doc)
+
+
+def ordered(queryset: QuerySet, column: str, *, descending: bool) -> QuerySet:
+    """Ordered by a copy column, ties by record id, so that pages never overlap."""
+    expression = F(column)
+    if column in KEY_COLUMNS and connection.vendor == "postgresql":
+        expression = Collate(column, "C")
+    # Empty first when ascending, last when descending: as lists sorted in Python (collation.value_key).
+    expression = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+    tie = "-record_id" if descending else "record_id"
+    return queryset.order_by(expression, tie)
+
+
+def lookup(entity: str) -> list[Record] | None:
+    """A lookup list (statuses, types, users...) from the copy; None when the copy
+    cannot stand in for Seven Time yet."""
+    if not state(entity).usable:
+        return None
+    return as_records(entity, live(entity).order_by("name_key").values_list("data", flat=True))

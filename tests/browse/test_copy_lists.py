@@ -1,0 +1,146 @@
+"""List pages read from the local copy (issue 14): every filter over all records,
+true totals, Swedish order, downloads of every match, and no call to Seven Time.
+Each count is checked against the sandbox's own tables, not against the copy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+
+import pytest
+import requests
+
+from dashboard.invoice_state import InvoiceState, invoice_state
+from dashboard.sync import engine
+from seventime.client import SevenTimeClient
+from seventime.records import Invoice
+from seventime.sandbox import store
+from tests.browse.pages import body_rows, cells, get, text
+
+pytestmark = pytest.mark.django_db
+
+LIST_ENTITIES = ["customers", "users", "departments", "projects", "work_orders", "invoices"]
+LOOKUP_ENTITIES = [
+    "project_statuses",
+    "project_types",
+    "project_tags",
+    "work_order_statuses",
+    "work_order_types",
+    "work_order_tags",
+    "invoice_tags",
+    "user_roles",
+    "price_lists",
+    "salary_types",
+    "user_skills",
+]
+
+
+@pytest.fixture
+def copied(db):
+    """A complete copy of the demo data (but the contact persons, which lists do not read)."""
+    run = engine.sync(full=True, entities=LIST_ENTITIES + LOOKUP_ENTITIES)
+    assert run.error == "" and run.complete
+    return run
+
+
+@pytest.fixture
+def seventime_down(monkeypatch):
+    """Every call to Seven Time fails as if it could not be reached; counts the attempts."""
+    calls = []
+
+    def refuse(self, method, path, **kwargs):
+        calls.append(path)
+        raise requests.ConnectionError("refused")
+
+    monkeypatch.setattr(SevenTimeClient, "_request", refuse)
+    return calls
+
+
+def summary(page: str) -> str:
+    found = re.search(r'<p class="summary"[^>]*>(.*?)</p>', page, re.S)
+    assert found, "no summary"
+    return text(found.group(1))
+
+
+def test_lists_show_true_totals_beyond_the_api_cap_without_asking_seven_time(
+    copied, superuser_client, seventime_down
+):
+    for url, collection in [
+        ("/customers/", "customers"),
+        ("/projects/", "projects"),
+        ("/workorders/", "workOrders"),
+        ("/users/", "users"),
+        ("/invoices/", "invoices"),
+    ]:
+        response, page = get(superuser_client, url)
+        assert response.status_code == 200, url
+        total = len(store.all(collection))
+        assert f"of {total} matches" in summary(page), url
+        assert len(body_rows(page)) == min(25, total)
+        assert "at most" not in page  # no 100-record notice
+    assert len(store.all("invoices")) > 100
+    # The last page of the invoices holds the oldest ones.
+    _response, page = get(superuser_client, f"/invoices/?page={-(-len(store.all('invoices')) // 25)}")
+    assert "Showing" in summary(page)
+    assert seventime_down == []  # not one call, lookups included
+
+
+def test_the_overdue_filter_counts_every_overdue_invoice(copied, office_client, seventime_down):
+    invoices = [Invoice.from_api(doc) for doc in store.all("invoices")]
+    overdue = sum(1 for invoice in invoices if invoice_state(invoice) == InvoiceState.OVERDUE)
+    assert overdue > 5
+    _response, page = get(office_client, "/invoices/?state=overdue")
+    assert f"of {overdue} matches" in summary(page) or f"of {overdue} match" in summary(page)
+    # Sorted by due date, over all of them.
+    _response, page = get(office_client, "/invoices/?state=overdue&sort=due_date&dir=ascending")
+    assert f"of {overdue} match" in summary(page)
+
+
+def test_a_customers_work_orders_are_all_found_by_the_customers_id(copied, office_client, seventime_down):
+    by_customer = Counter(doc.get("customer") for doc in store.all("workOrders") if doc.get("customer"))
+    customer_id, count = by_customer.most_common(1)[0]
+    _response, page = get(office_client, f"/workorders/?customer_id={customer_id}")
+    assert f"of {count} match" in summary(page)
+    customer = next(doc for doc in store.all("customers") if doc["_id"] == customer_id)
+    assert f"Only the work orders of {customer['name']}" in text(page)
+
+
+def test_filters_match_any_record_ignoring_case(copied, office_client, seventime_down):
+    oldest = min(store.all("customers"), key=lambda doc: doc.get("createdDate") or "")
+    _response, page = get(office_client, f"/customers/?name={oldest['name'][2:].upper()}")
+    assert oldest["name"] in text(page)
+    city = next(doc["city"] for doc in store.all("customers") if doc.get("city"))
+    expected = sum(1 for doc in store.all("customers") if city.casefold() in (doc.get("city") or "").casefold())
+    _response, page = get(office_client, f"/customers/?city={city.lower()}")
+    assert f"of {expected} match" in summary(page)
+    # A customer's invoices by exact customer number.
+    number = store.all("invoices")[0]["customerNumber"]
+    expected = sum(1 for doc in store.all("invoices") if doc.get("customerNumber") == number)
+    _response, page = get(office_client, f"/invoices/?customer_number={number}")
+    assert f"of {expected} match" in summary(page)
+
+
+def test_names_sort_in_swedish_order_over_all_records(copied, office_client):
+    from dashboard.api import get_client
+
+    for name in ["Qx Örebro", "Qx Bergen", "Qx Åre", "Qx Zeta", "Qx Ängby", "Qx Båstad", "Qx 10", "Qx 9"]:
+        get_client().create_customer({"name": name})
+    engine.sync(full=True, entities=["customers"])
+    _response, page = get(office_client, "/customers/?name=qx&sort=name&dir=ascending")
+    names = [cells(row)[1] for row in body_rows(page)]
+    assert names == ["Qx 9", "Qx 10", "Qx Bergen", "Qx Båstad", "Qx Zeta", "Qx Åre", "Qx Ängby", "Qx Örebro"]
+    _response, page = get(office_client, "/customers/?name=qx&sort=name&dir=descending")
+    assert [cells(row)[1] for row in body_rows(page)] == names[::-1]
+
+
+def test_a_download_holds_every_matching_record(copied, office_client, seventime_down):
+    response = office_client.get("/customers/?export=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) - 1 == len(store.all("customers")) > 100
+
+
+def test_before_the_first_complete_sync_lists_ask_seven_time_as_before(office_client, db):
+    _response, page = get(office_client, "/customers/")
+    assert "Showing" in summary(page) or "Nothing" in summary(page)
