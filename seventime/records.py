@@ -277,6 +277,11 @@ class Record:
         record.__dict__["_doc"] = doc
         return record
 
+    def document(self) -> dict[str, Any]:
+        """The API's document of a record built by from_api, every value decoded (for
+        the local copy: what a create answered goes in as a sweep would have read it)."""
+        return {key: json_value(raw) for key, raw in self.__dict__["_doc"].items()}
+
     def validate(self, *, deep: bool = False) -> Self:
         """Convert every field now: BadResponse names the first malformed one. With
         `deep`, the nested records (invoice rows, addresses...) too. For a record kept

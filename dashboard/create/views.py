@@ -14,13 +14,16 @@ What a submit can come to, and what the person sees:
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -30,13 +33,16 @@ from django.views.decorators.http import require_GET, require_POST
 from seventime import SevenTimeError, ValidationError
 
 from .. import api_errors
-from ..api import get_client
+from ..api import account_key, get_client
 from ..entities import CREATE_FORMS, PICKERS, RESOURCES
 from ..fetch import fetch, forget_lookups, merge_pages
 from ..forms import CreateForm, fill_lookup_choices, owners_first
 from ..models import CreateAttempt, CreateToken, Profile
+from ..sync import copy
 from . import audit, idempotency
 from .forms import ProfileForm
+
+logger = logging.getLogger(__name__)
 
 #: How many matches a picker shows; more means "type more".
 PICK_LIMIT = 20
@@ -261,10 +267,29 @@ def _create(request, form: CreateForm, token: str, resource) -> idempotency.Resu
         user=request.user,
         entity=resource.name,
         payload=form.payload(),
-        create=getattr(client, form_class.create_method),
-        find_existing=lambda payload, since: form_class.find_existing(client, payload, since),
+        create=_kept_in_copy(resource, getattr(client, form_class.create_method)),
+        find_existing=_kept_in_copy(resource, lambda payload, since: form_class.find_existing(client, payload, since)),
         describe=form_class.describe,
     )
+
+
+def _kept_in_copy(resource, call):
+    """`call` (a create, or the search for an earlier attempt's record), with the record
+    it gives written into the local copy: the list the user returns to shows it at once,
+    before the sync's next pass reads it."""
+
+    def run(*args):
+        record = call(*args)
+        if record is not None:
+            try:
+                with transaction.atomic():
+                    copy.put(account_key(), resource.copy_entity, [record.document()], timezone.now())
+            except DatabaseError:
+                # The record exists in Seven Time; the sync's next pass brings it into the copy.
+                logger.exception("Could not write the created %s into the local copy", resource.name)
+        return record
+
+    return run
 
 
 def _answer(request, form: CreateForm, token: str, resource, result: idempotency.Result):

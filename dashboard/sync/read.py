@@ -44,8 +44,14 @@ class CopyState:
     count: int
     updated_at: dt.datetime | None  # the newest pass that read it
     last_error: str
+    last_error_at: dt.datetime | None = None
     #: While a sync fills it for the first time: (records so far, total or None).
     building: tuple[int, int | None] | None = None
+
+    @property
+    def failing(self) -> bool:
+        """The newest attempt to update it failed (Seven Time down, say): the page shows older data."""
+        return self.last_error_at is not None and (self.updated_at is None or self.last_error_at > self.updated_at)
 
     @property
     def age_seconds(self) -> int | None:
@@ -68,6 +74,7 @@ def state(entity: str) -> CopyState:
         status.count,
         max(moments) if moments else None,
         status.last_error,
+        status.last_error_at,
         building=None if usable else _building(entity),
     )
 

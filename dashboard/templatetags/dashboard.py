@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboard.vocabulary import BILLING_METHODS, LANGUAGES, PALETTE, WORK_INVOICING_STATUSES
 
@@ -225,3 +226,21 @@ def amount_in(sums, currency_code):
 def table_rows(resource, records, lookups):
     """A list table's rows: each cell as its column declares it (dashboard/entities/)."""
     return resource.rows(records, lookups)
+
+
+@register.filter
+def age(seconds) -> str:
+    """How old the local copy's data is: "40 seconds", "3 minutes", "2 hours", "3 days"."""
+    if seconds is None:
+        return ""
+    seconds = int(seconds)
+    if seconds < 90:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = round(seconds / 3600)
+    if hours < 36:
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    days = round(seconds / 86400)
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}

@@ -80,6 +80,7 @@ def test_lists_show_true_totals_beyond_the_api_cap_without_asking_seven_time(
         assert f"of {total} matches" in summary(page), url
         assert len(body_rows(page)) == min(25, total)
         assert "at most" not in page  # no 100-record notice
+        assert re.search(r"Updated \d+ seconds? ago", text(page)), url
     assert len(store.all("invoices")) > 100
     # The last page of the invoices holds the oldest ones.
     _response, page = get(superuser_client, f"/invoices/?page={-(-len(store.all('invoices')) // 25)}")
@@ -141,6 +142,45 @@ def test_a_download_holds_every_matching_record(copied, office_client, seventime
     assert len(rows) - 1 == len(store.all("customers")) > 100
 
 
-def test_before_the_first_complete_sync_lists_ask_seven_time_as_before(office_client, db):
+def test_before_the_first_complete_sync_lists_ask_seven_time_and_show_the_copys_progress(office_client, db):
+    from django.utils import timezone
+
+    from dashboard.api import account_key
+    from dashboard.models import SyncRun
+
+    SyncRun.objects.create(
+        account=account_key(), kind="full", started_at=timezone.now(), progress={"customers": {"done": 120, "total": None}}
+    )
     _response, page = get(office_client, "/customers/")
-    assert "Showing" in summary(page) or "Nothing" in summary(page)
+    assert "The local copy is being built. 120 read so far." in text(page)
+    assert "Showing 1–25" in summary(page)  # from Seven Time, as before the copy
+
+
+def test_when_the_last_update_failed_the_list_says_so_and_still_shows_every_record(
+    copied, office_client, seventime_down
+):
+    from django.utils import timezone
+
+    from dashboard.models import CopyStatus
+
+    CopyStatus.objects.filter(entity="customers").update(last_error="Seven Time did not answer.", last_error_at=timezone.now())
+    _response, page = get(office_client, "/customers/")
+    assert "The last update from Seven Time failed" in text(page)
+    assert f"of {len(store.all('customers'))} match" in summary(page)
+
+
+def test_the_age_reads_in_swedish(copied, office_client):
+    office_client.cookies["django_language"] = "sv"
+    _response, page = get(office_client, "/customers/", **{"Accept-Language": "sv"})
+    assert re.search(r"Uppdaterad för \d+ sekunde?r? sedan", text(page))
+
+
+def test_a_record_created_through_the_dashboard_is_in_its_list_at_once(copied, office_client):
+    from tests.create.test_forms import fill, form_values, open_form
+
+    data = fill(form_values(open_form(office_client, "customers")), name="Ödmjuka Nykunden AB")
+    assert office_client.post("/customers/new/", data).status_code == 302
+    # No sync has run since: the list shows it from what Seven Time answered the create.
+    _response, page = get(office_client, "/customers/?name=ödmjuka")
+    assert "Ödmjuka Nykunden AB" in text(page)
+    assert f"of {len(store.all('customers'))} match" in summary(get(office_client, "/customers/")[1])
