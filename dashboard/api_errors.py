@@ -93,6 +93,12 @@ def _words(error: SevenTimeError) -> tuple[int, str, str]:
     return 502, _("Seven Time had a problem"), _("Something went wrong talking to Seven Time. Try again.")
 
 
+def check_outcome(error: SevenTimeError) -> str:
+    """How a detail page's check with Seven Time ended on this error (browse/detail_check.py):
+    "busy" when the rate limit had no room for it, else "failed"."""
+    return "busy" if isinstance(error, RateLimited) else "failed"
+
+
 def page_context(error: SevenTimeError, *, not_found_message: str = "") -> dict:
     """The context of the error page (errors/api.html) or its htmx part (errors/inline.html).
     A page that knows what was not found says so in `not_found_message`."""

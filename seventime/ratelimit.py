@@ -32,6 +32,9 @@ from .errors import RateLimited
 
 INTERACTIVE = "interactive"
 BACKGROUND = "background"
+#: A call worth making only when the limit has room now (a detail page's check of its
+#: record): it never waits, so it never delays anyone; RateLimited when there is no room.
+SPARE = "spare"
 
 _priority: ContextVar[str] = ContextVar("seventime_call_priority", default=INTERACTIVE)
 
@@ -42,6 +45,16 @@ def background() -> Iterator[None]:
     waiting interactive call go before them. Thread pools do not carry it over by
     themselves: run work in other threads with `contextvars.copy_context().run`."""
     token = _priority.set(BACKGROUND)
+    try:
+        yield
+    finally:
+        _priority.reset(token)
+
+
+@contextlib.contextmanager
+def spare() -> Iterator[None]:
+    """Calls made inside go only if a call may go now, else raise RateLimited at once."""
+    token = _priority.set(SPARE)
     try:
         yield
     finally:
@@ -119,7 +132,7 @@ class ScheduledLimiter:
             granted, ready = self._claim(priority, give_up_at)
             now = self.clock()
             if granted is None:
-                if ready > give_up_at:
+                if priority == SPARE or ready > give_up_at:
                     raise too_busy(ready - now)
                 self.sleep(max(0.0, ready - now))
                 continue
@@ -141,7 +154,7 @@ class ScheduledLimiter:
         """(granted time or None, ready time, new next_at): the rule `_claim` applies
         to the state it holds locked."""
         ready = max(now, next_at, paused_until)
-        if (priority == BACKGROUND and ready > now) or ready > give_up_at:
+        if (priority in (BACKGROUND, SPARE) and ready > now) or ready > give_up_at:
             return None, ready, next_at
         return ready, ready, ready + self.interval
 

@@ -22,7 +22,7 @@ from ..exports import FORMATS, download
 from ..fetch import fetch, fetch_while
 from ..pages import _partial_request, page_around_results, render_list, require
 from ..sync import read
-from . import copy_list
+from . import copy_list, detail_check
 from .search import search
 
 PAGE_SIZE = 25
@@ -196,13 +196,26 @@ def detail_view(request, resource: Resource, pk: str):
         "kind": resource.verbose_name,
         "id": pk,
     }
-    results, lookups = fetch(resource.detail_calls(pk), resource.lookups + resource.detail_lookups)
+    if request.GET.get("check") and getattr(request, "htmx", False):
+        return detail_check.check(request, resource, pk, render_detail=partial(_render_detail, request, resource))
+    state = read.state(resource.copy_entity)
+    copied = resource.detail_from_copy(pk) if state.usable else None
+    if copied is None:
+        # Not in the copy (yet): from Seven Time, as before the copy.
+        results, lookups = fetch(resource.detail_calls(pk), resource.lookups + resource.detail_lookups)
+        return _render_detail(request, resource, results, lookups)
+    # At once from the copy; the page then checks the record with Seven Time (detail_check.py).
+    return _render_detail(request, resource, copied, copy=state)
+
+
+def _render_detail(request, resource: Resource, results: dict, lookups=None, **context):
+    if lookups is None:
+        lookups = fetch({}, resource.lookups + resource.detail_lookups)[1]  # from the copy once it holds them
     # The page shows nearly every field, some in {% if %} comparisons, which would
     # take a malformed one for false: convert them all now (BadResponse -> error page).
     record = results.pop("record").validate(deep=True)
-    return render(
-        request, resource.detail_template, {"resource": resource, "record": record, "lookups": lookups, **results}
-    )
+    context |= {"resource": resource, "record": record, "lookups": lookups, **results}
+    return render(request, resource.detail_template, context)
 
 
 @login_not_required

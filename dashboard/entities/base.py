@@ -20,6 +20,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from seventime.client import Page
 from seventime.records import Record
 
 from ..api import get_client
@@ -27,6 +28,7 @@ from ..collation import fold
 from ..exports import ExportColumn
 from ..fetch import Lookups
 from ..forms import CreateForm, LookupSelect, PickerSource
+from ..sync import read
 
 ANY = [("", _("Any"))]
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
@@ -187,6 +189,12 @@ class Resource:
         """Whether a record of the copy matches these API filters as Seven Time would."""
         raise NotImplementedError(f"{type(self).__name__}: the copy cannot apply the filters {sorted(fields)}")
 
+    def detail_from_copy(self, record_id: str) -> dict[str, Any] | None:
+        """What `detail_calls` gives, read from the local copy; None when the copy does
+        not hold it all (the record not copied yet, say): the page then asks Seven Time."""
+        record = read.get(self.copy_entity, record_id)
+        return None if record is None else {"record": record}
+
     def detail_calls(self, record_id: str) -> dict[str, Callable]:
         """Everything the detail page shows, fetched together with the record."""
         return {"record": partial(getattr(get_client(), self.get_method), record_id)}
@@ -212,6 +220,11 @@ class Resource:
     def sort_field(self, key: str) -> str | None:
         column = self.column(key)
         return column.sort if column else None
+
+
+def whole_page(records: list[Record]) -> Page:
+    """Records of the copy as a list answer that holds them all (never "maybe truncated")."""
+    return Page(tuple(records), limit=len(records) + 1)
 
 
 def lookup_label(items, key) -> str:

@@ -34,7 +34,8 @@ from ..forms import (
 from ..identifiers import OrganisationNumberField, PhoneField
 from ..vocabulary import DELIVERY_TYPES
 from . import cells
-from .base import YES_NO, Column, FilterForm, Resource
+from ..sync import read
+from .base import YES_NO, Column, FilterForm, Resource, whole_page
 
 
 class CustomerFilters(FilterForm):
@@ -273,6 +274,14 @@ class Customers(Resource):
     def local_filter(self, items, data, lookups):
         active = data.get("active")
         return [c for c in items if not active or c.is_active == (active == "true")]
+
+    def detail_from_copy(self, record_id):
+        found = super().detail_from_copy(record_id)
+        if found is None or not read.state("contact_persons").usable:
+            return None
+        contacts = read.ordered(read.live("contact_persons").filter(customer_id=record_id), "name_key", descending=False)
+        found["contacts"] = whole_page(read.as_records("contact_persons", contacts.values_list("data", flat=True)))
+        return found
 
     def detail_calls(self, record_id):
         client = get_client()

@@ -38,7 +38,8 @@ from ..forms import (
 from ..templatetags.dashboard import billing_method
 from ..vocabulary import BILLING_METHODS, PROJECT_BILLING_METHODS, WORK_INVOICING_STATUS_CHOICES
 from . import cells
-from .base import YES_NO, Column, FilterForm, Resource, lookup_field, lookup_label
+from ..sync import read
+from .base import YES_NO, Column, FilterForm, Resource, lookup_field, lookup_label, whole_page
 from .customers import PICKER as CUSTOMER_PICKER
 
 
@@ -319,6 +320,14 @@ class Projects(Resource):
             and (not data.get("customer_id") or p.customer == data["customer_id"])
             and (not active or p.is_active == (active == "true"))
         ]
+
+    def detail_from_copy(self, record_id):
+        found = super().detail_from_copy(record_id)
+        if found is None or not read.state("work_orders").usable:
+            return None
+        orders = read.ordered(read.live("work_orders").filter(project_id=record_id), "number_key", descending=True)
+        found["work_orders"] = whole_page(read.as_records("work_orders", orders.values_list("data", flat=True)))
+        return found
 
     def detail_calls(self, record_id):
         client = get_client()

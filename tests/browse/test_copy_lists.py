@@ -10,18 +10,18 @@ import re
 from collections import Counter
 
 import pytest
-import requests
 
 from dashboard.invoice_state import InvoiceState, invoice_state
 from dashboard.sync import engine
 from seventime.client import SevenTimeClient
+from seventime.errors import ConnectionFailed
 from seventime.records import Invoice
 from seventime.sandbox import store
 from tests.browse.pages import body_rows, cells, get, text
 
 pytestmark = pytest.mark.django_db
 
-LIST_ENTITIES = ["customers", "users", "departments", "projects", "work_orders", "invoices"]
+LIST_ENTITIES = ["customers", "contact_persons", "users", "departments", "projects", "work_orders", "invoices"]
 LOOKUP_ENTITIES = [
     "project_statuses",
     "project_types",
@@ -39,7 +39,7 @@ LOOKUP_ENTITIES = [
 
 @pytest.fixture
 def copied(db):
-    """A complete copy of the demo data (but the contact persons, which lists do not read)."""
+    """A complete copy of the demo data."""
     run = engine.sync(full=True, entities=LIST_ENTITIES + LOOKUP_ENTITIES)
     assert run.error == "" and run.complete
     return run
@@ -52,7 +52,7 @@ def seventime_down(monkeypatch):
 
     def refuse(self, method, path, **kwargs):
         calls.append(path)
-        raise requests.ConnectionError("refused")
+        raise ConnectionFailed("Could not connect to Seven Time.")
 
     monkeypatch.setattr(SevenTimeClient, "_request", refuse)
     return calls
@@ -184,3 +184,71 @@ def test_a_record_created_through_the_dashboard_is_in_its_list_at_once(copied, o
     _response, page = get(office_client, "/customers/?name=ödmjuka")
     assert "Ödmjuka Nykunden AB" in text(page)
     assert f"of {len(store.all('customers'))} match" in summary(get(office_client, "/customers/")[1])
+
+
+# --- detail pages ---
+
+
+def test_a_detail_page_renders_from_the_copy_when_seven_time_is_down_and_its_check_says_so(
+    copied, office_client, seventime_down
+):
+    customer = store.all("customers")[-1]
+    response, page = get(office_client, f"/customers/{customer['_id']}/")
+    assert response.status_code == 200 and customer["name"] in text(page)
+    assert 'hx-get="/customers/%s/?check=1"' % customer["_id"] in page and "Updated" in text(page)
+    assert seventime_down == []  # rendered without asking
+    _response, note = get(office_client, f"/customers/{customer['_id']}/?check=1", **{"HX-Request": "true"})
+    assert "Could not check with Seven Time." in text(note) and "The page shows the local copy." in text(note)
+    assert len(seventime_down) == 1  # the check: one call
+
+
+def test_the_check_updates_a_changed_record_in_the_copy_and_on_the_page(copied, office_client):
+    from tests.sync.test_engine import replace_document
+
+    invoice = dict(next(doc for doc in store.all("invoices") if doc.get("invoiceNumber")))
+    _response, note = get(office_client, f"/invoices/{invoice['_id']}/?check=1", **{"HX-Request": "true"})
+    assert "up to date" in text(note)
+    invoice["customerName"] = "Ändrad Kund AB"
+    replace_document("invoices", invoice)
+    response, page = get(office_client, f"/invoices/{invoice['_id']}/?check=1", **{"HX-Request": "true"})
+    assert response["HX-Retarget"] == "#detail" and response["HX-Reselect"] == "#detail"
+    assert "had changed in Seven Time" in text(page) and "Ändrad Kund AB" in text(page)
+    # The copy has it now: the list shows the new name without a sync.
+    _response, page = get(office_client, f"/invoices/?invoice_number={invoice['invoiceNumber']}")
+    assert "Ändrad Kund AB" in text(page)
+
+
+def test_the_check_waits_for_no_one_when_the_rate_limit_has_no_room(copied, office_client, monkeypatch):
+    from seventime.errors import RateLimited
+
+    def busy(self, method, path, **kwargs):
+        from seventime.ratelimit import SPARE, current_priority
+
+        assert current_priority() == SPARE
+        raise RateLimited("busy", retry_after=1)
+
+    monkeypatch.setattr(SevenTimeClient, "_request", busy)
+    project = store.all("projects")[0]
+    _response, note = get(office_client, f"/projects/{project['_id']}/?check=1", **{"HX-Request": "true"})
+    assert "rate limit has no room" in text(note)
+
+
+def test_a_record_gone_from_seven_time_is_marked_gone_by_the_check(copied, office_client):
+    from seventime.sandbox.models import Document
+
+    order = store.all("workOrders")[0]
+    Document.objects.filter(collection="workOrders", doc_id=order["_id"]).delete()
+    _response, note = get(office_client, f"/workorders/{order['_id']}/?check=1", **{"HX-Request": "true"})
+    assert "Seven Time no longer has this record." in text(note)
+    from dashboard.models import SyncedRecord
+
+    assert SyncedRecord.objects.get(entity="work_orders", record_id=order["_id"]).gone_at is not None
+
+
+def test_a_record_not_yet_in_the_copy_is_fetched_live(transactional_db, copied, office_client):
+    from dashboard.api import get_client
+
+    created = get_client().create_customer({"name": "Inte Kopierad AB"})
+    response, page = get(office_client, f"/customers/{created.id}/")
+    assert response.status_code == 200 and "Inte Kopierad AB" in text(page)
+    assert "?check=1" not in page
