@@ -1028,22 +1028,14 @@ def parse_form(text: str) -> dict:
     return root
 
 
-def handle(
-    method: str,
-    path: str,
-    query: Mapping[str, str],
-    headers: Mapping[str, str],
-    body: bytes = b"",
-    *,
-    wait_limit: float | None = None,
-) -> Response:
+def handle(method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes = b"") -> Response:
     """Answer one API request. `path` is what follows /api/1/ (e.g. "customers/abc").
 
     A fault the sandbox is told to play (faults.py) is answered first, before the
     secret, the rate limit or any data is looked at. `down` raises faults.Down
     (there is no answer: the caller fails the connection); `slow` waits, and
-    raises faults.TooSlow once `wait_limit` seconds (the caller's read timeout)
-    have passed without the answer.
+    raises faults.TooSlow once the caller would have given up (its read timeout,
+    faults.waiting_at_most).
 
     With SANDBOX_LATENCY_MS set, the answer takes that long in all: it is worked
     out first, then held back until the time has passed (a remote API's answer
@@ -1051,7 +1043,7 @@ def handle(
     not added to it)."""
     started = time.monotonic()
     try:
-        answer = _fault_answer(path, wait_limit) or _answer(method, path, query, headers, body)
+        answer = _fault_answer(path) or _answer(method, path, query, headers, body)
     except DatabaseError:
         # The sandbox stands for a remote API: its storage failing (SQLite busy
         # beyond the timeout, say) is that API's 503, not a crash of the page
@@ -1071,7 +1063,7 @@ def handle(
 MALFORMED_BODY = b'[{"_id": "5f1c2b9e8a1d4c0012345678", "name": "Bergs'
 
 
-def _fault_answer(path: str, wait_limit: float | None) -> Response | None:
+def _fault_answer(path: str) -> Response | None:
     """The failure the sandbox plays for `path`, or None to answer normally."""
     fault = faults.current()
     if not fault.applies_to(path):
@@ -1079,7 +1071,7 @@ def _fault_answer(path: str, wait_limit: float | None) -> Response | None:
     if fault.mode == "down":
         raise faults.Down(f"Connection refused (sandbox fault: down) for /{path}")
     if fault.mode == "slow":
-        faults.wait(fault, wait_limit)
+        faults.wait(fault)
         return None  # then the normal answer, late
     if fault.mode == "error":
         return error(503, "Service temporarily unavailable. Try again later.")

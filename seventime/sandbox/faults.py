@@ -29,8 +29,10 @@ look at the request either.
 
 from __future__ import annotations
 
+import contextvars
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -40,6 +42,9 @@ DEFAULT_SECONDS = 10.0
 
 #: How the slow mode waits (tests replace it: no test sleeps for real).
 _sleep = time.sleep
+
+#: How long whoever asked waits for an answer (its read timeout); None: for ever.
+_wait_limit: contextvars.ContextVar[float | None] = contextvars.ContextVar("sandbox_wait_limit", default=None)
 
 
 class Down(Exception):
@@ -151,8 +156,20 @@ def follow_setting() -> Fault:
     return current()
 
 
-def wait(fault: Fault, wait_limit: float | None) -> None:
+@contextmanager
+def waiting_at_most(seconds: float | None) -> Iterator[None]:
+    """Within: the caller gives up after `seconds` without an answer (the in-process
+    transport says so with the client's read timeout; over HTTP the client's socket does)."""
+    token = _wait_limit.set(seconds)
+    try:
+        yield
+    finally:
+        _wait_limit.reset(token)
+
+
+def wait(fault: Fault) -> None:
     """The slow mode's delay; TooSlow once the caller would have given up."""
+    wait_limit = _wait_limit.get()
     if wait_limit is not None and fault.seconds > wait_limit:
         _sleep(wait_limit)
         raise TooSlow(wait_limit)

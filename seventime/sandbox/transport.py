@@ -24,9 +24,8 @@ class SandboxAdapter(BaseAdapter):
         if isinstance(body, str):
             body = body.encode()
         try:
-            answer = api.handle(
-                request.method, path, dict(parse_qsl(url.query)), request.headers, body, wait_limit=_read_timeout(timeout)
-            )
+            with faults.waiting_at_most(_read_timeout(timeout)):
+                answer = api.handle(request.method, path, dict(parse_qsl(url.query)), request.headers, body)
         except faults.Down as down:
             # What requests raises when the server refuses the connection.
             raise requests.exceptions.ConnectionError(str(down), request=request) from None
