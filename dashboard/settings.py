@@ -24,6 +24,7 @@ env = environ.Env(
     SEVENTIME_RATE_LIMIT=(float, 4.0),
     SANDBOX_LATENCY_MS=(int, 0),
     SANDBOX_RATE_LIMIT=(float, 4.0),
+    SANDBOX_FAULT=(str, "off"),
     LOGIN_FAILURE_LIMIT=(int, 5),
     LOGIN_COOLOFF_MINUTES=(int, 15),
     TIME_ZONE=(str, "Europe/Stockholm"),
@@ -255,6 +256,11 @@ SANDBOX_LATENCY_MS = env("SANDBOX_LATENCY_MS")
 # The sandbox answers 429 with Retry-After beyond this many calls a second per client
 # secret, as Seven Time does (a token bucket of that many, refilled at that rate). 0: no limit.
 SANDBOX_RATE_LIMIT = env("SANDBOX_RATE_LIMIT")
+# The sandbox fails as Seven Time does, to try the dashboard's stale mode by hand:
+# off, error (503), slow (answers after N s: "slow:30"; 10 s by default), ratelimit
+# (429, Retry-After N s), down (no connection), malformed (200, not JSON).
+# `manage.py sandbox_fault` overrides it while running (seventime/sandbox/faults.py).
+SANDBOX_FAULT = env("SANDBOX_FAULT")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -42,7 +42,7 @@ from django.db import DatabaseError, transaction
 
 from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, REVERSE_CHARGE, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
-from . import ratelimit, store
+from . import faults, ratelimit, store
 from .demo import PALETTE, PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
 
 logger = logging.getLogger("seventime.sandbox")
@@ -76,13 +76,16 @@ class Response:
     body: Any
     collection: str | None = None  # for a list answer: whose documents it holds
     headers: tuple[tuple[str, str], ...] = ()  # beyond Content-Type
+    raw: bytes | None = None  # sent as it is instead of `body` (a malformed answer)
 
     def encode(self) -> tuple[int, dict[str, str], bytes]:
         return self._encoded
 
     @cached_property
     def _encoded(self) -> tuple[int, dict[str, str], bytes]:
-        if self.collection is not None:
+        if self.raw is not None:
+            payload = self.raw
+        elif self.collection is not None:
             payload = store.encode(self.collection, self.body)
         else:
             payload = json.dumps(self.body, ensure_ascii=False).encode()
@@ -1028,13 +1031,19 @@ def parse_form(text: str) -> dict:
 def handle(method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes = b"") -> Response:
     """Answer one API request. `path` is what follows /api/1/ (e.g. "customers/abc").
 
+    A fault the sandbox is told to play (faults.py) is answered first, before the
+    secret, the rate limit or any data is looked at. `down` raises faults.Down
+    (there is no answer: the caller fails the connection); `slow` waits, and
+    raises faults.TooSlow once the caller would have given up (its read timeout,
+    faults.waiting_at_most).
+
     With SANDBOX_LATENCY_MS set, the answer takes that long in all: it is worked
     out first, then held back until the time has passed (a remote API's answer
     time, network included; the sandbox's own work on this machine is inside it,
     not added to it)."""
     started = time.monotonic()
     try:
-        answer = _answer(method, path, query, headers, body)
+        answer = _fault_answer(path) or _answer(method, path, query, headers, body)
     except DatabaseError:
         # The sandbox stands for a remote API: its storage failing (SQLite busy
         # beyond the timeout, say) is that API's 503, not a crash of the page
@@ -1048,6 +1057,31 @@ def handle(method: str, path: str, query: Mapping[str, str], headers: Mapping[st
         if remaining > 0:
             time.sleep(remaining)
     return answer
+
+
+#: The malformed fault's answer: a list cut off halfway, as a dropped proxy connection leaves it.
+MALFORMED_BODY = b'[{"_id": "5f1c2b9e8a1d4c0012345678", "name": "Bergs'
+
+
+def _fault_answer(path: str) -> Response | None:
+    """The failure the sandbox plays for `path`, or None to answer normally."""
+    fault = faults.current()
+    if not fault.applies_to(path):
+        return None
+    if fault.mode == "down":
+        raise faults.Down(f"Connection refused (sandbox fault: down) for /{path}")
+    if fault.mode == "slow":
+        faults.wait(fault)
+        return None  # then the normal answer, late
+    if fault.mode == "error":
+        return error(503, "Service temporarily unavailable. Try again later.")
+    if fault.mode == "ratelimit":
+        return Response(
+            429,
+            {"errorMessage": "Too many requests. Try again later."},
+            headers=(("Retry-After", ratelimit.retry_after_header(fault.seconds)),),
+        )
+    return Response(200, None, raw=MALFORMED_BODY)
 
 
 def _answer(method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes) -> Response:

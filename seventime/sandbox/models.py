@@ -41,3 +41,15 @@ class RateSecond(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "second"], name="sandbox_unique_rate_second")]
+
+
+class Fault(models.Model):
+    """The failure the sandbox is told to play (`manage.py sandbox_fault`): one row,
+    read on every API call, so that every process sharing the database (the web
+    server and the worker, each with the in-process transport) fails alike. While
+    the row exists it overrides the SANDBOX_FAULT setting, "off" included."""
+
+    mode = models.CharField(max_length=16)
+    seconds = models.FloatField(help_text="slow: how long an answer takes; ratelimit: the Retry-After.")
+    only = models.CharField(max_length=200, blank=True, help_text="Comma-separated path prefixes; empty: every path.")
+    changed = models.DateTimeField(auto_now=True)

@@ -11,7 +11,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from . import api
+from . import api, faults
 
 PREFIX = "/sandbox/api/1/"
 
@@ -23,7 +23,15 @@ class SandboxAdapter(BaseAdapter):
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()
-        answer = api.handle(request.method, path, dict(parse_qsl(url.query)), request.headers, body)
+        try:
+            with faults.waiting_at_most(_read_timeout(timeout)):
+                answer = api.handle(request.method, path, dict(parse_qsl(url.query)), request.headers, body)
+        except faults.Down as down:
+            # What requests raises when the server refuses the connection.
+            raise requests.exceptions.ConnectionError(str(down), request=request) from None
+        except faults.TooSlow as slow:
+            # What requests raises when the answer does not come within the read timeout.
+            raise requests.exceptions.ReadTimeout(str(slow), request=request) from None
         status, headers, content = answer.encode()
         response = requests.Response()
         response.status_code = status
@@ -39,3 +47,10 @@ class SandboxAdapter(BaseAdapter):
 
     def close(self):
         pass
+
+
+def _read_timeout(timeout) -> float | None:
+    """The seconds requests would wait for an answer: `timeout` is (connect, read), one number or None."""
+    if isinstance(timeout, tuple):
+        timeout = timeout[1]
+    return float(timeout) if isinstance(timeout, int | float) else None
