@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-production e2e browser reset-demo benchmark loadtest
+.PHONY: run serve test test-production e2e browser reset-demo benchmark loadtest loadtest-production
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,3 +77,8 @@ loadtest: $(STAMP)
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(PY) -m benchmark.load $(ARGS)
+
+## The same on a real PostgreSQL and Redis, started on loopback ports for the run and
+## stopped after it (.ci/services, as make test-production).
+loadtest-production: $(STAMP)
+	bash .ci/services $(MAKE) --no-print-directory loadtest

@@ -108,8 +108,8 @@ class Level:
     pages: list[Page]
     calls: Counter = field(default_factory=Counter)  # calls that reached the sandbox, per second
     refused: Counter = field(default_factory=Counter)  # of them, answered 429
-    rss_start: dict[int, int] = field(default_factory=dict)
-    rss_end: dict[int, int] = field(default_factory=dict)
+    memory_start: dict[int, tuple[int, int]] = field(default_factory=dict)  # pid -> kB (RSS, PSS)
+    memory_end: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:
@@ -176,19 +176,23 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
-def server_memory(master: int) -> dict[int, int]:
-    """kB resident of gunicorn's master (first) and of each of its workers."""
-    return {pid: rss_kb(pid) for pid in [master, *children(master)]}
+def server_memory(master: int) -> dict[int, tuple[int, int]]:
+    """kB resident (RSS) and proportional (PSS) of gunicorn's master (first) and of each
+    of its workers: the workers share the pages they forked with (preload_app), which
+    every RSS counts in full and PSS divides among them."""
+    return {pid: (rss_kb(pid), proc_kb(pid, "smaps_rollup", "Pss:")) for pid in [master, *children(master)]}
 
 
-def memory_words(rss: dict[int, int]) -> str:
-    """The resident sizes, and their proportional total: the workers share the pages they
-    forked with (preload_app), which every RSS counts in full and PSS divides among them."""
-    sizes = [kb / 1024 for kb in rss.values()]
+def rss_mb(memory: dict[int, tuple[int, int]]) -> float:
+    return sum(rss for rss, _pss in memory.values()) / 1024
+
+
+def memory_words(memory: dict[int, tuple[int, int]]) -> str:
+    sizes = [rss / 1024 for rss, _pss in memory.values()]
     if not sizes:
         return "n/a"
     workers = " + ".join(f"{size:.0f}" for size in sizes[1:])
-    pss = sum(proc_kb(pid, "smaps_rollup", "Pss:") for pid in rss) / 1024
+    pss = sum(pss for _rss, pss in memory.values()) / 1024
     return f"RSS {sum(sizes):.0f} MB (master {sizes[0]:.0f} + workers {workers}); PSS {pss:.0f} MB in all"
 
 
@@ -369,7 +373,7 @@ class LoadTest:
                 f"{time.monotonic() - started:.1f} s): " + ", ".join(label for label, _path, _headers in pages)
             )
             for users in levels:
-                rss_start = server_memory(server.gunicorn.pid)
+                memory_start = server_memory(server.gunicorn.pid)
                 counted = sandbox_seconds(sandbox_port)
                 began, deadline, ended, done = run_level(server.base, sessions[:users], pages, seconds)
                 now = sandbox_seconds(sandbox_port)
@@ -381,8 +385,8 @@ class LoadTest:
                     done,
                     calls=counts_between(counted["calls"], now["calls"]),
                     refused=counts_between(counted["refused"], now["refused"]),
-                    rss_start=rss_start,
-                    rss_end=server_memory(server.gunicorn.pid),
+                    memory_start=memory_start,
+                    memory_end=server_memory(server.gunicorn.pid),
                 )
                 record = ratelimit.peak(settings.SANDBOX_CLIENT_SECRET, since=began)
                 results.append(level)
@@ -399,8 +403,8 @@ class LoadTest:
             f"\n{level.users} user{'s' if level.users != 1 else ''}: {len(level.pages)} pages begun in {level.seconds:.0f} s (the last answered "
             f"{level.ended - level.deadline:.1f} s after); errors: {errors or 'none'}"
         )
-        self.write(f"  gunicorn memory at the start: {memory_words(level.rss_start)}")
-        self.write(f"  gunicorn memory at the end:   {memory_words(level.rss_end)}")
+        self.write(f"  gunicorn memory at the start: {memory_words(level.memory_start)}")
+        self.write(f"  gunicorn memory at the end:   {memory_words(level.memory_end)}")
         self.write(
             f"  sandbox: {sum(level.calls.values())} calls over {level.ended - level.began:.1f} s, "
             f"{level.calls_per_second:.2f}/s, at most {level.peak_calls} in one second, "
@@ -432,8 +436,8 @@ class LoadTest:
                 f"| {level.users} | {level.pages_per_second:.1f} | {level.latency(0.5):.0f} | {level.latency(0.95):.0f} "
                 f"| {level.latency(0.99):.0f} | {len(level.pages)} | {sum(level.errors.values())} "
                 f"| {level.calls_per_second:.2f} | {level.peak_calls} | {sum(level.refused.values())} "
-                f"| {'yes' if level.within(limit) else 'NO'} | {sum(level.rss_start.values()) / 1024:.0f} "
-                f"| {sum(level.rss_end.values()) / 1024:.0f} |"
+                f"| {'yes' if level.within(limit) else 'NO'} | {rss_mb(level.memory_start):.0f} "
+                f"| {rss_mb(level.memory_end):.0f} |"
             )
 
 
