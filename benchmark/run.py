@@ -78,6 +78,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
     #: a second, and of them those refused with 429 (its rate limit, when it is on).
     seconds = Counter()
     refused = Counter()
+    #: When each call reached it (time.time()), for the load test's sliding second.
+    arrivals = []
     seconds_lock = threading.Lock()
 
     def setup(self):
@@ -92,9 +94,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if url.path == SECONDS_PATH:
             self.answer_seconds()
             return
-        second = int(time.time())
+        arrived = time.time()
+        second = int(arrived)
         with self.seconds_lock:
             self.seconds[second] += 1
+            self.arrivals.append(arrived)
         if not url.path.startswith(SANDBOX_PREFIX):
             self.send_error(404)
             return
@@ -119,7 +123,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def answer_seconds(self):
         with self.seconds_lock:
-            body = json.dumps({"calls": self.seconds, "refused": self.refused}).encode()
+            body = json.dumps({"calls": self.seconds, "refused": self.refused, "arrivals": self.arrivals}).encode()
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
 
     def finish(self):
@@ -135,7 +139,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
 
 #: The benchmark's own questions to its sandbox process: the most calls it answered in
-#: one second; the calls that reached it in each second and those refused (JSON).
+#: one second; the calls that reached it in each second, those refused, and when each came (JSON).
 PEAK_PATH = "/benchmark/peak"
 SECONDS_PATH = "/benchmark/seconds"
 

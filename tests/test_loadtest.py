@@ -4,7 +4,7 @@ worked out right from what it recorded. The load run itself is not part of the s
 import math
 from collections import Counter
 
-from benchmark.load import Level, Page, counts_between, per_second, percentile
+from benchmark.load import Level, Page, closest, counts_between, most_in_window, per_second, percentile
 
 
 def test_percentile_is_the_nearest_rank():
@@ -65,3 +65,15 @@ def test_calls_a_second_are_over_the_whole_level_and_checked_against_the_limit()
     assert not level([], calls={1000: 5}).within(4)
     assert not level([], calls={1000: 2}, refused={1000: 1}).within(4)
     assert level([], calls={1000: 50}).within(0)  # no limit to keep
+
+
+def test_the_sliding_second_and_the_closest_calls():
+    # Four a second, evenly spaced, and then one late call that shares a calendar second with four.
+    even = [10.0, 10.25, 10.5, 10.75, 11.0, 11.25]
+    assert most_in_window(even) == 4
+    assert round(closest(even), 6) == 0.25
+    bunched = [10.9, 11.0, 11.25, 11.5, 11.75, 12.0]  # 10.9 came late: 11.0 followed 100 ms after
+    assert most_in_window(bunched) == 5  # 10.9 .. 11.75
+    assert round(closest(bunched), 6) == 0.1
+    assert most_in_window([]) == 0
+    assert closest([3.0]) == math.inf
