@@ -10,9 +10,10 @@ the dashboard's SEVENTIME_RATE_LIMIT from the environment, 4 a second by default
 
 Every simulated user signs in through the login form (once, before the first level)
 and then, with no think time, asks for the pages of `make benchmark` in turn, each
-user from its own place in the list, over its own keep-alive connection (requests;
-urllib3 sets TCP_NODELAY): the five list pages, the detail page of each kind, filters
-as a full page and as the htmx partial (HX-Request), and the start page's search.
+user from its own place in the list, over its own keep-alive connection (requests; both
+urllib3 and gunicorn set TCP_NODELAY, so no Nagle delays are measured): the five list
+pages, the detail page of each kind, filters as a full page and as the htmx partial
+(HX-Request), and the start page's search. A redirect counts as an error (not followed).
 
 For each level (1, 10 and 50 users, `--seconds` each) it prints pages a second (pages
 finished within the time), p50/p95/p99 of the pages begun within it (the last ones
@@ -304,7 +305,9 @@ def run_level(base: str, sessions: list, pages: list, seconds: float) -> tuple[f
             turn += 1
             started = time.time()
             try:
-                status = browser.get(base + path, headers=headers, timeout=PAGE_TIMEOUT).status_code
+                # A redirect (to the login, say) is not the page: it counts as an error.
+                answer = browser.get(base + path, headers=headers, timeout=PAGE_TIMEOUT, allow_redirects=False)
+                status = answer.status_code
             except requests.RequestException:
                 status = 0
             mine.append(Page(label, started, time.time(), status))
