@@ -20,7 +20,8 @@ finished within the time), p50/p95/p99 of the pages begun within it (the last on
 are waited for), the errors (any status but 200, or no answer), and the calls that
 reached the sandbox: a second on average and at most in one second, and the 429s it
 answered; then whether those stayed at or below the rate limit. The resident memory
-of gunicorn's master and workers is printed at the start and the end of each level.
+of gunicorn's master and workers is printed at the start and the end of each level,
+and sampled every tenth of it.
 
 The database and cache are the environment's (DATABASE_URL, CACHE_URL; SQLite and
 local memory by default): the sandbox's data lives there too, created if it is empty.
@@ -131,6 +132,7 @@ class Level:
     arrivals: list[float] = field(default_factory=list)  # when each reached the sandbox (time.time())
     memory_start: dict[int, tuple[int, int]] = field(default_factory=dict)  # pid -> kB (RSS, PSS)
     memory_end: dict[int, tuple[int, int]] = field(default_factory=dict)
+    memory_during: list[float] = field(default_factory=list)  # gunicorn's RSS in MB, every tenth of `seconds`
 
     @property
     def seconds(self) -> float:
@@ -215,6 +217,12 @@ def memory_words(memory: dict[int, tuple[int, int]]) -> str:
     workers = " + ".join(f"{size:.0f}" for size in sizes[1:])
     pss = sum(pss for _rss, pss in memory.values()) / 1024
     return f"RSS {sum(sizes):.0f} MB (master {sizes[0]:.0f} + workers {workers}); PSS {pss:.0f} MB in all"
+
+
+def sample_memory(master: int, every: float, into: list[float], stop: threading.Event) -> None:
+    """gunicorn's RSS in MB into `into` every `every` seconds until `stop` is set."""
+    while not stop.wait(every):
+        into.append(rss_mb(server_memory(master)))
 
 
 class Server:
@@ -398,7 +406,14 @@ class LoadTest:
             for users in levels:
                 memory_start = server_memory(server.gunicorn.pid)
                 counted = sandbox_seconds(sandbox_port)
+                sampled, stop_sampling = [], threading.Event()
+                sampler = threading.Thread(
+                    target=sample_memory, args=(server.gunicorn.pid, seconds / 10, sampled, stop_sampling), daemon=True
+                )
+                sampler.start()
                 began, deadline, ended, done = run_level(server.base, sessions[:users], pages, seconds)
+                stop_sampling.set()
+                sampler.join()
                 now = sandbox_seconds(sandbox_port)
                 level = Level(
                     users,
@@ -411,6 +426,7 @@ class LoadTest:
                     arrivals=now["arrivals"][len(counted["arrivals"]) :],
                     memory_start=memory_start,
                     memory_end=server_memory(server.gunicorn.pid),
+                    memory_during=sampled,
                 )
                 record = ratelimit.peak(settings.SANDBOX_CLIENT_SECRET, since=began)
                 results.append(level)
@@ -429,6 +445,10 @@ class LoadTest:
         )
         self.write(f"  gunicorn memory at the start: {memory_words(level.memory_start)}")
         self.write(f"  gunicorn memory at the end:   {memory_words(level.memory_end)}")
+        self.write(
+            f"  gunicorn RSS every {level.seconds / 10:g} s (until the last page answered), MB: "
+            + ", ".join(f"{mb:.0f}" for mb in level.memory_during)
+        )
         self.write(
             f"  sandbox: {sum(level.calls.values())} calls over {level.ended - level.began:.1f} s, "
             f"{level.calls_per_second:.2f}/s, at most {level.peak_calls} in one second, "
