@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-production e2e browser reset-demo benchmark
+.PHONY: run serve test test-production e2e browser reset-demo benchmark loadtest loadtest-production
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,3 +68,17 @@ benchmark: $(STAMP)
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(PY) -m benchmark $(ARGS)
+
+## 1, 10 and 50 simulated users with no think time against the production server (gunicorn
+## and the worker, DEBUG off, as make serve) on the sandbox with 100 ms latency and its rate
+## limit on (4 a second): pages a second, p50/p95/p99, errors, calls a second that reached the
+## sandbox, memory. ARGS="--seconds 30" for longer levels (python -m benchmark.load --help).
+loadtest: $(STAMP)
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) $(PY) -m benchmark.load $(ARGS)
+
+## The same on a real PostgreSQL and Redis, started on loopback ports for the run and
+## stopped after it (.ci/services, as make test-production).
+loadtest-production: $(STAMP)
+	bash .ci/services $(MAKE) --no-print-directory loadtest

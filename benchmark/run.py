@@ -14,6 +14,7 @@ limit, not the pages. The last lines give the peak calls a second the sandbox sa
 """
 
 import datetime as dt
+import json
 import logging
 import multiprocessing
 import re
@@ -73,8 +74,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
     measure the dashboard: the upstream's time is the injected latency."""
 
     protocol_version = "HTTP/1.1"
-    #: Calls answered in each second (by the epoch), for the peak calls a second.
+    #: Calls that reached the sandbox in each second (by the epoch), for the peak calls
+    #: a second, and of them those refused with 429 (its rate limit, when it is on).
     seconds = Counter()
+    refused = Counter()
+    #: When each call reached it (time.time()), for the load test's sliding second.
+    arrivals = []
     seconds_lock = threading.Lock()
 
     def setup(self):
@@ -86,8 +91,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if url.path == PEAK_PATH:
             self.answer_peak()
             return
+        if url.path == SECONDS_PATH:
+            self.answer_seconds()
+            return
+        arrived = time.time()
+        second = int(arrived)
         with self.seconds_lock:
-            self.seconds[int(time.time())] += 1
+            self.seconds[second] += 1
+            self.arrivals.append(arrived)
         if not url.path.startswith(SANDBOX_PREFIX):
             self.send_error(404)
             return
@@ -95,6 +106,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         answer = api.handle(self.command, url.path[len(SANDBOX_PREFIX):], dict(parse_qsl(url.query)), self.headers, body)
         status, headers, content = answer.encode()
+        if status == 429:
+            with self.seconds_lock:
+                self.refused[second] += 1
         head = [f"HTTP/1.1 {status} {'OK' if status < 400 else 'Error'}"]
         head += [f"{name}: {value}" for name, value in headers.items()]
         head += [f"Content-Length: {len(content)}", "", ""]
@@ -105,6 +119,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def answer_peak(self):
         with self.seconds_lock:
             body = str(max(self.seconds.values(), default=0)).encode()
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    def answer_seconds(self):
+        with self.seconds_lock:
+            body = json.dumps({"calls": self.seconds, "refused": self.refused, "arrivals": self.arrivals}).encode()
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
 
     def finish(self):
@@ -119,19 +138,33 @@ class SandboxHandler(BaseHTTPRequestHandler):
         pass
 
 
-#: The benchmark's own question to its sandbox process: the most calls it answered in one second.
+#: The benchmark's own questions to its sandbox process: the most calls it answered in
+#: one second; the calls that reached it in each second, those refused, and when each came (JSON).
 PEAK_PATH = "/benchmark/peak"
+SECONDS_PATH = "/benchmark/seconds"
 
 
-def _run_sandbox(latency: int, ready) -> None:
+def _run_sandbox(latency: int, rate_limit: float, ready) -> None:
     from django.conf import settings
 
     settings.SANDBOX_LATENCY_MS = latency
-    settings.SANDBOX_RATE_LIMIT = 0  # page speed, not the limit (see the module's docstring)
+    settings.SANDBOX_RATE_LIMIT = rate_limit
     server = ThreadingHTTPServer(("127.0.0.1", 0), SandboxHandler)
     server.daemon_threads = True
     ready.put(server.server_address[1])
     server.serve_forever()
+
+
+def start_sandbox(latency: int, rate_limit: float = 0) -> tuple[multiprocessing.Process, int]:
+    """Fork a process serving the sandbox API with the injected latency and rate limit
+    (0: none); the process and its port."""
+    connections.close_all()  # the child must not share the parent's database connection
+    ready = multiprocessing.get_context("fork").Queue()
+    process = multiprocessing.get_context("fork").Process(
+        target=_run_sandbox, args=(latency, rate_limit, ready), daemon=True
+    )
+    process.start()
+    return process, ready.get(timeout=30)
 
 
 class Benchmark:
@@ -171,14 +204,9 @@ class Benchmark:
         self.time_demo_data()
 
     def start_sandbox(self, latency: int) -> int:
-        """Fork a process serving the sandbox API with the injected latency."""
-        connections.close_all()  # the child must not share the parent's database connection
-        ready = multiprocessing.get_context("fork").Queue()
-        self.sandbox = multiprocessing.get_context("fork").Process(
-            target=_run_sandbox, args=(latency, ready), daemon=True
-        )
-        self.sandbox.start()
-        return ready.get(timeout=30)
+        """The sandbox's process, rate limit off (page speed, not the limit: see the module's docstring)."""
+        self.sandbox, port = start_sandbox(latency, rate_limit=0)
+        return port
 
     def login(self, base, user) -> requests.Session:
         from django.conf import settings
