@@ -60,7 +60,7 @@ class ResultUnitsInUse(LookupList):
     units of the latest projects are the ones a new record can use."""
 
     def from_copy(self):
-        if not read.state("projects").usable:
+        if not read.usable("projects"):
             return None
         newest = read.live("projects").order_by("-modified_at", "-number_key").values_list("data", flat=True)
         return self._units(read.as_records("projects", newest[:100]))

@@ -277,11 +277,8 @@ class Customers(Resource):
 
     def detail_from_copy(self, record_id):
         found = super().detail_from_copy(record_id)
-        if found is None or not read.state("contact_persons").usable:
-            return None
-        contacts = read.ordered(read.live("contact_persons").filter(customer_id=record_id), "name_key", descending=False)
-        found["contacts"] = whole_page(read.as_records("contact_persons", contacts.values_list("data", flat=True)))
-        return found
+        contacts = read.related("contact_persons", "customer_id", record_id, order="name_key")
+        return None if found is None or contacts is None else found | {"contacts": whole_page(contacts)}
 
     def detail_calls(self, record_id):
         client = get_client()

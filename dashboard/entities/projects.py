@@ -323,11 +323,8 @@ class Projects(Resource):
 
     def detail_from_copy(self, record_id):
         found = super().detail_from_copy(record_id)
-        if found is None or not read.state("work_orders").usable:
-            return None
-        orders = read.ordered(read.live("work_orders").filter(project_id=record_id), "number_key", descending=True)
-        found["work_orders"] = whole_page(read.as_records("work_orders", orders.values_list("data", flat=True)))
-        return found
+        orders = read.related("work_orders", "project_id", record_id, order="number_key", descending=True)
+        return None if found is None or orders is None else found | {"work_orders": whole_page(orders)}
 
     def detail_calls(self, record_id):
         client = get_client()

@@ -79,6 +79,11 @@ def state(entity: str) -> CopyState:
     )
 
 
+def usable(entity: str) -> bool:
+    """Whether pages read this entity from the copy (one query; `state` says more)."""
+    return CopyStatus.objects.filter(account=account_key(), entity=entity, last_complete_at__isnull=False).exists()
+
+
 def _building(entity: str) -> tuple[int, int | None] | None:
     run = SyncRun.objects.filter(account=account_key(), finished_at__isnull=True).first()
     if run is None:
@@ -124,6 +129,15 @@ def ordered(queryset: QuerySet, column: str, *, descending: bool) -> QuerySet:
 def lookup(entity: str) -> list[Record] | None:
     """A lookup list (statuses, types, users...) from the copy; None when the copy
     cannot stand in for Seven Time yet."""
-    if not state(entity).usable:
+    if not usable(entity):
         return None
     return as_records(entity, live(entity).order_by("name_key").values_list("data", flat=True))
+
+
+def related(entity: str, column: str, value: str, *, order: str, descending: bool = False) -> list[Record] | None:
+    """The records of `entity` whose `column` is `value` (a customer's contact persons,
+    a project's work orders), in order; None when the copy cannot stand in for Seven Time."""
+    if not usable(entity):
+        return None
+    found = ordered(live(entity).filter(**{column: value}), order, descending=descending)
+    return as_records(entity, found.values_list("data", flat=True))
