@@ -50,5 +50,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 
 # The task queue in memory, not run by itself: a test that enqueues sees the task
-# waiting (`tests.conftest.run_queued_tasks` runs them, as a worker would).
-HUEY = task_queue("memory://", 1)  # noqa: F405
+# waiting (`tests.conftest.run_queued_tasks` runs them, as a worker would). The servers
+# of tests/test_two_servers.py are given a Redis queue (TASK_QUEUE_URL=redis://) and keep it.
+if not os.environ.get("TASK_QUEUE_URL", "").startswith("redis"):
+    HUEY = task_queue("memory://", 1)  # noqa: F405

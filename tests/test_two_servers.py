@@ -64,6 +64,13 @@ class Server:
         return errors.decode(errors="replace")
 
 
+def _queue_url() -> str:
+    """The task queue on the run's Redis, in a database of its own (the cache's are 0-8)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(os.environ["CACHE_URL"])._replace(path="/14"))
+
+
 def _database_url() -> str:
     db = connection.settings_dict  # the test database pytest-django made
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -73,11 +80,11 @@ def _database_url() -> str:
 def servers(transactional_db, sandbox_data, django_user_model):
     user = django_user_model.objects.create_user("tvaservrar", password=PASSWORD)
     user.user_permissions.add(*Permission.objects.filter(
-        codename__in=["view_customers", "add_customers", "view_users", "add_users", "add_workorders", "view_workorders"]
+        codename__in=["view_sync", "view_customers", "add_customers", "view_users", "add_users", "add_workorders", "view_workorders"]
     ))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url(),
            "CACHE_URL": os.environ["CACHE_URL"], "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
-           "SECRET_KEY": settings.SECRET_KEY, "PYTHONPATH": str(ROOT)}
+           "SECRET_KEY": settings.SECRET_KEY, "PYTHONPATH": str(ROOT), "TASK_QUEUE_URL": _queue_url()}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     started = [Server(env), Server(env)]
     yield started
@@ -156,3 +163,40 @@ def test_ten_identical_submits_over_both_servers_create_one_record(servers):
     [customer] = [doc for doc in store.all("customers") if doc.get("name") == "Tiofaldig Klick AB"]
     assert [answer.status_code for answer in answers] == [200] * 10
     assert all(answer.url.endswith(f"/customers/{customer['_id']}/") for answer in answers)
+
+
+def test_sync_now_on_one_server_goes_through_the_redis_queue_to_a_worker_anywhere(servers, monkeypatch):
+    """The queue is Redis (TASK_QUEUE_URL=redis://): "Sync now" on one server enqueues
+    there, the other server's Sync page sees the run waiting, and a worker in another
+    process (this test, as `run_huey` on a third machine would) takes it and runs it."""
+    from huey import RedisHuey
+    from huey.contrib.djhuey import HUEY
+
+    import dashboard.sync.tasks  # noqa: F401  (registers the tasks a worker runs)
+
+    from dashboard.models import SyncRun
+
+    queue = RedisHuey("seventime-dashboard", url=_queue_url())
+    queue.flush()
+    one, other = servers
+    session = _session()
+    _log_in(session, one.url)
+    page = session.get(f"{one.url}/sync/", timeout=60).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    asked = session.post(f"{one.url}/sync/now/", data={"csrfmiddlewaretoken": token}, timeout=60,
+                         headers={"Referer": f"{one.url}/sync/"})
+    assert asked.status_code == 200 and "handed to the worker" in asked.text
+    assert queue.pending_count() == 1
+    assert "waiting for the worker" in session.get(f"{other.url}/sync/", timeout=60).text
+
+    # A worker elsewhere: this process's tasks, on the servers' Redis queue.
+    monkeypatch.setattr(HUEY, "storage", queue.storage)
+    task = HUEY.dequeue()
+    assert task.name.endswith("sync")
+    HUEY.execute(task)
+    run = SyncRun.objects.get()
+    assert run.finished_at is not None and run.error == ""
+    assert queue.pending_count() == 0
+    after = session.get(f"{other.url}/sync/", timeout=60).text
+    assert "waiting for the worker" not in after
+    queue.flush()
