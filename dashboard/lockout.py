@@ -1,11 +1,13 @@
 """What a locked-out login sees (django-axes' AXES_LOCKOUT_CALLABLE): the same login
 page, our own or the Django admin's, with a message saying when to try again."""
 
+import ipaddress
 import math
 from datetime import datetime
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
@@ -16,6 +18,28 @@ from django.utils import timezone
 from django.utils.dateformat import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+
+def client_address(request) -> str | None:
+    """The address a login comes from (AXES_CLIENT_IP_CALLABLE): the connection's own,
+    or, behind TRUSTED_PROXY_COUNT reverse proxies, the one the outermost of them saw.
+
+    Each proxy appends the address it was connected from to X-Forwarded-For, so with N
+    proxies the Nth entry from the right is the client's as our outermost proxy saw it;
+    entries further left came from the client and can be forged. With no proxy counted
+    (the default) the header is ignored, so no one can choose their own address; an entry
+    that is not an address falls back to the connection's."""
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote
 
 
 def lockout_ends(request, credentials) -> datetime:

@@ -27,6 +27,7 @@ env = environ.Env(
     SANDBOX_FAULT=(str, "off"),
     LOGIN_FAILURE_LIMIT=(int, 5),
     LOGIN_COOLOFF_MINUTES=(int, 15),
+    TRUSTED_PROXY_COUNT=(int, 0),
     TIME_ZONE=(str, "Europe/Stockholm"),
     TASK_QUEUE_URL=(str, ""),
     TASK_WORKERS=(int, 1),
@@ -193,6 +194,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "dashboard.lockout.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
+# The address a login comes from: the connection's, or behind TRUSTED_PROXY_COUNT reverse
+# proxies the one the outermost saw (X-Forwarded-For; dashboard.lockout.client_address).
+TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
+AXES_CLIENT_IP_CALLABLE = "dashboard.lockout.client_address"
 # Failures are what throttling needs; a row per successful login would only grow.
 AXES_DISABLE_ACCESS_LOG = True
 

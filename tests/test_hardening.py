@@ -356,6 +356,45 @@ def test_an_address_is_locked_whatever_the_username(client, office, settings):
     assert elsewhere.status_code == 302
 
 
+def test_behind_a_trusted_proxy_the_address_is_the_clients_from_x_forwarded_for(client, office, settings):
+    """Every login arrives from the proxy's address (10.0.0.9); the proxy appends the
+    client's to X-Forwarded-For. One client's failures must not lock the others out,
+    and a forged entry to the left of the proxy's does not give a fresh address."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.9"}
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            wrong_logins(client, "/login/", f"someone-{n}", 1, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 192.0.2.66",
+                         **proxy)
+        from_there = client.post("/login/", {"username": "office", "password": "the-right-password"},
+                                 HTTP_X_FORWARDED_FOR="192.0.2.66", **proxy)
+        colleague = client.post("/login/", {"username": "office", "password": "the-right-password"},
+                                HTTP_X_FORWARDED_FOR="192.0.2.67", **proxy)
+    assert from_there.status_code == 429
+    assert colleague.status_code == 302
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, office, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            # A client that forges a new address each time is still locked by its own.
+            wrong_logins(client, "/login/", f"someone-{n}", 1, REMOTE_ADDR="192.0.2.66",
+                         HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        response = client.post("/login/", {"username": "office", "password": "the-right-password"},
+                               REMOTE_ADDR="192.0.2.66", HTTP_X_FORWARDED_FOR="198.51.100.200")
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize("header", ["", "not-an-address", "192.0.2.1, <script>"])
+def test_a_missing_or_malformed_forwarded_address_falls_back_to_the_connections(rf, settings, header):
+    from dashboard.lockout import client_address
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/login/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=header)
+    assert client_address(request) == "10.0.0.9"
+
+
 def test_the_admin_login_is_throttled_the_same_way(client, django_user_model, settings):
     django_user_model.objects.create_superuser("boss", password="the-boss-password")
     form = {"username": "boss", "password": "the-boss-password", "next": "/admin/"}
