@@ -1,0 +1,165 @@
+"""Lighthouse scores of the main page kinds: python -m benchmark.lighthouse [--min 95]
+(`make lighthouse`; `.ci/run` runs it).
+
+Lighthouse 12.2.3 (npm, installed once into ~/.cache/dashboard-lighthouse with the
+machine's Node.js and npm) drives Debian's chromium against the production server
+(gunicorn, DEBUG off, collected static files) on loopback, on the sandbox with its demo
+data read from a complete local copy, signed in as the demo manager. For the start
+page, a list, a detail page, a create form and the overview it prints the scores for
+accessibility, best practices and performance (Lighthouse's default: a mid-range phone
+on a throttled network), and exits 1 when one is below `--min` (95).
+
+The database is a throwaway SQLite file; nothing of the project's own is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+VERSION = "12.2.3"
+CATEGORIES = ("accessibility", "best-practices", "performance")
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / f"dashboard-lighthouse-{VERSION}"
+
+
+def lighthouse_binary() -> Path:
+    binary = CACHE / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        if not shutil.which("npm"):
+            sys.exit("npm is needed for Lighthouse (apt-get install nodejs npm)")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"Installing lighthouse@{VERSION} into {CACHE} ...", flush=True)
+        subprocess.run(
+            ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(CACHE), f"lighthouse@{VERSION}"],
+            check=True,
+        )
+    return binary
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    sys.exit(f"the server did not start on port {port}")
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--min", type=int, default=95, help="the lowest score that passes (default 95)")
+    parser.add_argument("--reports", type=Path, help="keep Lighthouse's JSON reports in this directory")
+    options = parser.parse_args()
+    chromium = shutil.which("chromium")
+    if not chromium:
+        sys.exit("Debian's chromium is needed (make browser)")
+    binary = lighthouse_binary()
+
+    work = Path(tempfile.mkdtemp(prefix="dashboard-lighthouse-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SANDBOX_ENABLED": "true",
+        "SECRET_KEY": "lighthouse-only-throwaway-key-not-used-for-anything-else",
+        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "TASK_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}",
+        "SEVENTIME_RATE_LIMIT": "0",
+        "SANDBOX_RATE_LIMIT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "demo_setup")
+    manage(env, "sync", "--full")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn", "dashboard.wsgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(port)
+        base = f"http://127.0.0.1:{port}"
+        session = requests.Session()
+        session.trust_env = False
+        login = session.get(f"{base}/login/", timeout=60).text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+        session.post(f"{base}/login/", timeout=60, headers={"Referer": f"{base}/login/"},
+                     data={"csrfmiddlewaretoken": token, "username": "manager", "password": "manager-demo"})  # fmt: skip
+        customers = session.get(f"{base}/customers/", timeout=60).text
+        customer = re.search(r'href="(/customers/[0-9a-f]{24}/)"', customers).group(1)
+        pages = {
+            "start page": "/",
+            "invoice list": "/invoices/",
+            "customer page": customer,
+            "create form": "/customers/new/",
+            "overview": "/overview/",
+        }
+        cookie = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+        results = {}
+        for name, path in pages.items():
+            report = work / f"{name.replace(' ', '-')}.json"
+            subprocess.run(
+                [str(binary), f"{base}{path}", "--quiet", "--output=json", f"--output-path={report}",
+                 "--only-categories=" + ",".join(CATEGORIES), f"--extra-headers={json.dumps({'Cookie': cookie})}",
+                 "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
+                env={**os.environ, "CHROME_PATH": chromium}, check=True, timeout=300,
+            )  # fmt: skip
+            data = json.loads(report.read_text())
+            if options.reports:
+                options.reports.mkdir(parents=True, exist_ok=True)
+                shutil.copy(report, options.reports / report.name)
+            if data.get("finalDisplayedUrl", "").rstrip("/").endswith("/login"):
+                sys.exit(f"{name}: Lighthouse was sent to the login page")
+            results[name] = {key: round(100 * (data["categories"][key]["score"] or 0)) for key in CATEGORIES}
+            failed = [a["id"] for a in data["audits"].values() if a.get("score") is not None and a["score"] < 1
+                      and a.get("scoreDisplayMode") == "binary"]  # fmt: skip
+            if failed:
+                results[name]["failed audits"] = ", ".join(sorted(failed))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\nLighthouse {VERSION} (Debian chromium, default mobile settings), signed in as the demo manager:")
+    print(f"{'page':<16}" + "".join(f"{key:>16}" for key in CATEGORIES))
+    below = []
+    for name, scores in results.items():
+        print(f"{name:<16}" + "".join(f"{scores[key]:>16}" for key in CATEGORIES))
+        below += [f"{name}: {key} {scores[key]}" for key in CATEGORIES if scores[key] < options.min]
+    for name, scores in results.items():
+        if "failed audits" in scores:
+            print(f"  {name}: failed audits: {scores['failed audits']}")
+    if below:
+        print(f"\nBelow {options.min}: " + "; ".join(below))
+        return 1
+    print(f"\nEvery score is at least {options.min}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
