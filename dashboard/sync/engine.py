@@ -37,7 +37,7 @@ from ..fetch import account_key, run_concurrently
 from ..models import CopyStatus, SyncRun
 from . import copy, schedule
 from .entities import ENTITIES, ORDER, Entity
-from .sweep import Answer, SweepResult, per_customer, sweep
+from .sweep import Answer, SweepResult, per_customer, plan_queries, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -346,6 +346,15 @@ def _refresh_contacts(account, entity, customer_ids, tracker) -> int:
     return len(ids)
 
 
+def _plan(account: str, entity: Entity, status: CopyStatus) -> list[str] | None:
+    """The planned sweep's first queries (sweep.plan_queries) once the copy is complete;
+    None for the first sweep (or after one that could not prove completeness)."""
+    if not entity.refine_field or not status.complete or status.last_complete_at is None:
+        return None
+    numbers = copy.live(account, entity.name).values_list(f"data__{entity.refine_field}", flat=True)
+    return plan_queries(entity, (str(n) for n in numbers.iterator(chunk_size=2000) if n), status.sweep.get("matching"))
+
+
 def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
     started = now()
     calls_before = tracker.progress[entity.name]["calls"]
@@ -372,7 +381,8 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
         if not CopyStatus.objects.filter(account=account, entity="customers", complete=True).exists():
             result.reasons.append("The customers' copy is not complete, so neither is the contact persons'.")
     else:
-        result: SweepResult = sweep(entity, caller, emit_counting, on_calls=on_calls)
+        plan = _plan(account, entity, status)
+        result: SweepResult = sweep(entity, caller, emit_counting, on_calls=on_calls, plan=plan)
     finished = now()
     with transaction.atomic():
         if not SyncRun.objects.filter(pk=tracker.run.pk, finished_at__isnull=True).update(heartbeat_at=finished):
@@ -383,6 +393,8 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
         status.full_sweep_calls = result.calls
         status.complete = result.complete
         status.incomplete_reason = "\n".join(result.reasons)[:2000]
+        if result.matching:
+            status.sweep = {**status.sweep, "matching": result.matching}
         if result.complete:
             status.last_complete_at = started
             status.sweep = {key: value for key, value in status.sweep.items() if key != "due"}

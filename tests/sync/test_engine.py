@@ -304,6 +304,7 @@ def test_the_sync_command_prints_the_plan(capsys):
     out = capsys.readouterr().out
     assert "The target account" in out and "prefix matching" in out and "substring matching" in out
     assert "DOES NOT meet the target" in out and "meets the target" in out
+    assert "planned full sweep (from the copy)" in out and "first full sweep (no copy yet)" in out
 
 
 # --- the plan ---
