@@ -32,6 +32,7 @@ from seventime.errors import SevenTimeError
 from seventime.ratelimit import background
 from seventime.records import Invoice
 
+from .. import api_errors
 from ..api import get_client
 from ..fetch import account_key, run_concurrently
 from ..models import CopyStatus, SyncRun
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 #: Heartbeats are written every few seconds; one call is bounded by the client's timeouts.
 STALE_AFTER = dt.timedelta(minutes=5)
 HEARTBEAT_EVERY = 2.0  # seconds between progress writes
-ABANDONED = "Abandoned: its heartbeat stopped for 5 minutes (its process was stopped?)."
+ABANDONED = f"{api_errors.ABANDONED_KIND}: its heartbeat stopped for 5 minutes (its process was stopped?)."
 #: Attempts per call before the entity's sweep fails (the client retries too over HTTP).
 ATTEMPTS = 3
 RETRY_PAUSE = 1.0  # seconds, doubled per attempt
@@ -277,8 +278,10 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
 
 
 def _describe(error: BaseException) -> str:
+    """A failure as stored: "kind: detail", the kind worded for people by
+    api_errors.sync_failures in the page's language, the detail for administrators."""
     text = getattr(error, "message", "") or str(error)
-    return f"{type(error).__name__}: {text}"
+    return f"{api_errors.failure_kind(error)}: {text}"
 
 
 def _incremental_pass(account, entity, status, tracker, changed_customers) -> None:
