@@ -176,10 +176,28 @@ def _measured(account: str) -> dict[str, int]:
     return dict(CopyStatus.objects.filter(account=account).values_list("entity", "full_sweep_calls"))
 
 
-def _full_due(entity: Entity, status: CopyStatus, moment: dt.datetime, measured: dict[str, int]) -> bool:
-    if status.last_full_at is None or not status.complete or status.sweep.get("due"):
+def _wants_early(status: CopyStatus) -> bool:
+    """The copy could not be proven complete, or an incremental pass saw more changes
+    than one answer holds: a sweep before the interval, if the budget has room."""
+    return not status.complete or bool(status.sweep.get("due"))
+
+
+def _full_due(
+    entity: Entity, status: CopyStatus, moment: dt.datetime, measured: dict[str, int], early: int = 1
+) -> bool:
+    """Whether the entity's full sweep is due. Never swept: now. Else at the schedule's
+    interval (within the budget by construction); one that wants a sweep sooner
+    (`_wants_early`) gets it only as often as the spare budget pays for, so that
+    an entity whose copy can never be proven complete is not swept at every pass."""
+    if status.last_full_at is None:
         return True
-    return moment - status.last_full_at >= schedule.full_every(entity.name, measured)
+    since = moment - status.last_full_at
+    if since >= schedule.full_every(entity.name, measured):
+        return True
+    if _wants_early(status):
+        every = schedule.early_every(measured.get(entity.name) or status.full_sweep_calls, measured, early)
+        return every is not None and since >= every
+    return False
 
 
 def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = None) -> SyncRun:
@@ -191,7 +209,8 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
     moment = now()
     statuses = {name: copy.status(account, name) for name in names}
     measured = _measured(account)
-    sweeps = {name for name in names if full or _full_due(ENTITIES[name], statuses[name], moment, measured)}
+    early = sum(1 for status in statuses.values() if status.last_full_at is not None and _wants_early(status))
+    sweeps = {name for name in names if full or _full_due(ENTITIES[name], statuses[name], moment, measured, early)}
     kind = SyncRun.Kind.FULL if sweeps and (full or len(sweeps) == len(names)) else SyncRun.Kind.INCREMENTAL
     run = _start(account, kind)
     tracker = None
@@ -429,7 +448,7 @@ def stale_entities(at: dt.datetime | None = None) -> list[str]:
             problems.append(f"{name}: never copied")
         elif not status.complete or status.last_complete_at is None:
             problems.append(f"{name}: not proven complete ({status.incomplete_reason or status.last_error or 'unknown'})")
-        elif moment - status.last_complete_at > schedule.full_every(name) + schedule.FRESH_SLACK:
+        elif moment - status.last_complete_at > schedule.full_every(name, measured) + schedule.FRESH_SLACK:
             problems.append(f"{name}: last complete {status.last_complete_at:%Y-%m-%d %H:%M}")
         elif entity.incremental:
             read = max(filter(None, (status.last_incremental_at, status.last_full_at)))

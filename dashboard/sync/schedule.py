@@ -75,6 +75,28 @@ def intervals(measured: dict[str, int]) -> tuple[dt.timedelta, dt.timedelta]:
     return dt.timedelta(seconds=math.ceil(main)), dt.timedelta(seconds=min(math.ceil(contacts), 10**9))
 
 
+def spare_per_second(measured: dict[str, int]) -> float:
+    """What the budget has left, calls a second, once the incremental passes and every
+    entity's full sweep at its interval (`intervals`) are paid for."""
+    main_every, contacts_every = intervals(measured)
+    main_calls = sum(calls for name, calls in measured.items() if name != "contact_persons")
+    used = INCREMENTAL_CALLS / INCREMENTAL_EVERY.total_seconds() + main_calls / main_every.total_seconds()
+    if measured.get("contact_persons") and contacts_every.total_seconds() < 10**9:
+        used += measured["contact_persons"] / contacts_every.total_seconds()
+    return max(0.0, BUDGET_PER_SECOND - used)
+
+
+def early_every(calls: int, measured: dict[str, int], early: int = 1) -> dt.timedelta | None:
+    """How soon after its last sweep an entity may be swept again before its interval
+    (its copy could not be proven complete, or an incremental pass saw more changes
+    than one answer holds): as often as the spare budget pays for `calls`, shared
+    by the `early` entities waiting so; None when nothing is spare."""
+    spare = spare_per_second(measured) / max(1, early)
+    if spare <= 0:
+        return None
+    return dt.timedelta(seconds=math.ceil(max(calls, 1) / spare))
+
+
 # --- what a sweep costs ---
 
 
