@@ -228,7 +228,7 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
                 text = _describe(error)
                 failures.append(f"{name}: {text}")
                 errors[name] = error
-                copy.discard_stage(account, ENTITIES[name])
+                _discard(account, ENTITIES[name], statuses[name])
                 CopyStatus.objects.filter(pk=statuses[name].pk).update(last_error=text, last_error_at=now())
                 tracker.update(name, state="failed", force=True)
                 logger.warning("Sync of %s failed: %s", name, text)
@@ -283,8 +283,11 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
         SyncRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
             finished_at=now(), error=_describe(error)[:2000], progress=tracker.progress if tracker else {}
         )
-        for name in names:
-            copy.discard_stage(account, ENTITIES[name])
+        if isinstance(error, Exception):
+            for name in names:
+                _discard(account, ENTITIES[name], statuses[name])
+        # Interrupted (KeyboardInterrupt, SystemExit): a sweep's staging rows and
+        # checkpoint stay, and the next sync resumes it (`_resumable`).
         if isinstance(error, SevenTimeError):
             CopyStatus.objects.filter(account=account, entity__in=names).update(
                 last_error=_describe(error), last_error_at=now()
@@ -377,16 +380,60 @@ def _plan(account: str, entity: Entity, status: CopyStatus) -> list[str] | None:
     return plan_queries(entity, (str(n) for n in numbers.iterator(chunk_size=2000) if n), status.sweep.get("matching"))
 
 
+def _discard(account: str, entity: Entity, status: CopyStatus | None = None) -> None:
+    """Drop a sweep's staging rows, and with them the checkpoint it could resume from."""
+    copy.discard_stage(account, entity)
+    status = status or CopyStatus.objects.filter(account=account, entity=entity.name).first()
+    if status is not None and "resume" in status.sweep:
+        status.sweep = {key: value for key, value in status.sweep.items() if key != "resume"}
+        CopyStatus.objects.filter(pk=status.pk).update(sweep=status.sweep)
+
+
+def _resumable(account: str, entity: Entity, status: CopyStatus, moment: dt.datetime, measured) -> dict | None:
+    """The checkpoint of a sweep of this entity that was stopped (its process killed or
+    interrupted), if it can go on: begun within the entity's interval (else what it
+    read is too old to count as re-read), its staging rows still there."""
+    state = status.sweep.get("resume")
+    if entity.per_customer or not isinstance(state, dict) or not state.get("done"):
+        return None
+    try:
+        started = dt.datetime.fromisoformat(state["started"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if moment - started > schedule.full_every(entity.name, measured):
+        return None
+    if not copy.staged(account, entity).exists():
+        return None
+    return {**state, "started": started}
+
+
 def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
-    started = now()
+    resume = _resumable(account, entity, status, now(), _measured(account))
+    if resume:
+        # A stopped sweep goes on after its last finished batch of first queries, with
+        # what it staged; it began when the stopped one began (what is gone is what no
+        # read since then saw).
+        started, done, calls_earlier = resume["started"], set(resume["done"]), int(resume.get("calls", 0))
+        seen_ids = set(copy.staged(account, entity).values_list("record_id", flat=True))
+        logger.info("Sync: resuming the full sweep of %s begun %s (%d first queries done)", entity.name, started, len(done))
+    else:
+        _discard(account, entity, status)  # what an abandoned run left behind
+        started, done, calls_earlier, seen_ids = now(), set(), 0, set()
     calls_before = tracker.progress[entity.name]["calls"]
-    copy.discard_stage(account, entity)  # what an abandoned run left behind
     caller = _caller(entity)
+    made = [0]
+
+    def checkpoint(units: list[str]) -> None:
+        done.update(units)
+        state = {"started": started.isoformat(), "done": sorted(done), "calls": calls_earlier + made[0]}
+        status.sweep = {**status.sweep, "resume": state}
+        CopyStatus.objects.filter(pk=status.pk).update(sweep=status.sweep)
 
     def emit(records):
         copy.stage(account, entity, records, now())
 
     def on_calls(count):
+        made[0] = count
         tracker.update(entity.name, calls=calls_before + count)
         interleave()
 
@@ -404,7 +451,10 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
             result.reasons.append("The customers' copy is not complete, so neither is the contact persons'.")
     else:
         plan = _plan(account, entity, status)
-        result: SweepResult = sweep(entity, caller, emit_counting, on_calls=on_calls, plan=plan)
+        result: SweepResult = sweep(
+            entity, caller, emit_counting, on_calls=on_calls, plan=plan,
+            done=done, seen_ids=seen_ids, on_unit_done=checkpoint,
+        )  # fmt: skip
     finished = now()
     with transaction.atomic():
         if not SyncRun.objects.filter(pk=tracker.run.pk, finished_at__isnull=True).update(heartbeat_at=finished):
@@ -412,9 +462,10 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
         gone = copy.finalize(account, entity, started=started, now=finished, proven=result.complete)
         status.count = copy.count(account, entity.name)
         status.last_full_at = started
-        status.full_sweep_calls = result.calls
+        status.full_sweep_calls = calls_earlier + result.calls
         status.complete = result.complete
         status.incomplete_reason = "\n".join(result.reasons)[:2000]
+        status.sweep = {key: value for key, value in status.sweep.items() if key != "resume"}
         if result.matching:
             status.sweep = {**status.sweep, "matching": result.matching}
         if result.complete:

@@ -54,6 +54,9 @@ MAX_QUERY_LENGTH = {"digits": 12, "names": 40}
 #: 2, while a node that grew past it costs the same 2 plus its children, which it
 #: would have cost anyway; new numbers touch only the few nodes they contain.
 PLAN_TWO = 2 * LIMIT - 1
+#: First queries refined to their end together, between two checkpoints of a sweep
+#: that may have to resume (`on_unit_done`).
+UNITS = 8
 #: At most this many calls at once (a 4-requests-a-second limiter sits under every call).
 CONCURRENCY = 4
 
@@ -82,7 +85,7 @@ class Seen:
     ids: list[str]
     limit: int
     capped: bool
-    numbered_ids: list[str]  # the records that have the refining field
+    numbered: list[tuple[str, str]]  # (id, number) of the records that have the refining field
     chars: set[str]  # characters of names (for refining by name)
     #: A record's refining field holds the query but does not start with it: the API
     #: matches substrings (not only prefixes).
@@ -123,11 +126,20 @@ def sweep(
     *,
     on_calls: Callable[[int], None] | None = None,
     plan: list[str] | None = None,
+    done: Iterable[str] = (),
+    seen_ids: Iterable[str] = (),
+    on_unit_done: Callable[[list[str]], None] | None = None,
 ) -> SweepResult:
     """Read every record of `entity` through `caller`, handing each answer to `emit`.
-    `plan`: the first number queries (plan_queries), instead of the alphabet's characters."""
+    `plan`: the first number queries (plan_queries), instead of the alphabet's characters.
+
+    Resuming a sweep that was stopped: `done` are first queries whose whole refinement
+    an earlier attempt finished (`on_unit_done` is told of each batch of them as it
+    finishes), `seen_ids` the records it handed over. A first query that one of `done`
+    starts (its subtree) is not asked again."""
     result = SweepResult(planned=bool(plan))
-    seen: set[str] = set()
+    seen: set[str] = set(seen_ids)
+    done = set(done)
 
     def ask(params_list: list[dict]) -> list[Seen]:
         kept = []
@@ -156,17 +168,19 @@ def sweep(
         result.reasons.append(f"Seven Time sent {unfiltered[0].limit} {entity.name}, its cap: there may be more.")
         return result
 
-    found_by_refinement = _refine(entity, ask, result, plan)
+    found_by_refinement = _refine(entity, ask, result, plan, done, on_unit_done)
 
     if entity.refine_field:
         for answer in unfiltered:
-            if any(rid not in found_by_refinement for rid in answer.numbered_ids):
+            # Records under queries an earlier attempt finished were checked by it.
+            numbered = [rid for rid, number in answer.numbered if not any(number.startswith(d) for d in done)]
+            if any(rid not in found_by_refinement for rid in numbered):
                 result.reasons.append(
                     f"Seven Time did not find every {entity.name} record by {entity.refine_field}: "
                     "it filters some other way."
                 )
                 break
-            if answer.capped and len(answer.numbered_ids) < len(answer.ids):
+            if answer.capped and len(answer.numbered) < len(answer.ids):
                 result.reasons.append(
                     f"Some {entity.name} have no {entity.refine_field}: only the newest {answer.limit} of them can be seen."
                 )
@@ -174,14 +188,36 @@ def sweep(
     return result
 
 
-def _refine(entity: Entity, ask, result: SweepResult, plan: list[str] | None = None) -> set[str]:
+def _refine(
+    entity: Entity,
+    ask,
+    result: SweepResult,
+    plan: list[str] | None = None,
+    done: set[str] | None = None,
+    on_unit_done: Callable[[list[str]], None] | None = None,
+) -> set[str]:
+    """The number queries: the first queries (`plan`, else the alphabet) a few at a
+    time (UNITS), each batch refined to its end before the next, so that a stopped
+    sweep can resume after the last finished batch."""
+    done = done or set()
+    firsts = [query for query in (plan or entity.alphabet) if not any(query.startswith(d) for d in done)]
+    found: set[str] = set()
+    extra_chars: set[str] = set()
+    for start in range(0, len(firsts), UNITS):
+        units = firsts[start : start + UNITS]
+        if not _refine_units(entity, ask, result, units, found, extra_chars):
+            return found  # the API ignores the filter: no point going on
+        if on_unit_done:
+            on_unit_done(units)
+    return found
+
+
+def _refine_units(entity: Entity, ask, result: SweepResult, units, found: set[str], extra_chars: set[str]) -> bool:
     alphabet = entity.alphabet
     kind = "digits" if set(alphabet) <= set("0123456789-") else "names"
     max_length = MAX_QUERY_LENGTH[kind]
-    extra_chars: set[str] = set()
-    found: set[str] = set()
     # Each round: (query, the ids its parent's first answer returned).
-    queries: list[tuple[str, frozenset[str] | None]] = [(query, None) for query in (plan or alphabet)]
+    queries: list[tuple[str, frozenset[str] | None]] = [(query, None) for query in units]
     ignored_parents: set[str] = set()
     while queries:
         ascending = ask([{entity.refine_by: q, "sort_by": "_id", "sort_direction": "ascending"} for q, _p in queries])
@@ -207,7 +243,7 @@ def _refine(entity: Entity, ask, result: SweepResult, plan: list[str] | None = N
                 ignored_parents.add(parent)
         if ignored_parents:
             result.reasons.append(f"Seven Time ignores the {entity.refine_by} filter: cannot see beyond its cap.")
-            return found
+            return False
         if not capped:
             break
         descending = ask(
@@ -228,12 +264,14 @@ def _refine(entity: Entity, ask, result: SweepResult, plan: list[str] | None = N
                 )
                 continue
             queries.extend((query + char, frozenset(asc_ids)) for char in chars)
-    return found
+    return True
 
 
 def _seen(answer: Answer, entity: Entity, query: str | None = None) -> Seen:
-    numbered_ids = [
-        rid for rid, doc in answer.records if entity.refine_field and str(doc.get(entity.refine_field) or "")
+    numbered = [
+        (rid, str(doc.get(entity.refine_field) or "").casefold())
+        for rid, doc in answer.records
+        if entity.refine_field and str(doc.get(entity.refine_field) or "")
     ]
     inner_match = bool(query) and any(
         not str(doc.get(entity.refine_field) or "").casefold().startswith(query.casefold())
@@ -246,7 +284,7 @@ def _seen(answer: Answer, entity: Entity, query: str | None = None) -> Seen:
                 value = doc.get(key)
                 if isinstance(value, str):
                     chars.update(value.casefold())
-    return Seen(answer.ids, answer.limit, answer.capped, numbered_ids, chars, inner_match)
+    return Seen(answer.ids, answer.limit, answer.capped, numbered, chars, inner_match)
 
 
 def plan_queries(entity: Entity, numbers: Iterable[str], matching: str | None = "substring") -> list[str]:

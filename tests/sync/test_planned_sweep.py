@@ -111,3 +111,46 @@ def test_the_planned_sweep_costs_fewer_calls_than_the_first_in_the_simulation(se
         first, complete = schedule.sweep_cost(entity, 5000, semantics)
         planned, planned_complete = schedule.sweep_cost(entity, 5000, semantics, planned=True)
         assert complete and planned_complete and planned < first, entity
+
+
+def invoice_number_calls(requests) -> int:
+    return sum(1 for path, query, _response in requests if path == "invoices" and "invoiceNumber" in query)
+
+
+def test_a_stopped_full_sweep_resumes_after_its_last_finished_queries(db, seen_by_sandbox, monkeypatch):
+    engine.sync(full=True)
+    seen_by_sandbox.clear()
+    engine.sync(full=True, entities=["invoices"])
+    whole = invoice_number_calls(seen_by_sandbox)  # a planned sweep of the invoices, uninterrupted
+    seen_by_sandbox.clear()
+
+    # The process is stopped (Ctrl-C, SIGTERM turned SystemExit) two thirds into the next one.
+    real = sandbox_api.handle
+    stop_at = 2 * whole // 3
+
+    def stopping(method, path, query, headers, body=b""):
+        if path == "invoices" and "invoiceNumber" in query and invoice_number_calls(seen_by_sandbox) >= stop_at:
+            raise KeyboardInterrupt
+        return real(method, path, query, headers, body)
+
+    monkeypatch.setattr(sandbox_api, "handle", stopping)
+    with pytest.raises(KeyboardInterrupt):
+        engine.sync(full=True, entities=["invoices"])
+    monkeypatch.setattr(sandbox_api, "handle", real)
+    assert status("invoices").sweep["resume"]["done"]
+    before = invoice_number_calls(seen_by_sandbox)
+    assert before == stop_at
+    # Meanwhile an invoice is made in Seven Time.
+    unknown = dict(store.all("invoices")[8], _id=store.new_id(), invoiceNumber="24599999", createDate="2019-03-04T08:00:00.000Z")
+    store.add("invoices", unknown)
+    seen_by_sandbox.clear()
+
+    resumed = engine.sync(full=True, entities=["invoices"])
+
+    after = invoice_number_calls(seen_by_sandbox)
+    assert resumed.complete and resumed.error == ""
+    assert after < whole - whole // 3  # it went on, it did not begin again
+    assert copy_ids("invoices") == sandbox_ids("invoices") and unknown["_id"] in copy_ids("invoices")
+    assert status("invoices").complete and "resume" not in status("invoices").sweep
+    # Paced by what the whole sweep cost, both attempts (the unfiltered calls included).
+    assert status("invoices").full_sweep_calls >= before + after
