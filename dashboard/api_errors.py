@@ -11,6 +11,9 @@ asks this module; no view, template or service words one itself.
   in the page's language, about the field at fault.
 * `picker_failed()`, `contacts_failed()`: one line where only
   part of a page could not be had.
+* `failure_kind()`, `sync_failures()`: a sync failure is stored as "kind: detail"
+  (the engine's English detail, for administrators); the Sync page says the kind
+  in the page's language.
 
 Whether an error is worth retrying and whether a write may have happened are
 properties of the errors themselves (seventime/errors.py: `retryable`,
@@ -56,9 +59,14 @@ def describe(error: SevenTimeError) -> Described:
 
 
 def _words(error: SevenTimeError) -> tuple[int, str, str]:
-    if isinstance(error, NotFound):
+    return _class_words(type(error), getattr(error, "retry_after", None))
+
+
+def _class_words(kind: type, retry_after: float | None = None) -> tuple[int, str, str]:
+    """The words of an error of class `kind` (a sync failure is stored by its kind)."""
+    if issubclass(kind, NotFound):
         return 404, _("Not found"), _("Seven Time has no such record. It may have been removed.")
-    if isinstance(error, NotConfigured):
+    if issubclass(kind, NotConfigured):
         return (
             503,
             _("The dashboard is not connected to Seven Time"),
@@ -67,7 +75,7 @@ def _words(error: SevenTimeError) -> tuple[int, str, str]:
                 "SEVENTIME_CLIENT_SECRET (see the README), or SANDBOX_ENABLED=true for a trial on demo data."
             ),
         )
-    if isinstance(error, AuthenticationError):
+    if issubclass(kind, AuthenticationError):
         return (
             503,
             _("Seven Time refused our credentials"),
@@ -76,18 +84,18 @@ def _words(error: SevenTimeError) -> tuple[int, str, str]:
                 "(the API key from Settings → Integrations → API in Seven Time) and SEVENTIME_API_URL."
             ),
         )
-    if isinstance(error, RateLimited):
-        wait = _(" Wait %(seconds)d seconds.") % {"seconds": error.retry_after} if error.retry_after else ""
+    if issubclass(kind, RateLimited):
+        wait = _(" Wait %(seconds)d seconds.") % {"seconds": retry_after} if retry_after else ""
         return 503, _("Seven Time is busy"), _("Seven Time is receiving too many requests.") + wait
-    if isinstance(error, Timeout):
+    if issubclass(kind, Timeout):
         return 504, _("Seven Time is not answering"), _("Seven Time did not answer in time. Try again.")
-    if isinstance(error, Unavailable):
+    if issubclass(kind, Unavailable):
         return 503, _("Seven Time is not answering"), _("The dashboard could not reach Seven Time. Try again.")
-    if isinstance(error, BadResponse):
+    if issubclass(kind, BadResponse):
         return 502, _("Seven Time sent an unexpected answer"), _("The answer could not be read. Try again later.")
-    if isinstance(error, ServerError):
+    if issubclass(kind, ServerError):
         return 502, _("Seven Time had a problem"), _("Seven Time reported an internal error. Try again.")
-    if isinstance(error, ValidationError):
+    if issubclass(kind, ValidationError):
         # Not worth retrying (a rejected request is rejected again): no "Try again" in the words either.
         return 502, _("Seven Time had a problem"), _("Seven Time did not accept the request.")
     return 502, _("Seven Time had a problem"), _("Something went wrong talking to Seven Time. Try again.")
@@ -212,3 +220,63 @@ def picker_failed() -> str:
 def contacts_failed() -> str:
     """In the contact person select, when the chosen customer's could not be loaded."""
     return _("Contact persons could not be loaded: try again later")
+
+
+# --- the sync's failures (dashboard/sync/engine.py, the Sync page) ---------------------
+
+#: The kinds a sync failure is stored with: the API's errors, most specific first.
+_KINDS: tuple[type[SevenTimeError], ...] = (
+    NotFound,
+    NotConfigured,
+    AuthenticationError,
+    RateLimited,
+    Timeout,
+    Unavailable,
+    BadResponse,
+    ServerError,
+    ValidationError,
+    SevenTimeError,
+)
+#: Kinds that are not the API's: a run taken for dead, a record that could not be read.
+ABANDONED_KIND = "Abandoned"
+MALFORMED_KIND = "ValueError"
+
+
+class SyncFailure(NamedTuple):
+    entity: str  # the entity's key ("invoices"), "" for the whole run
+    words: str  # in the page's language
+    detail: str  # as stored: the engine's own words, English, for administrators
+
+
+def failure_kind(error: BaseException) -> str:
+    """What a sync failure is stored as: the API error class it is one of, else its own class."""
+    for kind in _KINDS:
+        if isinstance(error, kind):
+            return kind.__name__
+    return type(error).__name__
+
+
+def _kind_words(kind: str) -> str:
+    known = {cls.__name__: cls for cls in _KINDS}
+    if kind in known:
+        return _class_words(known[kind])[1]
+    if kind == ABANDONED_KIND:
+        return _("The run stopped: its process gave no sign of life for 5 minutes.")
+    if kind == MALFORMED_KIND:
+        return _("Seven Time sent a record the dashboard could not read.")
+    return _("The sync stopped on an error in the dashboard.")
+
+
+def sync_failures(stored: str, entities: frozenset[str] | set[str] = frozenset()) -> list[SyncFailure]:
+    """A stored sync failure, one line each ("invoices: Unavailable: connection refused",
+    or "Timeout: ..." for the whole run), said in the page's language."""
+    failures = []
+    for line in (stored or "").splitlines():
+        if not line.strip():
+            continue
+        entity, _sep, rest = line.partition(": ")
+        if entity not in entities:
+            entity, rest = "", line
+        kind, _sep, _detail = rest.partition(": ")
+        failures.append(SyncFailure(entity, _kind_words(kind.strip()), line))
+    return failures

@@ -177,7 +177,7 @@ class HeldSync:
         self.in_fetch, self.release = threading.Event(), threading.Event()
         self.fetches = 0
 
-    def __call__(self, entity, caller, emit, *, on_calls=None):
+    def __call__(self, entity, caller, emit, *, on_calls=None, **_planning):
         self.fetches += 1
         self.in_fetch.set()
         assert self.release.wait(10), "the test never released the sync"
@@ -188,7 +188,7 @@ class HeldSync:
 def fixed_sweep(documents: dict):
     """A full sweep that finds exactly these invoices (no API calls)."""
 
-    def sweep(entity, caller, emit, *, on_calls=None):
+    def sweep(entity, caller, emit, *, on_calls=None, **_planning):
         emit(list(documents.items()))
         return SweepResult(calls=12, seen=len(documents))
 

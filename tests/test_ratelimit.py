@@ -31,6 +31,12 @@ from .conftest import API, SECRET
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_API = "/sandbox/api/1/"
+#: The shared limiter's spacing at 4 a second: a quarter second and its margin.
+STEP = 0.25 + dashboard_ratelimit.MARGIN
+
+
+def steps(*counts: float) -> list:
+    return [pytest.approx(n * STEP) for n in counts]
 
 
 class FakeClock:
@@ -72,8 +78,17 @@ def test_the_limiter_spaces_calls_at_four_a_second(db, clock):
 
     granted = [limiter(clock).acquire(INTERACTIVE) for _ in range(8)]
 
-    assert [t - start for t in granted] == [0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
-    assert clock.now - start == 1.75  # each call waited for its time
+    assert [t - start for t in granted] == steps(0, 1, 2, 3, 4, 5, 6, 7)
+    assert clock.now - start == pytest.approx(7 * STEP)  # each call waited for its time
+
+
+def test_five_calls_never_fit_in_one_second_even_with_a_few_milliseconds_of_jitter(db, clock):
+    # Exactly 1/rate apart, the 1st and the 5th call are one second apart: should the
+    # 1st reach Seven Time 5 ms late and the 5th 5 ms early, its sliding second holds 5.
+    jitter = 0.005
+    granted = [limiter(clock).acquire(INTERACTIVE) for _ in range(12)]
+
+    assert all(granted[i + 4] - granted[i] - 2 * jitter > 1.0 for i in range(len(granted) - 4))
 
 
 def test_an_idle_key_lets_a_call_go_at_once(db, clock):
@@ -90,9 +105,9 @@ def test_two_limiters_of_one_key_share_the_schedule_and_other_keys_do_not(db, cl
     start = clock.now
 
     assert web.acquire(INTERACTIVE) - start == 0
-    assert worker.acquire(INTERACTIVE) - start == 0.25
-    assert other.acquire(INTERACTIVE) - start == 0.25  # its own key: free at once (the clock moved on)
-    assert web.acquire(INTERACTIVE) - start == 0.5
+    assert worker.acquire(INTERACTIVE) - start == pytest.approx(STEP)
+    assert other.acquire(INTERACTIVE) - start == pytest.approx(STEP)  # its own key: free at once (the clock moved on)
+    assert web.acquire(INTERACTIVE) - start == pytest.approx(2 * STEP)
 
 
 def test_background_calls_wait_while_interactive_calls_are_queued(db, clock):
@@ -113,9 +128,9 @@ def test_background_calls_wait_while_interactive_calls_are_queued(db, clock):
     with background():
         went = sync.acquire(current_priority()) - start
 
-    assert queued == [0, 0.25, 0.5]
-    assert later == [0.75]
-    assert went == 1.0  # after every interactive call, the one that came while it waited included
+    assert queued == steps(0, 1, 2)
+    assert later == steps(3)
+    assert went == pytest.approx(4 * STEP)  # after every interactive call, the one that came while it waited included
 
 
 def test_an_interactive_call_goes_before_a_waiting_background_call_but_never_before_a_running_one(db, clock):
@@ -123,7 +138,7 @@ def test_an_interactive_call_goes_before_a_waiting_background_call_but_never_bef
     sync = limiter(clock)
 
     assert sync.acquire(BACKGROUND) - start == 0  # nothing queued: the sync's call goes now
-    assert limiter(clock).acquire(INTERACTIVE) - start == 0.25  # spaced after it
+    assert limiter(clock).acquire(INTERACTIVE) - start == pytest.approx(STEP)  # spaced after it
 
 
 def test_a_429s_pause_holds_back_every_caller_of_the_key(db, clock):
@@ -131,7 +146,7 @@ def test_a_429s_pause_holds_back_every_caller_of_the_key(db, clock):
     limiter(clock).pause(3)
 
     assert limiter(clock).acquire(INTERACTIVE) - start == 3
-    assert limiter(clock).acquire(BACKGROUND) - start == 3.25
+    assert limiter(clock).acquire(BACKGROUND) - start == pytest.approx(3 + STEP)
 
 
 def test_a_pause_that_begins_while_a_call_waits_holds_it_back_too(db, clock):

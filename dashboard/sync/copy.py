@@ -72,6 +72,10 @@ def stage(account: str, entity: Entity, records: list[tuple[str, dict]], at: dt.
         )
 
 
+def staged(account: str, entity: Entity):
+    return SyncStage.objects.filter(account=account, entity=entity.name)
+
+
 def discard_stage(account: str, entity: Entity) -> None:
     SyncStage.objects.filter(account=account, entity=entity.name).delete()
 

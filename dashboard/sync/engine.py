@@ -32,12 +32,13 @@ from seventime.errors import SevenTimeError
 from seventime.ratelimit import background
 from seventime.records import Invoice
 
+from .. import api_errors
 from ..api import get_client
 from ..fetch import account_key, run_concurrently
 from ..models import CopyStatus, SyncRun
 from . import copy, schedule
 from .entities import ENTITIES, ORDER, Entity
-from .sweep import Answer, SweepResult, per_customer, sweep
+from .sweep import Answer, SweepResult, per_customer, plan_queries, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 #: Heartbeats are written every few seconds; one call is bounded by the client's timeouts.
 STALE_AFTER = dt.timedelta(minutes=5)
 HEARTBEAT_EVERY = 2.0  # seconds between progress writes
-ABANDONED = "Abandoned: its heartbeat stopped for 5 minutes (its process was stopped?)."
+ABANDONED = f"{api_errors.ABANDONED_KIND}: its heartbeat stopped for 5 minutes (its process was stopped?)."
 #: Attempts per call before the entity's sweep fails (the client retries too over HTTP).
 ATTEMPTS = 3
 RETRY_PAUSE = 1.0  # seconds, doubled per attempt
@@ -175,10 +176,28 @@ def _measured(account: str) -> dict[str, int]:
     return dict(CopyStatus.objects.filter(account=account).values_list("entity", "full_sweep_calls"))
 
 
-def _full_due(entity: Entity, status: CopyStatus, moment: dt.datetime, measured: dict[str, int]) -> bool:
-    if status.last_full_at is None or not status.complete or status.sweep.get("due"):
+def _wants_early(status: CopyStatus) -> bool:
+    """The copy could not be proven complete, or an incremental pass saw more changes
+    than one answer holds: a sweep before the interval, if the budget has room."""
+    return not status.complete or bool(status.sweep.get("due"))
+
+
+def _full_due(
+    entity: Entity, status: CopyStatus, moment: dt.datetime, measured: dict[str, int], early: int = 1
+) -> bool:
+    """Whether the entity's full sweep is due. Never swept: now. Else at the schedule's
+    interval (within the budget by construction); one that wants a sweep sooner
+    (`_wants_early`) gets it only as often as the spare budget pays for, so that
+    an entity whose copy can never be proven complete is not swept at every pass."""
+    if status.last_full_at is None:
         return True
-    return moment - status.last_full_at >= schedule.full_every(entity.name, measured)
+    since = moment - status.last_full_at
+    if since >= schedule.full_every(entity.name, measured):
+        return True
+    if _wants_early(status):
+        every = schedule.early_every(measured.get(entity.name) or status.full_sweep_calls, measured, early)
+        return every is not None and since >= every
+    return False
 
 
 def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = None) -> SyncRun:
@@ -190,7 +209,8 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
     moment = now()
     statuses = {name: copy.status(account, name) for name in names}
     measured = _measured(account)
-    sweeps = {name for name in names if full or _full_due(ENTITIES[name], statuses[name], moment, measured)}
+    early = sum(1 for status in statuses.values() if status.last_full_at is not None and _wants_early(status))
+    sweeps = {name for name in names if full or _full_due(ENTITIES[name], statuses[name], moment, measured, early)}
     kind = SyncRun.Kind.FULL if sweeps and (full or len(sweeps) == len(names)) else SyncRun.Kind.INCREMENTAL
     run = _start(account, kind)
     tracker = None
@@ -208,7 +228,7 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
                 text = _describe(error)
                 failures.append(f"{name}: {text}")
                 errors[name] = error
-                copy.discard_stage(account, ENTITIES[name])
+                _discard(account, ENTITIES[name], statuses[name])
                 CopyStatus.objects.filter(pk=statuses[name].pk).update(last_error=text, last_error_at=now())
                 tracker.update(name, state="failed", force=True)
                 logger.warning("Sync of %s failed: %s", name, text)
@@ -263,8 +283,11 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
         SyncRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
             finished_at=now(), error=_describe(error)[:2000], progress=tracker.progress if tracker else {}
         )
-        for name in names:
-            copy.discard_stage(account, ENTITIES[name])
+        if isinstance(error, Exception):
+            for name in names:
+                _discard(account, ENTITIES[name], statuses[name])
+        # Interrupted (KeyboardInterrupt, SystemExit): a sweep's staging rows and
+        # checkpoint stay, and the next sync resumes it (`_resumable`).
         if isinstance(error, SevenTimeError):
             CopyStatus.objects.filter(account=account, entity__in=names).update(
                 last_error=_describe(error), last_error_at=now()
@@ -277,8 +300,10 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
 
 
 def _describe(error: BaseException) -> str:
+    """A failure as stored: "kind: detail", the kind worded for people by
+    api_errors.sync_failures in the page's language, the detail for administrators."""
     text = getattr(error, "message", "") or str(error)
-    return f"{type(error).__name__}: {text}"
+    return f"{api_errors.failure_kind(error)}: {text}"
 
 
 def _incremental_pass(account, entity, status, tracker, changed_customers) -> None:
@@ -346,16 +371,69 @@ def _refresh_contacts(account, entity, customer_ids, tracker) -> int:
     return len(ids)
 
 
+def _plan(account: str, entity: Entity, status: CopyStatus) -> list[str] | None:
+    """The planned sweep's first queries (sweep.plan_queries) once the copy is complete;
+    None for the first sweep (or after one that could not prove completeness)."""
+    if not entity.refine_field or not status.complete or status.last_complete_at is None:
+        return None
+    numbers = copy.live(account, entity.name).values_list(f"data__{entity.refine_field}", flat=True)
+    return plan_queries(entity, (str(n) for n in numbers.iterator(chunk_size=2000) if n), status.sweep.get("matching"))
+
+
+def _discard(account: str, entity: Entity, status: CopyStatus | None = None) -> None:
+    """Drop a sweep's staging rows, and with them the checkpoint it could resume from."""
+    copy.discard_stage(account, entity)
+    status = status or CopyStatus.objects.filter(account=account, entity=entity.name).first()
+    if status is not None and "resume" in status.sweep:
+        status.sweep = {key: value for key, value in status.sweep.items() if key != "resume"}
+        CopyStatus.objects.filter(pk=status.pk).update(sweep=status.sweep)
+
+
+def _resumable(account: str, entity: Entity, status: CopyStatus, moment: dt.datetime, measured) -> dict | None:
+    """The checkpoint of a sweep of this entity that was stopped (its process killed or
+    interrupted), if it can go on: begun within the entity's interval (else what it
+    read is too old to count as re-read), its staging rows still there."""
+    state = status.sweep.get("resume")
+    if entity.per_customer or not isinstance(state, dict) or not state.get("done"):
+        return None
+    try:
+        started = dt.datetime.fromisoformat(state["started"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if moment - started > schedule.full_every(entity.name, measured):
+        return None
+    if not copy.staged(account, entity).exists():
+        return None
+    return {**state, "started": started}
+
+
 def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
-    started = now()
+    resume = _resumable(account, entity, status, now(), _measured(account))
+    if resume:
+        # A stopped sweep goes on after its last finished batch of first queries, with
+        # what it staged; it began when the stopped one began (what is gone is what no
+        # read since then saw).
+        started, done, calls_earlier = resume["started"], set(resume["done"]), int(resume.get("calls", 0))
+        seen_ids = set(copy.staged(account, entity).values_list("record_id", flat=True))
+        logger.info("Sync: resuming the full sweep of %s begun %s (%d first queries done)", entity.name, started, len(done))
+    else:
+        _discard(account, entity, status)  # what an abandoned run left behind
+        started, done, calls_earlier, seen_ids = now(), set(), 0, set()
     calls_before = tracker.progress[entity.name]["calls"]
-    copy.discard_stage(account, entity)  # what an abandoned run left behind
     caller = _caller(entity)
+    made = [0]
+
+    def checkpoint(units: list[str]) -> None:
+        done.update(units)
+        state = {"started": started.isoformat(), "done": sorted(done), "calls": calls_earlier + made[0]}
+        status.sweep = {**status.sweep, "resume": state}
+        CopyStatus.objects.filter(pk=status.pk).update(sweep=status.sweep)
 
     def emit(records):
         copy.stage(account, entity, records, now())
 
     def on_calls(count):
+        made[0] = count
         tracker.update(entity.name, calls=calls_before + count)
         interleave()
 
@@ -372,7 +450,11 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
         if not CopyStatus.objects.filter(account=account, entity="customers", complete=True).exists():
             result.reasons.append("The customers' copy is not complete, so neither is the contact persons'.")
     else:
-        result: SweepResult = sweep(entity, caller, emit_counting, on_calls=on_calls)
+        plan = _plan(account, entity, status)
+        result: SweepResult = sweep(
+            entity, caller, emit_counting, on_calls=on_calls, plan=plan,
+            done=done, seen_ids=seen_ids, on_unit_done=checkpoint,
+        )  # fmt: skip
     finished = now()
     with transaction.atomic():
         if not SyncRun.objects.filter(pk=tracker.run.pk, finished_at__isnull=True).update(heartbeat_at=finished):
@@ -380,9 +462,12 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
         gone = copy.finalize(account, entity, started=started, now=finished, proven=result.complete)
         status.count = copy.count(account, entity.name)
         status.last_full_at = started
-        status.full_sweep_calls = result.calls
+        status.full_sweep_calls = calls_earlier + result.calls
         status.complete = result.complete
         status.incomplete_reason = "\n".join(result.reasons)[:2000]
+        status.sweep = {key: value for key, value in status.sweep.items() if key != "resume"}
+        if result.matching:
+            status.sweep = {**status.sweep, "matching": result.matching}
         if result.complete:
             status.last_complete_at = started
             status.sweep = {key: value for key, value in status.sweep.items() if key != "due"}
@@ -414,7 +499,7 @@ def stale_entities(at: dt.datetime | None = None) -> list[str]:
             problems.append(f"{name}: never copied")
         elif not status.complete or status.last_complete_at is None:
             problems.append(f"{name}: not proven complete ({status.incomplete_reason or status.last_error or 'unknown'})")
-        elif moment - status.last_complete_at > schedule.full_every(name) + schedule.FRESH_SLACK:
+        elif moment - status.last_complete_at > schedule.full_every(name, measured) + schedule.FRESH_SLACK:
             problems.append(f"{name}: last complete {status.last_complete_at:%Y-%m-%d %H:%M}")
         elif entity.incremental:
             read = max(filter(None, (status.last_incremental_at, status.last_full_at)))

@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass, field
 
 from .entities import ENTITIES
-from .sweep import Answer, sweep
+from .sweep import Answer, plan_queries, sweep
 
 #: An incremental pass this often: a new record is in the copy within this plus one pass.
 INCREMENTAL_EVERY = dt.timedelta(seconds=30)
@@ -75,6 +75,28 @@ def intervals(measured: dict[str, int]) -> tuple[dt.timedelta, dt.timedelta]:
     return dt.timedelta(seconds=math.ceil(main)), dt.timedelta(seconds=min(math.ceil(contacts), 10**9))
 
 
+def spare_per_second(measured: dict[str, int]) -> float:
+    """What the budget has left, calls a second, once the incremental passes and every
+    entity's full sweep at its interval (`intervals`) are paid for."""
+    main_every, contacts_every = intervals(measured)
+    main_calls = sum(calls for name, calls in measured.items() if name != "contact_persons")
+    used = INCREMENTAL_CALLS / INCREMENTAL_EVERY.total_seconds() + main_calls / main_every.total_seconds()
+    if measured.get("contact_persons") and contacts_every.total_seconds() < 10**9:
+        used += measured["contact_persons"] / contacts_every.total_seconds()
+    return max(0.0, BUDGET_PER_SECOND - used)
+
+
+def early_every(calls: int, measured: dict[str, int], early: int = 1) -> dt.timedelta | None:
+    """How soon after its last sweep an entity may be swept again before its interval
+    (its copy could not be proven complete, or an incremental pass saw more changes
+    than one answer holds): as often as the spare budget pays for `calls`, shared
+    by the `early` entities waiting so; None when nothing is spare."""
+    spare = spare_per_second(measured) / max(1, early)
+    if spare <= 0:
+        return None
+    return dt.timedelta(seconds=math.ceil(max(calls, 1) / spare))
+
+
 # --- what a sweep costs ---
 
 
@@ -92,10 +114,12 @@ def _simulated_documents(entity: str, count: int) -> list[tuple[str, dict]]:
     return [(f"{n:024x}", {field_name: number}) for n, number in enumerate(numbers)]
 
 
-def sweep_cost(entity: str, count: int, semantics: str = "substring") -> tuple[int, bool]:
+def sweep_cost(entity: str, count: int, semantics: str = "substring", planned: bool = False) -> tuple[int, bool]:
     """(calls, proven complete) of a full sweep of `count` records of `entity` (numbers
     consecutive from the demo's first), against an API that matches the number filter
-    as a substring ("substring", the sandbox) or a prefix ("prefix")."""
+    as a substring ("substring", the sandbox) or a prefix ("prefix"). `planned`: the
+    sweep of an account whose copy is complete (its queries planned from the copy's
+    numbers, with the matching the last sweep saw), else the first sweep."""
     if semantics not in ("substring", "prefix"):
         raise ValueError("semantics is 'substring' or 'prefix'")
     spec = ENTITIES[entity]
@@ -117,15 +141,21 @@ def sweep_cost(entity: str, count: int, semantics: str = "substring") -> tuple[i
         chosen = list(hits)[::-1][:100] if params.get("sort_direction") == "descending" else list(hits)[:100]
         return Answer([docs[i] for i in chosen])
 
-    result = sweep(spec, lambda batch: [answer(params) for params in batch], lambda records: None)
+    plan = plan_queries(spec, (doc[spec.refine_field] for _id, doc in docs), semantics) if planned else None
+    result = sweep(spec, lambda batch: [answer(params) for params in batch], lambda records: None, plan=plan)
     return result.calls, result.complete
 
 
 @dataclass
 class Plan:
+    """The schedule of an account of these sizes under one matching: `full_calls` are
+    the planned sweeps' (the steady state: the copy is complete), `first_calls` the
+    first sweep's (no copy yet)."""
+
     semantics: str
     account: dict[str, int]
     full_calls: dict[str, int] = field(default_factory=dict)
+    first_calls: dict[str, int] = field(default_factory=dict)
     complete: bool = True
 
     @property
@@ -153,34 +183,63 @@ class Plan:
         return rate
 
     @property
-    def meets_target(self) -> bool:
-        main, contacts = self.intervals
+    def new_within(self) -> float:
+        """Seconds at most before a new record is in the copy: an interval, then a pass."""
+        return INCREMENTAL_EVERY.total_seconds() + INCREMENTAL_CALLS / 4 + 1
+
+    @property
+    def main_meets_target(self) -> bool:
+        """The main entities (all but contact persons): new within 1 min, re-read every
+        15 min, everything together on average within the budget."""
+        main, _contacts = self.intervals
         return (
             main <= FULL_EVERY
-            and contacts <= FULL_EVERY
             and self.average_per_second <= BUDGET_PER_SECOND + 1e-9
-            and INCREMENTAL_EVERY + dt.timedelta(seconds=INCREMENTAL_CALLS / 4 + 1) <= dt.timedelta(minutes=1)
+            and self.new_within <= 60
         )
+
+    @property
+    def meets_target(self) -> bool:
+        return self.main_meets_target and self.intervals[1] <= FULL_EVERY
 
     def describe(self) -> str:
         main, contacts = self.intervals
         sizes = ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in self.account.items())
+
+        def calls(table: dict[str, int]) -> str:
+            main_part = {name: n for name, n in table.items() if name != "contact_persons"}
+            return (
+                ", ".join(f"{name.replace('_', ' ')} {n:,}" for name, n in main_part.items())
+                + f" = {sum(main_part.values()):,} calls"
+            )
+
+        budget = BUDGET_PER_SECOND - self.incremental_per_second
         lines = [
             f"{self.semantics} matching, {sizes}:",
-            "  full sweep: "
-            + ", ".join(f"{name.replace('_', ' ')} {calls:,}" for name, calls in self.full_calls.items())
-            + f" = {sum(self.full_calls.values()):,} calls"
+            f"  first full sweep (no copy yet): {calls(self.first_calls)}",
+            f"  planned full sweep (from the copy): {calls(self.full_calls)}"
             + ("" if self.complete else " (NOT provably complete)"),
             f"  incremental pass: {INCREMENTAL_CALLS} calls every {INCREMENTAL_EVERY.total_seconds():.0f} s "
-            f"({self.incremental_per_second:.2f}/s): a new record within "
-            f"{INCREMENTAL_EVERY.total_seconds() + INCREMENTAL_CALLS / 4 + 1:.0f} s",
-            f"  every record re-read every {_span(main)} (contact persons every {_span(contacts)}); "
-            f"on average {self.average_per_second:.2f} requests a second",
-            "  meets the target (1 min, 15 min, 1/s)"
-            if self.meets_target
-            else f"  DOES NOT meet the target: within 1 request a second it can guarantee re-reading every record "
-            f"every {_span(main)} (contact persons every {_span(contacts)})",
+            f"({self.incremental_per_second:.2f}/s): a new record within {self.new_within:.0f} s",
+            f"  every record re-read every {_span(main)} (15 min would need "
+            f"{self.main_calls / FULL_EVERY.total_seconds() + self.incremental_per_second:.2f} requests a second "
+            f"with the incremental passes); on average {self.average_per_second:.2f} requests a second",
+            f"  contact persons: {self.contact_calls:,} calls (one per customer) every {_span(contacts)} with "
+            f"what the budget leaves ({max(0.0, budget - self.main_calls / main.total_seconds()):.2f}/s); "
+            "between, the incremental pass re-reads those of customers whose modifiedDate changed",
         ]
+        if self.meets_target:
+            lines.append("  meets the target (1 min, 15 min, 1/s)")
+        elif self.main_meets_target:
+            lines.append(
+                "  the main entities meet the target (1 min, 15 min, 1/s); contact persons DO NOT "
+                f"(every {_span(contacts)})"
+            )
+        else:
+            lines.append(
+                "  DOES NOT meet the target: within 1 request a second it can guarantee re-reading every record "
+                f"every {_span(main)} (contact persons every {_span(contacts)})"
+            )
         return "\n".join(lines)
 
 
@@ -194,19 +253,23 @@ def _span(delta: dt.timedelta) -> str:
 
 
 def plan_cost(account: dict[str, int], semantics: str = "substring", contacts_per_customer: bool = True) -> Plan:
-    """The plan for an account of these sizes: every entity's full sweep cost (simulated),
-    the incremental passes, the intervals the budget allows and whether the target is met."""
+    """The plan for an account of these sizes: every entity's full sweep cost, first and
+    planned (simulated), the incremental passes, the intervals the budget allows and
+    whether the target is met. The intervals are the planned sweeps' (the steady state)."""
     plan = Plan(semantics, dict(account))
     for entity, count in account.items():
         if count < 100:
-            calls = 1 + len(ENTITIES[entity].unfiltered_sorts)  # one answer holds them all
+            first = planned = 1 + len(ENTITIES[entity].unfiltered_sorts)  # one answer holds them all
         else:
-            calls, complete = sweep_cost(entity, count, semantics)
-            plan.complete &= complete
-        plan.full_calls[entity] = calls
-    plan.full_calls["lookup lists"] = LOOKUP_CALLS + 1  # departments too
-    if contacts_per_customer and "customers" in account:
-        plan.full_calls["contact_persons"] = account["customers"]
+            first, complete = sweep_cost(entity, count, semantics)
+            planned, planned_complete = sweep_cost(entity, count, semantics, planned=True)
+            plan.complete &= complete and planned_complete
+        plan.first_calls[entity] = first
+        plan.full_calls[entity] = planned
+    for table in (plan.first_calls, plan.full_calls):
+        table["lookup lists"] = LOOKUP_CALLS + 1  # departments too
+        if contacts_per_customer and "customers" in account:
+            table["contact_persons"] = account["customers"]
     return plan
 
 

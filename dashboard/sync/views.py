@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ..api_errors import sync_failures
 from ..fetch import account_key
 from ..models import CopyStatus, SyncRun
 from ..pages import require
@@ -65,6 +66,12 @@ class EntityRow:
         return STATES.get((self.progress or {}).get("state", ""), "")
 
     @property
+    def last_error(self):
+        """The entity's last failure in the page's language (None when there is none)."""
+        failures = sync_failures(self.status.last_error if self.status else "")
+        return failures[0] if failures else None
+
+    @property
     def fraction(self) -> float:
         """How far the current run is with this entity, 0 to 1."""
         progress = self.progress or {}
@@ -85,6 +92,11 @@ def _context(request) -> dict:
     failures = Paginator(
         SyncRun.objects.filter(account=account).exclude(error="").order_by("-started_at"), FAILURES_PER_PAGE
     ).get_page(request.GET.get("page"))
+    for run in failures:
+        run.failures = [
+            (str(ENTITIES.get(failure.entity, failure.entity)), failure)
+            for failure in sync_failures(run.error, set(ENTITIES))
+        ]
     last = SyncRun.objects.filter(account=account, finished_at__isnull=False).order_by("-finished_at").first()
     asked = False if current else waiting()
     return {

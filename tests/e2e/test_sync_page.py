@@ -95,3 +95,38 @@ def test_sync_now_runs_in_the_worker_and_the_page_follows_it_to_every_entity_com
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide at 390 px"
     screenshot(page, "sync-done-390")
+
+
+def test_failures_read_in_swedish_with_the_detail_beside_and_fit_a_phone(manager_page):
+    from django.utils import timezone
+
+    from dashboard.fetch import account_key
+    from dashboard.models import CopyStatus, SyncRun
+    from dashboard.sync import engine
+    from seventime import Timeout
+
+    page = manager_page
+    moment = timezone.now()
+    detail = engine._describe(Timeout("Seven Time did not answer within 30 s (GET /invoices?invoiceNumber=245)"))
+    SyncRun.objects.create(
+        account=account_key(), kind="full", started_at=moment, finished_at=moment,
+        error=f"invoices: {detail}\nwork_orders: ValueError: endDate 2026-13-01 is not a date",
+    )  # fmt: skip
+    CopyStatus.objects.create(account=account_key(), entity="invoices", count=600, last_error=detail, last_error_at=moment)
+    page.goto("/sync/")
+    page.locator(".account-menu summary").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+
+    failures = page.locator("table.sync-failures")
+    expect(failures.get_by_text("Seven Time svarar inte")).to_be_visible()
+    expect(failures.get_by_text("Seven Time skickade en post som dashboarden inte kunde läsa.")).to_be_visible()
+    expect(failures.get_by_text("Timeout: Seven Time did not answer within 30 s", exact=False)).to_be_visible()
+    expect(page.locator('tr[data-entity="invoices"]').get_by_text("Seven Time svarar inte")).to_be_visible()
+    screenshot(page, "sync-failures-sv-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide at 390 px"
+    screenshot(page, "sync-failures-sv-390")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from unittest import mock
 
 import pytest
 import requests
@@ -253,6 +254,12 @@ def test_an_incremental_pass_that_cannot_see_every_change_asks_for_a_full_sweep(
     assert run.kind == "incremental"
     assert status("customers").sweep.get("due")  # more than one answer changed since the last pass
     run = engine.sync()
+    assert run.progress["customers"]["calls"] == 1  # not at once: when the spare budget pays for it
+    measured = engine._measured(account_key())
+    later = engine.now() + schedule.early_every(status("customers").full_sweep_calls, measured)
+    assert later - status("customers").last_full_at < schedule.FULL_EVERY  # sooner than the schedule
+    with mock.patch.object(engine, "now", lambda: later):
+        run = engine.sync()
     assert run.progress["customers"]["calls"] > 10  # the full sweep it asked for
     assert not status("customers").sweep.get("due")
 
@@ -304,6 +311,7 @@ def test_the_sync_command_prints_the_plan(capsys):
     out = capsys.readouterr().out
     assert "The target account" in out and "prefix matching" in out and "substring matching" in out
     assert "DOES NOT meet the target" in out and "meets the target" in out
+    assert "planned full sweep (from the copy)" in out and "first full sweep (no copy yet)" in out
 
 
 # --- the plan ---
@@ -415,3 +423,36 @@ def test_two_syncs_at_once_the_second_is_told_and_calls_nothing(sandbox_data):
         thread.join(30)
     assert outcome["first"].error == "" and caught.value.run.pk == outcome["first"].pk
     assert SyncRun.objects.filter(finished_at__isnull=True).count() == 0
+
+
+def test_a_copy_that_can_never_be_proven_complete_is_not_swept_at_every_pass(db, monkeypatch):
+    """Pacing: the invoices' sweep never proves completeness (as when the API ignores
+    the filter); passes every 30 s for half an hour stay within the budget on
+    average, early sweeps included, as the sandbox counted the calls."""
+    real_sweep = engine.sweep
+
+    def never_complete(entity, *args, **kwargs):
+        result = real_sweep(entity, *args, **kwargs)
+        if entity.name == "invoices":
+            result.reasons.append("Seven Time ignores the invoice_number filter.")
+        return result
+
+    monkeypatch.setattr(engine, "sweep", never_complete)
+    moment = [engine.now()]
+    monkeypatch.setattr(engine, "now", lambda: moment[0])
+    engine.sync(full=True)
+    assert not status("invoices").complete
+    served = []
+    real_handle = sandbox_api.handle
+    monkeypatch.setattr(sandbox_api, "handle", lambda *a, **k: served.append(a[1]) or real_handle(*a, **k))
+    passes, every = 60, schedule.INCREMENTAL_EVERY
+
+    for _ in range(passes):
+        moment[0] += every
+        engine.sync()
+
+    seconds = passes * every.total_seconds()
+    assert len(served) / seconds <= schedule.BUDGET_PER_SECOND
+    sweeps = SyncRun.objects.filter(progress__invoices__calls__gt=10).count() - 1
+    assert sweeps >= 3  # early sweeps still come, as the spare budget allows
+    assert not status("invoices").complete

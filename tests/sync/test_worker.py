@@ -21,6 +21,7 @@ from dashboard.settings import task_queue
 from dashboard.sync import engine, tasks
 from dashboard.sync.views import ENTITIES
 
+from seventime import Unavailable
 from tests.conftest import run_queued_tasks
 
 SYNC = "/sync/"
@@ -357,3 +358,29 @@ def test_two_workers_started_at_once_never_run_two_syncs_of_one_account(sandbox_
     told = {n for n, what in events if what == "told running"}
     assert len(told) == 1, events  # the other one is the one syncing
     assert SyncRun.objects.count() == 1
+
+
+def test_failures_are_worded_in_the_pages_language_with_the_stored_detail_beside(manager_client):
+    started = timezone.now() - dt.timedelta(hours=1)
+    detail = engine._describe(Unavailable("Connection refused by api.example"))
+    SyncRun.objects.create(
+        account=account_key(), started_at=started, finished_at=started, error=f"invoices: {detail}\nwork_orders: ValueError: bad date"
+    )
+    SyncRun.objects.create(account=account_key(), started_at=started, finished_at=started, error=engine.ABANDONED)
+    CopyStatus.objects.create(account=account_key(), entity="customers", last_error=detail, last_error_at=started)
+
+    english = manager_client.get(SYNC).content.decode()
+    manager_client.post("/i18n/setlang/", {"language": "sv", "next": SYNC})
+    swedish = manager_client.get(SYNC).content.decode()
+
+    assert english.count("Seven Time is not answering") == 2  # the run, and the customers' last error
+    assert "Invoices: <span" in english and "Work orders: <span" in english
+    assert "Seven Time sent a record the dashboard could not read." in english
+    assert "The run stopped: its process gave no sign of life for 5 minutes." in english
+    assert swedish.count("Seven Time svarar inte") == 2
+    assert "Fakturor: <span" in swedish
+    assert "Seven Time skickade en post som dashboarden inte kunde läsa." in swedish
+    assert "Körningen avbröts: dess process har inte hörts av på 5 minuter." in swedish
+    # The stored detail stays, for administrators.
+    assert "Unavailable: Connection refused by api.example" in swedish
+    assert "Seven Time is not answering" not in swedish
