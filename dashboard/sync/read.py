@@ -214,3 +214,15 @@ def _key(column: str):
 def _any(conditions) -> Q:
     """The conditions OR'ed; none: a condition nothing meets."""
     return reduce(operator.or_, conditions, Q(pk__in=[]))
+
+
+def by_ids(wanted: dict[str, list[str]]) -> dict[tuple[str, str], tuple[Record, bool]]:
+    """Records of several entities by id in one query, whatever the copy's state:
+    (entity, id) -> (the record, whether it is gone from Seven Time). Ids the copy
+    does not hold are left out."""
+    condition = _any(Q(entity=entity, record_id__in=ids) for entity, ids in wanted.items() if ids)
+    rows = SyncedRecord.objects.filter(condition, account=account_key())
+    return {
+        (entity, record_id): (record_class(entity).from_api(data), gone_at is not None)
+        for entity, record_id, data, gone_at in rows.values_list("entity", "record_id", "data", "gone_at")
+    }
