@@ -157,3 +157,22 @@ def test_the_form_opens_from_the_copy_when_seven_time_is_down(copied, office_cli
     response = office_client.get("/invoices/new/contacts/", {"customer": customer["_id"]}, headers={"HX-Request": "true"})
     assert {value for value in re.findall(r'<option value="([^"]+)"', response.content.decode())} == contacts
     assert seventime_down == []
+
+
+def test_the_create_log_names_linked_records_from_the_copy(
+    picked, manager_client, manager_user, seventime_down
+):
+    from dashboard.models import CreateAttempt, SyncedRecord
+
+    customers = store.all("customers")[:3]
+    for index, customer in enumerate(customers):
+        CreateAttempt.objects.create(
+            user=manager_user, username="magnus", entity="customers", token=f"{index}" * 32,
+            outcome="created", upstream_id=customer["_id"], payload={"name": customer["name"]},
+        )
+    SyncedRecord.objects.filter(entity="customers", record_id=customers[0]["_id"]).update(gone_at="2026-01-01T00:00Z")
+    page = manager_client.get("/audit/").content.decode()
+    for customer in customers:
+        assert f'href="/customers/{customer["_id"]}/">{customer["name"]} ({customer["customerNumber"]})</a>' in page.replace("&#x27;", "'").replace("&amp;", "&")
+    assert page.count("Seven Time no longer has this record.") == 1
+    assert seventime_down == []
