@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.forms import BaseFormSet, formset_factory
 from django.forms.fields import BaseTemporalField
 from django.forms.utils import from_current_timezone
@@ -37,8 +38,10 @@ from seventime.errors import NotFound, field_path_parts, leading_field_path
 from seventime.invoicing import plain_number
 from seventime.records import camel
 
+from .collation import sort_key
 from .fetch import Lookups
 from .identifiers import OrganisationNumberField, PersonalNumberField, PhoneField, postcode
+from .sync import read
 from .vocabulary import PROPERTY_TYPES
 
 #: How far before an attempt's start a record it created may carry as its
@@ -55,6 +58,8 @@ EMAIL_LENGTH = 254  # the longest address that can be delivered (RFC 5321)
 PASSWORD_LENGTH = 128
 TEXT_LENGTH = 4000  # descriptions and notes
 ID_LENGTH = 64  # an id of the API (24 characters in the reference)
+#: The records a picker offers a browser without JavaScript (a select): the API's cap.
+FIRST_LIMIT = 100
 
 
 # --- fields and widgets ---
@@ -113,7 +118,8 @@ class ColorSwatches(forms.RadioSelect):
 
 @dataclass(frozen=True)
 class PickerSource:
-    """Where a live-search picker finds its records."""
+    """Where a live-search picker finds its records: in the local copy once it is usable
+    (every record, ranked, no call), else by asking Seven Time (the first 100 matches)."""
 
     resource: str  # the resource name: permission and detail URL
     search: Callable[[SevenTimeClient, str], dict[str, Callable]]  # the calls answering a query
@@ -121,6 +127,30 @@ class PickerSource:
     get: str  # the client method getting one record by id
     label: Callable[[Any], str]  # how a record is named in the picker
     detail: Callable[[Any], str]  # what tells records of the same name apart
+    copy_entity: str = ""  # the local copy's name of the kind (dashboard/sync/entities.py)
+    #: The copy's order of `first`: a sort key column and whether descending.
+    first_order: tuple[str, bool] = ("name_key", False)
+
+    def from_copy(self, query: str, *, owner: str = "", limit: int = FIRST_LIMIT) -> tuple[list, bool] | None:
+        """The records a query (or, without one, the first records) picks from the local copy,
+        at most `limit`, a customer's own (`owner`) first; and whether there are more. None
+        when the copy cannot stand in for Seven Time yet."""
+        if not self.copy_entity or not read.usable(self.copy_entity):
+            return None
+        first = Q(customer_id=owner) if owner else None
+        if query:
+            found = read.ranked(read.matching(self.copy_entity, query), query, first=first)
+        else:
+            column, descending = self.first_order
+            found = read.ordered(read.live(self.copy_entity), column, descending=descending, first=first)
+        documents = list(found.values_list("data", flat=True)[: limit + 1])
+        return read.as_records(self.copy_entity, documents[:limit]), len(documents) > limit
+
+    def copied(self, record_id: str):
+        """One record from the local copy, or None (not there, or the copy not usable)."""
+        if not self.copy_entity or not read.usable(self.copy_entity):
+            return None
+        return read.get(self.copy_entity, record_id)
 
 
 def search_calls(method: str, text_param: str, number_param: str, client: SevenTimeClient, query: str):
@@ -392,20 +422,26 @@ class CreateForm(forms.Form):
             yield from formset.forms
 
     def api_calls(self, client: SevenTimeClient, *, options: bool = True) -> dict[str, Callable]:
-        """What the form needs from the API besides the lookup lists: the contact
-        persons (to check the choice), and for showing the page (`options`) the
-        first records of each picker and the chosen records' names."""
+        """What the form needs besides the lookup lists: the contact persons (to check
+        the choice), and for showing the page (`options`) the first records of each
+        picker and the chosen records' names. What the local copy holds is read from it
+        now, in the request's thread, and handed over as an answer (`_answered`): only
+        what it cannot answer yet (its first sync not complete) is asked of Seven Time."""
         calls = {}
         customer = raw_value(self, "customer") if "customer" in self.fields else ""
         if "contact_person" in self.fields and customer:
-            calls["contacts"] = partial(client.list_contact_persons, customer_id=customer, sort_by="name")
+            contacts = read.related("contact_persons", "customer_id", customer, order="name_key")
+            calls["contacts"] = (
+                partial(client.list_contact_persons, customer_id=customer, sort_by="name")
+                if contacts is None
+                else _answered(contacts)
+            )
         narrowed = [(n, f) for n, f in self.fields.items() if isinstance(f, PickerField) and f.narrowed_by]
         for name, field in narrowed if self.is_bound else ():
             # The chosen record, to check on submit that the chosen customer owns it.
             value = raw_value(self, name)
             if value and raw_value(self, field.narrowed_by):
-                getter = getattr(client, field.picker.get)
-                calls[f"record:{name}"] = partial(_record_or_none, getter, value)
+                calls[f"record:{name}"] = _copied_or_get(field.picker, client, value, or_none=True)
         if options:
             calls.update(self.picker_calls(client))
         return calls
@@ -415,10 +451,12 @@ class CreateForm(forms.Form):
         for name, field in self.fields.items():
             if isinstance(field, PickerField):
                 source = field.picker
-                calls[f"first:{name}"] = source.first(client)
+                owner = raw_value(self, field.narrowed_by) if field.narrowed_by else ""
+                copied = source.from_copy("", owner=owner)
+                calls[f"first:{name}"] = source.first(client) if copied is None else _answered(copied[0])
                 value = raw_value(self, name)
                 if value and not self.is_bound:  # a submitted form carries the chosen name
-                    calls[f"chosen:{name}"] = partial(getattr(client, source.get), value)
+                    calls[f"chosen:{name}"] = _copied_or_get(source, client, value)
         return calls
 
     def fill(self, results: Mapping[str, Any] | None, lookups: Lookups | None) -> None:
@@ -485,6 +523,21 @@ def owners_first(records: list, owner: str) -> list:
     return sorted(records, key=lambda record: getattr(record, "customer", None) != owner)
 
 
+def _answered(value: Any) -> Callable[[], Any]:
+    """An answer read from the local copy, handed over where a call would be."""
+    return lambda: value
+
+
+def _copied_or_get(source: PickerSource, client: SevenTimeClient, record_id: str, *, or_none: bool = False):
+    """One chosen record: from the local copy when it holds it, else asked of Seven Time
+    (a record made since the copy's last pass, say); `or_none`: an unknown id gives None."""
+    record = source.copied(record_id)
+    if record is not None:
+        return _answered(record)
+    getter = getattr(client, source.get)
+    return partial(_record_or_none, getter, record_id) if or_none else partial(getter, record_id)
+
+
 def _record_or_none(get: Callable[[str], Any], record_id: str):
     # An id that names nothing is the API's to refuse (it says which field).
     try:
@@ -494,20 +547,29 @@ def _record_or_none(get: Callable[[str], Any], record_id: str):
 
 
 def fill_lookup_choices(form: forms.Form, lookups: Lookups | None) -> None:
-    """Options of the form's lookup selects, by name; without the lists only
-    the values already chosen."""
+    """Options of the form's lookup selects, in Swedish order of their names; without
+    the lists only the values already chosen. Every list is offered whole (from the
+    local copy: every user, not the API's first 100), except what is inactive: an
+    inactive user, status, type, price list or department is not for new records."""
     for name, field in form.fields.items():
         lookup = getattr(field.widget, "lookup", None)
         if lookup is None:
             continue
         if lookups is not None and lookup in lookups:
-            items = sorted(lookups[lookup].values(), key=lambda item: item.label.casefold())
+            items = sorted(filter(offered, lookups[lookup].values()), key=lambda item: sort_key(item.label))
             choices = [(item.id, item.label) for item in items]
         else:
             choices = [(value, value) for value in _chosen(form, name)]
         if isinstance(field, LookupChoiceField):
             choices = [("", field.empty_label), *choices]
         field.choices = choices
+
+
+def offered(item) -> bool:
+    """Whether a lookup list's record may be chosen for a new record: not when its
+    document says it is inactive (a document that does not say is taken as active)."""
+    document = item.__dict__.get("_doc")
+    return not isinstance(document, dict) or document.get("isActive") is not False
 
 
 def widget_kind(field: forms.Field) -> str:

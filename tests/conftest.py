@@ -7,6 +7,9 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from dashboard.api import _build_client
+from dashboard.sync import engine
+from seventime.client import SevenTimeClient
+from seventime.errors import ConnectionFailed
 from seventime.sandbox import store
 
 #: Where view tests pretend the real API lives; `responses` answers for it.
@@ -111,3 +114,47 @@ def run_queued_tasks() -> int:
             task.execute()
             ran += 1
     return ran
+
+
+# --- the local copy (issue 14: pages read it) ---
+
+LIST_ENTITIES = ["customers", "contact_persons", "users", "departments", "projects", "work_orders", "invoices"]
+LOOKUP_ENTITIES = [
+    "project_statuses",
+    "project_types",
+    "project_tags",
+    "work_order_statuses",
+    "work_order_types",
+    "work_order_tags",
+    "invoice_tags",
+    "user_roles",
+    "price_lists",
+    "salary_types",
+    "user_skills",
+]
+
+
+def sync_copy(*entities: str):
+    """A complete copy of these entities of the sandbox (all of them without any)."""
+    run = engine.sync(full=True, entities=list(entities) or LIST_ENTITIES + LOOKUP_ENTITIES)
+    assert run.error == "" and run.complete
+    return run
+
+
+@pytest.fixture
+def copied(db):
+    """A complete copy of the demo data."""
+    return sync_copy()
+
+
+@pytest.fixture
+def seventime_down(monkeypatch):
+    """Every call to Seven Time fails as if it could not be reached; counts the attempts."""
+    calls = []
+
+    def refuse(self, method, path, **kwargs):
+        calls.append(path)
+        raise ConnectionFailed("Could not connect to Seven Time.")
+
+    monkeypatch.setattr(SevenTimeClient, "_request", refuse)
+    return calls

@@ -33,8 +33,8 @@ TABLE_HEAD_HEADER = "X-Table-Head"
 
 
 def home(request):
-    # Every signed-in user may see the start page; search() only asks the API for
-    # the sections the user may browse, and only links to those are shown.
+    # Every signed-in user may see the start page; search() only searches the sections
+    # the user may browse (in the copy, or asking Seven Time), and only links to those are shown.
     query = request.GET.get("q", "").strip()
     visible = [name for name, resource in RESOURCES.items() if request.user.has_perm(resource.permission)]
     context = {"query": query, "sections": [], "resources": [RESOURCES[name] for name in visible]}
@@ -44,7 +44,7 @@ def home(request):
         meanwhile = None
         if not _partial_request(request):
             meanwhile = partial(page_around_results, request, "home.html", context)
-        context["sections"], around = search(request, query, meanwhile)
+        context["sections"], around, context["copy"] = search(request, query, meanwhile)
     return render_list(request, "home.html", context, around=around)
 
 

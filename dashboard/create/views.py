@@ -38,7 +38,7 @@ from ..entities import CREATE_FORMS, PICKERS, RESOURCES
 from ..fetch import fetch, forget_lookups, merge_pages
 from ..forms import CreateForm, fill_lookup_choices, owners_first
 from ..models import CreateAttempt, CreateToken, Profile
-from ..sync import copy
+from ..sync import copy, read
 from . import audit, idempotency
 from .forms import ProfileForm
 
@@ -407,8 +407,10 @@ def contact_persons(request, entity: str):
     customer = request.GET.get("customer", "")
     form = form_class(initial={"customer": customer}, me=_me(request.user))
     failed = False
+    contacts = read.related("contact_persons", "customer_id", customer, order="name_key") if customer else None
     try:
-        contacts = get_client().list_contact_persons(customer_id=customer, sort_by="name") if customer else None
+        if customer and contacts is None:  # the copy not complete yet
+            contacts = get_client().list_contact_persons(customer_id=customer, sort_by="name")
     except SevenTimeError:
         contacts, failed = None, True
     form.fill({"contacts": contacts} if contacts is not None else {}, None)
@@ -427,27 +429,32 @@ def pick(request, kind: str):
         raise PermissionDenied
     field = request.GET.get("field", kind)
     query = request.GET.get(f"{field}_search", "").strip()
-    client = get_client()
-    calls = source.search(client, query) if query else {"first": source.first(client)}
+    owner = request.GET.get("customer", "")  # sent by pickers narrowed by the chosen customer
     context = {"field": field, "query": query, "items": [], "more": False, "failed": ""}
-    try:
-        results, _lookups = fetch(calls)
-    except SevenTimeError:
-        context["failed"] = api_errors.picker_failed()
-    else:
+    # Every record, ranked, from the local copy; until its first sync is complete, from Seven Time.
+    found = source.from_copy(query, owner=owner, limit=PICK_LIMIT)
+    if found is None:
+        client = get_client()
+        calls = source.search(client, query) if query else {"first": source.first(client)}
+        try:
+            results, _lookups = fetch(calls)
+        except SevenTimeError:
+            context["failed"] = api_errors.picker_failed()
+            return render(request, "create/picker_results.html", context)
         records, truncated = merge_pages(results.values())
-        if owner := request.GET.get("customer", ""):  # sent by pickers narrowed by the chosen customer
+        if owner:
             records = owners_first(records, owner)
-        context["more"] = truncated or len(records) > PICK_LIMIT
-        context["items"] = [
-            {
-                "id": record.id,
-                "label": source.label(record),
-                "detail": source.detail(record),
-                "payment_days": getattr(record, "payment_days", None),
-            }
-            for record in records[:PICK_LIMIT]
-        ]
+        found = records[:PICK_LIMIT], truncated or len(records) > PICK_LIMIT
+    records, context["more"] = found
+    context["items"] = [
+        {
+            "id": record.id,
+            "label": source.label(record),
+            "detail": source.detail(record),
+            "payment_days": getattr(record, "payment_days", None),
+        }
+        for record in records
+    ]
     return render(request, "create/picker_results.html", context)
 
 

@@ -219,6 +219,8 @@ PICKER = PickerSource(
     "get_customer",
     label=lambda customer: customer.name,
     detail=lambda customer: " · ".join(part for part in (customer.customer_number, customer.city) if part),
+    copy_entity="customers",
+    first_order=("name_key", False),
 )
 
 

@@ -231,6 +231,8 @@ PICKER = PickerSource(
     "get_project",
     label=number_and_name,
     detail=lambda project: project.customer_name,
+    copy_entity="projects",
+    first_order=("number_key", True),
 )
 
 

@@ -259,6 +259,8 @@ PICKER = PickerSource(
     "get_work_order",
     label=number_and_title,
     detail=lambda work_order: work_order.customer_name,
+    copy_entity="work_orders",
+    first_order=("number_key", True),
 )
 
 

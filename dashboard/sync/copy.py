@@ -49,6 +49,8 @@ SEARCHED = (
     "userName",
     "personalNumber",
 )
+#: Numbers people type with or without their separators: also searched as bare digits.
+SEARCHED_AS_DIGITS = frozenset({"organizationNumber", "phone", "workPhone", "cellPhone", "personalNumber"})
 UPDATE_FIELDS = ("data", *COLUMNS, "name_key", "number_key", "search", "synced_at", "gone_at")
 
 
@@ -94,8 +96,8 @@ def record_columns(entity: Entity, doc: dict) -> dict:
         if isinstance(value, str | int) and value != "":
             searched.append(str(value))
             digits = "".join(char for char in str(value) if char.isdigit())
-            if key.endswith("hone") and digits:
-                searched.append(digits)  # "0701234567" finds "070-123 45 67"
+            if key in SEARCHED_AS_DIGITS and digits and digits != str(value):
+                searched.append(digits)  # "0701234567" finds "070-123 45 67", "5566778899" "556677-8899"
     columns["search"] = "\n".join(fold(value) for value in searched if value)
     columns["name_key"] = sort_key(declared.get("sort_name") or declared.get("name"))
     columns["number_key"] = sort_key(declared.get("number"))

@@ -11,12 +11,13 @@ down. Before that, pages ask Seven Time live, as they always did.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import typing
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from seventime.client import SevenTimeClient
 from seventime.records import Record
 
 from ..api import account_key
+from ..collation import fold
 from ..models import CopyStatus, SyncedRecord, SyncRun
 from . import copy
 from .entities import ENTITIES
@@ -61,7 +63,16 @@ class CopyState:
 
 
 def state(entity: str) -> CopyState:
-    status = CopyStatus.objects.filter(account=account_key(), entity=entity).first()
+    return _state(entity, CopyStatus.objects.filter(account=account_key(), entity=entity).first())
+
+
+def states(entities: list[str]) -> dict[str, CopyState]:
+    """`state` of several entities, in one query (two while a first sync builds one)."""
+    statuses = {status.entity: status for status in CopyStatus.objects.filter(account=account_key(), entity__in=entities)}
+    return {entity: _state(entity, statuses.get(entity)) for entity in entities}
+
+
+def _state(entity: str, status: CopyStatus | None) -> CopyState:
     if status is None:
         return CopyState(entity, False, False, "", 0, None, "", building=_building(entity))
     moments = [moment for moment in (status.last_full_at, status.last_incremental_at) if moment]
@@ -115,15 +126,21 @@ def get(entity: str, record_id: str) -> Record | None:
     return None if doc is None else record_class(entity).from_api(doc)
 
 
-def ordered(queryset: QuerySet, column: str, *, descending: bool) -> QuerySet:
-    """Ordered by a copy column, ties by record id, so that pages never overlap."""
-    expression = F(column)
-    if column in KEY_COLUMNS and connection.vendor == "postgresql":
-        expression = Collate(column, "C")
+def ordered(queryset: QuerySet, column: str, *, descending: bool, first: Q | None = None) -> QuerySet:
+    """Ordered by a copy column, ties by record id, so that pages never overlap; the
+    records matching `first` (a chosen customer's own, say) before the others."""
+    expression = _key(column) if column in KEY_COLUMNS else F(column)
     # Empty first when ascending, last when descending: as lists sorted in Python (collation.value_key).
     expression = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
     tie = "-record_id" if descending else "record_id"
-    return queryset.order_by(expression, tie)
+    return queryset.order_by(*_first(first), expression, tie)
+
+
+def _first(condition: Q | None) -> list:
+    """Ordering that puts the records meeting `condition` first (none without one)."""
+    if condition is None:
+        return []
+    return [Case(When(condition, then=Value(0)), default=Value(1), output_field=IntegerField()).asc()]
 
 
 def lookup(entity: str) -> list[Record] | None:
@@ -141,3 +158,71 @@ def related(entity: str, column: str, value: str, *, order: str, descending: boo
         return None
     found = ordered(live(entity).filter(**{column: value}), order, descending=descending)
     return as_records(entity, found.values_list("data", flat=True))
+
+
+# --- searching the copy: the start page's search and the create forms' pickers ---
+
+#: What may separate the digits of a number as people type it: "556677-8899", "070-123 45 67".
+_NUMBER_PUNCTUATION = frozenset(" -+()./")
+
+
+def search_terms(query: str) -> list[str]:
+    """The texts a record's `search` column must contain one of to match `query`: the
+    query folded, and for a number typed with separators also its bare digits (the
+    column holds phone and organisation numbers both as written and as digits)."""
+    folded = fold(query)
+    if not folded:
+        return []
+    terms = [folded]
+    digits = "".join(char for char in folded if char.isdigit())
+    if digits and digits != folded and all(char.isdigit() or char in _NUMBER_PUNCTUATION for char in folded):
+        terms.append(digits)
+    return terms
+
+
+def matching(entity: str, query: str) -> QuerySet[SyncedRecord]:
+    """The entity's records whose name, number, organisation number, OCR number, e-mail
+    or phone contains `query`, ignoring case (the folded `search` column: `contains`
+    works alike on SQLite and PostgreSQL, as both sides are folded already)."""
+    terms = search_terms(query)
+    if not terms:
+        return live(entity).none()
+    return live(entity).filter(_any(Q(search__contains=term) for term in terms))
+
+
+def ranked(queryset: QuerySet[SyncedRecord], query: str, *, first: Q | None = None) -> QuerySet[SyncedRecord]:
+    """Search matches in the order people look for them: records matching `first` (a
+    chosen customer's own projects, say) before the others; within each, an exact number
+    (or OCR or organisation number) first, then names that start with the query, then the
+    other matches; each group in Swedish name order, then by number."""
+    terms = search_terms(query) or [""]
+    exact = _any(Q(number=term) | Q(ocr=term) | Q(organization_number=term) for term in terms if term)
+    rank = Case(
+        When(exact, then=Value(0)),
+        When(Q(name__startswith=terms[0]) & ~Q(name=""), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return queryset.order_by(*_first(first), rank.asc(), _key("name_key").asc(), _key("number_key").asc(), "record_id")
+
+
+def _key(column: str):
+    """A sort key column compared byte by byte (see KEY_COLUMNS)."""
+    return Collate(column, "C") if connection.vendor == "postgresql" else F(column)
+
+
+def _any(conditions) -> Q:
+    """The conditions OR'ed; none: a condition nothing meets."""
+    return reduce(operator.or_, conditions, Q(pk__in=[]))
+
+
+def by_ids(wanted: dict[str, list[str]]) -> dict[tuple[str, str], tuple[Record, bool]]:
+    """Records of several entities by id in one query, whatever the copy's state:
+    (entity, id) -> (the record, whether it is gone from Seven Time). Ids the copy
+    does not hold are left out."""
+    condition = _any(Q(entity=entity, record_id__in=ids) for entity, ids in wanted.items() if ids)
+    rows = SyncedRecord.objects.filter(condition, account=account_key())
+    return {
+        (entity, record_id): (record_class(entity).from_api(data), gone_at is not None)
+        for entity, record_id, data, gone_at in rows.values_list("entity", "record_id", "data", "gone_at")
+    }

@@ -14,48 +14,13 @@ import pytest
 from dashboard.invoice_state import InvoiceState, invoice_state
 from dashboard.sync import engine
 from seventime.client import SevenTimeClient
-from seventime.errors import ConnectionFailed
 from seventime.records import Invoice
 from seventime.sandbox import store
 from tests.browse.pages import body_rows, cells, get, text
 
 pytestmark = pytest.mark.django_db
 
-LIST_ENTITIES = ["customers", "contact_persons", "users", "departments", "projects", "work_orders", "invoices"]
-LOOKUP_ENTITIES = [
-    "project_statuses",
-    "project_types",
-    "project_tags",
-    "work_order_statuses",
-    "work_order_types",
-    "work_order_tags",
-    "invoice_tags",
-    "user_roles",
-    "price_lists",
-    "salary_types",
-    "user_skills",
-]
-
-
-@pytest.fixture
-def copied(db):
-    """A complete copy of the demo data."""
-    run = engine.sync(full=True, entities=LIST_ENTITIES + LOOKUP_ENTITIES)
-    assert run.error == "" and run.complete
-    return run
-
-
-@pytest.fixture
-def seventime_down(monkeypatch):
-    """Every call to Seven Time fails as if it could not be reached; counts the attempts."""
-    calls = []
-
-    def refuse(self, method, path, **kwargs):
-        calls.append(path)
-        raise ConnectionFailed("Could not connect to Seven Time.")
-
-    monkeypatch.setattr(SevenTimeClient, "_request", refuse)
-    return calls
+# `copied` and `seventime_down`: tests/conftest.py
 
 
 def summary(page: str) -> str:

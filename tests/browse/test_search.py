@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
+from django.utils import timezone
+
+from dashboard.api import account_key as engine_account
+from dashboard.api import get_client
+from dashboard.collation import fold
+from dashboard.models import SyncRun
+from seventime.client import SevenTimeClient
+from seventime.sandbox import store
+
 from tests.browse.pages import (
     SEARCH_FILTERS,
+    HTMX,
     called_paths,
     customer_doc,
     get,
@@ -17,8 +28,10 @@ from tests.browse.pages import (
     search_params,
     search_section,
     stub,
+    text,
     work_order_doc,
 )
+from tests.conftest import sync_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +142,148 @@ def test_empty_search_shows_the_section_links_and_calls_nothing(office_client, a
     assert response.status_code == 200
     assert len(api.calls) == 0
     assert 'class="section-link"' in page
+
+
+# =====================================================================
+# Home search from the local copy (issue 14)
+# =====================================================================
+
+
+SECTIONS = {"customers": "Customers", "projects": "Projects", "workOrders": "Work orders", "invoices": "Invoices"}
+DETAIL = {"customers": "customers", "projects": "projects", "workOrders": "workorders", "invoices": "invoices"}
+
+
+def oldest(collection: str, date_field: str, *fields: str) -> dict:
+    """The oldest record that has every field, after checking that the newest 100 (what
+    Seven Time sends for a list) do not hold it."""
+    docs = sorted(store.all(collection), key=lambda doc: doc.get(date_field) or "", reverse=True)
+    found = [doc for doc in docs if all(doc.get(field) for field in fields)][-1]
+    assert docs.index(found) >= 100
+    return found
+
+
+def found_ids(page: str, collection: str, count: str | None = None) -> list[str]:
+    section = search_section(page, SECTIONS[collection], count)
+    return re.findall(rf'href="/{DETAIL[collection]}/([^/]+)/"', section)
+
+
+def search(client, query: str, **headers) -> str:
+    response, page = get(client, "/?" + urlencode({"q": query}), **headers)
+    assert response.status_code == 200
+    return page
+
+
+@pytest.fixture
+def searched(db):
+    """A complete copy of what the start page searches (listed before `seventime_down`)."""
+    return sync_copy("customers", "projects", "work_orders", "invoices")
+
+
+def test_search_finds_a_record_beyond_the_newest_100_by_every_field_without_asking_seven_time(
+    searched, office_client, seventime_down
+):
+    customer = oldest("customers", "createdDate", "organizationNumber", "email", "phone")
+    phone_digits = re.sub(r"\D", "", customer["phone"])
+    org_digits = re.sub(r"\D", "", customer["organizationNumber"])
+    queries = {
+        "name": customer["name"],
+        "number": customer["customerNumber"],
+        "organisation number": customer["organizationNumber"],
+        "organisation number as digits": org_digits,
+        "e-mail": customer["email"].upper(),
+        "phone": customer["phone"],
+        "phone as digits": phone_digits,
+        "phone spaced otherwise": " ".join(phone_digits[i : i + 2] for i in range(0, len(phone_digits), 2)),
+    }
+    for field, query in queries.items():
+        assert customer["_id"] in found_ids(search(office_client, query), "customers"), field
+    invoice = oldest("invoices", "createDate", "OCRNumber", "invoiceNumber")
+    for field in ("OCRNumber", "invoiceNumber"):
+        assert found_ids(search(office_client, invoice[field]), "invoices")[0] == invoice["_id"], field
+    project = oldest("projects", "createdDate", "projectNumber")
+    assert found_ids(search(office_client, project["projectNumber"]), "projects")[0] == project["_id"]
+    assert project["_id"] in found_ids(search(office_client, project["name"]), "projects")
+    order = min(store.all("workOrders"), key=lambda doc: int(doc["workOrderNumber"]))
+    assert found_ids(search(office_client, order["workOrderNumber"]), "workOrders")[0] == order["_id"]
+    assert order["_id"] in found_ids(search(office_client, order["title"]), "workOrders")
+    assert seventime_down == []
+
+
+def test_search_ranks_an_exact_number_first_then_names_that_start_with_it_then_the_rest(office_client):
+    client = get_client()
+    for body in [
+        {"name": "Beta Måleri", "customerNumber": "93170"},  # the number contains it
+        {"name": "Alfa Bygg", "phone": "08-931 7 00"},  # the phone contains it
+        {"name": "9317 Konsult AB"},  # the name starts with it
+        {"name": "Zeta Rör", "customerNumber": "9317"},  # the number is it
+    ]:
+        client.create_customer(body)
+    sync_copy("customers", "projects", "work_orders", "invoices")
+    page = search(office_client, "9317")
+    section = search_section(page, "Customers", "4")
+    names = [text(label) for label in re.findall(r"<li><a [^>]*>(.*?)</a></li>", section, re.S)]
+    assert [name.split(" · ")[1] for name in names] == ["Zeta Rör", "9317 Konsult AB", "Alfa Bygg", "Beta Måleri"]
+
+
+def test_search_ignores_case_and_orders_each_group_in_swedish(office_client):
+    for name in ["Qz Örebro", "Ängby Qz", "Qz Zeta", "Bergqz AB", "Qz Åre"]:
+        get_client().create_customer({"name": name})
+    sync_copy("customers", "projects", "work_orders", "invoices")
+
+    def names(query: str, count: str | None = None) -> list[str]:
+        section = search_section(search(office_client, query), "Customers", count)
+        return [text(label).split(" · ")[1] for label in re.findall(r"<li><a [^>]*>(.*?)</a></li>", section, re.S)]
+
+    # Names that start with it first, then the others; each group in Swedish order (Z, Å, Ä, Ö).
+    expected = ["Qz Zeta", "Qz Åre", "Qz Örebro", "Bergqz AB", "Ängby Qz"]
+    assert names("QZ", "5") == names("qz", "5") == names("Qz", "5") == expected
+    assert "Qz Åre" in names("ÅRE") and "Qz Åre" in names("åre")
+    assert names("ängby qz") == names("ÄNGBY QZ") == ["Ängby Qz"]
+    assert names("qz örebro") == names("QZ ÖREBRO") == ["Qz Örebro"]
+
+
+def test_search_counts_every_match_and_links_each_list_that_filters_as_it_found(office_client):
+    sync_copy("customers", "projects", "work_orders", "invoices")
+    fields = ("name", "customerNumber", "organizationNumber", "email", "phone")
+    expected = sum(1 for doc in store.all("customers") if any("ab" in fold(doc.get(field)) for field in fields))
+    assert expected > 100  # beyond what one answer of Seven Time holds
+    by_name = sum(1 for doc in store.all("customers") if "ab" in fold(doc.get("name")))
+    page = search(office_client, "ab")
+    section = search_section(page, "Customers", str(expected))
+    assert section.count("<li>") == 8
+    assert 'href="/customers/?name=ab">See all matching customers</a>' in section  # only names hold "ab"
+    _response, listed = get(office_client, "/customers/?name=ab")
+    assert f"of {by_name} matches" in text(listed)
+    assert re.search(r"Updated \d+ seconds? ago", text(page))
+
+
+def test_the_search_partial_reads_the_copy_too(searched, office_client, seventime_down):
+    """As typed (htmx): only the results, with the copy's age, and not one call."""
+    invoice = store.all("invoices")[0]
+    page = search(office_client, invoice["invoiceNumber"], **HTMX)
+    assert "<html" not in page and '<form id="search"' not in page
+    assert found_ids(page, "invoices")[0] == invoice["_id"]
+    assert re.search(r"Updated \d+ seconds? ago", text(page))
+    assert seventime_down == []
+
+
+def test_before_the_first_complete_sync_the_search_asks_seven_time_and_says_the_copy_is_being_built(
+    office_client, monkeypatch
+):
+    calls = []
+    request = SevenTimeClient._request
+
+    def counted(self, method, path, **kwargs):
+        calls.append(path)
+        return request(self, method, path, **kwargs)
+
+    monkeypatch.setattr(SevenTimeClient, "_request", counted)
+    SyncRun.objects.create(
+        account=engine_account(), started_at=timezone.now(), progress={"customers": {"done": 40, "total": 320}}
+    )
+    customer = store.all("customers")[0]
+    page = search(office_client, customer["name"])
+    assert customer["_id"] in found_ids(page, "customers")
+    assert "The local copy is being built. 40 of 320 read so far." in text(page)
+    assert "at most 100 records" in text(page)
+    assert calls  # asked live, as before the copy
