@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -24,13 +24,15 @@ from seventime.client import SevenTimeClient
 from seventime.records import Record
 
 from ..api import account_key
+from ..collation import fold
+from ..invoice_state import today
 from ..models import CopyStatus, SyncedRecord, SyncRun
 from . import copy
 from .entities import ENTITIES
 
 #: Columns that hold text sort keys: PostgreSQL must compare them byte by byte ("C"),
 #: whatever the database's own collation; SQLite always does.
-KEY_COLUMNS = frozenset({"name_key", "number_key"})
+KEY_COLUMNS = frozenset({"name_key", "number_key", "customer_key", "project_key", "currency"})
 
 
 @dataclass(frozen=True)
@@ -141,3 +143,20 @@ def related(entity: str, column: str, value: str, *, order: str, descending: boo
         return None
     found = ordered(live(entity).filter(**{column: value}), order, descending=descending)
     return as_records(entity, found.values_list("data", flat=True))
+
+
+def invoice_state_query(state: str, on: dt.date | None = None) -> Q:
+    """The invoices whose state (dashboard/invoice_state.py) is `state` on the day `on`
+    (today in Stockholm): the copy stores each invoice's state on its due day and from
+    the day after on, computed by invoice_state.py when written (sync/entities.py,
+    `invoice_states`). Indexes (account, entity, state[_past_due], due_date)."""
+    on = on or today()
+    past_due = Q(due_date__lt=on, state_past_due=state)
+    not_past_due = Q(state=state) & (Q(due_date__gte=on) | Q(due_date__isnull=True))
+    return past_due | not_past_due
+
+
+def currency_query(currency: str) -> Q:
+    """Invoices in this currency; one without a currency is in SEK (as the overview counts it)."""
+    code = fold(currency)
+    return Q(currency=code) | Q(currency="") if code == "sek" else Q(currency=code)
