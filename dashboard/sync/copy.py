@@ -46,7 +46,7 @@ COLUMNS = (
 #: Sort keys (collation.sort_key) of a document field each entity names in its columns.
 SORT_KEYS = ("customer_key", "project_key")
 #: Columns that hold case-folded text (filters and searches match folded text).
-FOLDED = ("number", "name", "customer_number", "customer_name", "organization_number", "city", "ocr")
+FOLDED = ("number", "name", "customer_number", "customer_name", "organization_number", "city", "ocr", "currency")
 #: The document fields the search matches, besides the name and the number.
 SEARCHED = (
     "organizationNumber",
