@@ -240,7 +240,7 @@ def test_a_change_of_the_state_rules_reaches_the_stored_states_at_the_next_pass(
 def test_the_migration_fills_the_new_columns_of_an_existing_copy():
     executor = MigrationExecutor(connection)
     before = [("dashboard", "0009_copy_read_keys")]
-    after = [("dashboard", "0010_speed_copy_state_keys")]
+    after = [("dashboard", "0011_speed_copy_document_last")]
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
     OldRecord = old_apps.get_model("dashboard", "SyncedRecord")
@@ -267,6 +267,7 @@ def test_the_migration_fills_the_new_columns_of_an_existing_copy():
         else:
             assert row.state == row.state_past_due == invoice_state(invoice)
         assert row.amount is not None
+        assert row.data == doc  # the document survived its move to the end of the row (0011)
     project = SyncedRecord.objects.get(account="acct", entity="projects", record_id=docs[60]["_id"])
     assert project.customer_key or not docs[60].get("customerName")
     assert CopyStatus.objects.get(account="acct", entity="invoices").columns_version == copy.columns_version()
