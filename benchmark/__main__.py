@@ -22,6 +22,12 @@ def main() -> None:
     )
     parser.add_argument("--scale", type=int, default=0, help="With --copy: sandbox_reset --scale N first (a large account).")
     parser.add_argument("--sync", action="store_true", help="With --copy: fill it by a real full sync (slower).")
+    parser.add_argument("--keep", action="store_true", help="With --copy --scale N: the sandbox already holds that account.")
+    parser.add_argument(
+        "--with-search",
+        action="store_true",
+        help="With --copy: the start page's search too (it asks Seven Time until it reads the copy).",
+    )
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
     django.setup()
@@ -29,7 +35,14 @@ def main() -> None:
     if options.copy:
         from benchmark.copy_pages import CopyBenchmark
 
-        CopyBenchmark().run(options.requests, options.latency, scale=options.scale or None, sync=options.sync)
+        CopyBenchmark().run(
+            options.requests,
+            options.latency,
+            scale=options.scale or None,
+            sync=options.sync,
+            keep=options.keep,
+            search=options.with_search,
+        )
         return
     from benchmark.run import Benchmark
 
