@@ -87,6 +87,10 @@ class CopyStatus(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     watermark = models.CharField(max_length=64, blank=True)
     sweep = models.JSONField(default=dict, blank=True)
+    #: The version of the rules the copy's columns were computed with (copy.columns_version):
+    #: when the code that computes them changes (invoice_state.py's rules, say), the next
+    #: sync pass recomputes them from `data` (copy.refresh_columns).
+    columns_version = models.CharField(max_length=32, blank=True)
 
     class Meta:
         verbose_name_plural = "copy statuses"
@@ -106,7 +110,6 @@ class SyncedRecord(models.Model):
     account = models.CharField(max_length=32)
     entity = models.CharField(max_length=32)
     record_id = models.CharField(max_length=64)
-    data = models.JSONField(encoder=DjangoJSONEncoder)  # money arrives as Decimal
     number = models.CharField(max_length=64, blank=True)
     name = models.CharField(max_length=255, blank=True)
     customer_id = models.CharField(max_length=64, blank=True)
@@ -130,8 +133,21 @@ class SyncedRecord(models.Model):
     number_key = models.CharField(max_length=300, blank=True)
     #: What the search and pickers match: names, numbers, e-mail, phone..., case folded.
     search = models.TextField(blank=True)
+    #: Invoices: the state (dashboard/invoice_state.py) on the due day and from the day
+    #: after it on; today's is the second when due_date is before today (read.state_query).
+    state = models.CharField(max_length=32, blank=True)
+    state_past_due = models.CharField(max_length=32, blank=True)
+    #: Sort keys of the customer's and the project's name (projects, work orders, invoices).
+    customer_key = models.CharField(max_length=300, blank=True)
+    project_key = models.CharField(max_length=300, blank=True)
+    #: Invoices: totalAmountInclTax, exact.
+    amount = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
     synced_at = models.DateTimeField(help_text="When this version was read from the API.")
     gone_at = models.DateTimeField(null=True, blank=True, help_text="When a complete sweep no longer found it.")
+    #: The document, last in the row (migration 0011): SQLite reads a row's columns in order
+    #: and a document of several kB runs into overflow pages, so every column a filter reads
+    #: sits before it and a filter scans only the rows' first page.
+    data = models.JSONField(encoder=DjangoJSONEncoder)  # money arrives as Decimal
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "entity", "record_id"], name="unique_synced_record")]
@@ -149,6 +165,12 @@ class SyncedRecord(models.Model):
             models.Index(fields=["account", "entity", "gone_at"], name="synced_gone"),
             models.Index(fields=["account", "entity", "name_key"], name="synced_name_key"),
             models.Index(fields=["account", "entity", "number_key"], name="synced_number_key"),
+            models.Index(fields=["account", "entity", "state", "due_date"], name="synced_state"),
+            models.Index(fields=["account", "entity", "state_past_due", "due_date"], name="synced_state_past_due"),
+            models.Index(fields=["account", "entity", "customer_key"], name="synced_customer_key"),
+            models.Index(fields=["account", "entity", "project_key"], name="synced_project_key"),
+            models.Index(fields=["account", "entity", "amount"], name="synced_amount"),
+            models.Index(fields=["account", "entity", "active"], name="synced_active"),
         ]
 
     def __str__(self) -> str:

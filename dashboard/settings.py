@@ -120,6 +120,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+    # Kept for the next request of the same server thread (gunicorn's threads live on):
+    # opening one and running the pragmas above costs ~1.5 ms of CPU a request, 10 % of
+    # a list page read from the copy (docs/performance.md). The threads of runserver and
+    # of the test servers end with their request, so there nothing changes.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", int(env.str("DATABASE_CONN_MAX_AGE", default="") or 600))
 else:
     # Persistent connections: a fresh PostgreSQL connection per request costs about
     # 10 ms of the page and as much CPU again. Checked before reuse, so a connection

@@ -43,6 +43,11 @@ def test_sqlite_keeps_immediate_transactions():
     assert found["engine"] == "django.db.backends.sqlite3" and found["mode"] == "IMMEDIATE"
 
 
+def test_sqlite_connections_are_kept_for_the_threads_next_request():
+    assert _settings()["max_age"] == 600
+    assert _settings(DATABASE_CONN_MAX_AGE="0")["max_age"] == 0
+
+
 def test_a_redis_address_gives_the_shared_cache():
     assert _settings(CACHE_URL="redis://127.0.0.1:6379/1")["cache"] == "django.core.cache.backends.redis.RedisCache"
 

@@ -89,6 +89,7 @@ class FilterForm(forms.Form):
     api_filters: ClassVar[tuple[str, ...]] = ()
     #: How the local copy applies a filter: the field's copy lookup ("name__contains",
     #: "customer_id"...; text is matched case folded, "active" takes the Yes/No choice).
+    #: Or a function of the cleaned value giving the query (Q).
     #: A filled field without one is applied to the records in Python (`Resource.copy_filter`).
     copy_lookups: ClassVar[dict[str, str]] = {}
 
@@ -112,6 +113,8 @@ class FilterForm(forms.Form):
             lookup = self.copy_lookups.get(name)
             if lookup is None:
                 rest.add(name)
+            elif callable(lookup):  # a query of its own (an invoice's state: read.invoice_state_query)
+                query &= lookup(value)
             elif lookup.startswith("active"):
                 query &= Q(**{lookup: value == "true"})
             elif isinstance(value, str):

@@ -267,7 +267,7 @@ class Customers(Resource):
     )
     default_sort = ("name", "ascending")
     copy_entity = "customers"
-    copy_sorts = {"customerNumber": "number_key", "name": "name_key", "city": "city"}
+    copy_sorts = {"customerNumber": "number_key", "name": "name_key", "city": "city", "isActive": "active"}
     lookups = ("price_lists",)
     search_hint = _("Narrow the list by name, customer number, organisation number or city.")
     create_form = CustomerForm

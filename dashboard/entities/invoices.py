@@ -57,6 +57,7 @@ from ..forms import (
     user_field,
 )
 from ..invoice_state import InvoiceState, invoice_state, local_day
+from ..sync import read
 from ..vocabulary import CURRENCIES, INVOICE_TYPES, ITEM_TYPES, LANGUAGES, ROT_RUT
 from . import cells
 from .base import ANY, Column, FilterForm, Resource, within
@@ -94,8 +95,10 @@ class InvoiceFilters(InvoicePeriod, FilterForm):
     state = forms.ChoiceField(label=_("State"), choices=ANY + list(InvoiceState.choices), required=False)
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
     # The API matches a customer number anywhere; a customer number names one customer: whole.
-    # State and currency (no currency is SEK) in Python (Invoices.local_filter).
+    # State by the states stored at write time and today's date; no currency is SEK.
     copy_lookups = {
+        "state": read.invoice_state_query,
+        "currency": read.currency_query,
         "invoice_number": "number__contains",
         "ocr_number": "ocr__contains",
         "customer_number": "customer_number",
@@ -514,7 +517,15 @@ class Invoices(Resource):
     )
     default_sort = ("number", "descending")
     copy_entity = "invoices"
-    copy_sorts = {"invoiceNumber": "number_key", "customerName": "name_key", "invoiceDate": "date", "dueDate": "due_date"}
+    copy_sorts = {
+        "invoiceNumber": "number_key",
+        "customerName": "name_key",
+        "projectName": "project_key",
+        "invoiceDate": "date",
+        "dueDate": "due_date",
+        "totalAmountInclTax": "amount",
+        "currencyCode": "currency",
+    }
     lookups = ("invoice_tags", "price_lists")
     search_hint = _("Narrow the list by invoice number, OCR number or customer number.")
     create_form = InvoiceForm

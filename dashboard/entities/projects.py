@@ -305,7 +305,13 @@ class Projects(Resource):
     )
     default_sort = ("number", "descending")
     copy_entity = "projects"
-    copy_sorts = {"projectNumber": "number_key", "name": "name_key"}
+    copy_sorts = {
+        "projectNumber": "number_key",
+        "name": "name_key",
+        "customerName": "customer_key",
+        "startDate": "date",
+        "endDate": "due_date",
+    }
     lookups = ("project_statuses", "project_types", "project_tags", "departments", "price_lists")
     detail_lookups = ("work_order_statuses",)  # of the project's work orders
     search_hint = _("Narrow the list by project name or number.")

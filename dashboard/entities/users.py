@@ -201,7 +201,7 @@ class Users(Resource):
     )
     default_sort = ("name", "ascending")
     copy_entity = "users"
-    copy_sorts = {"lastName": "name_key"}  # last name, then first name
+    copy_sorts = {"lastName": "name_key", "isActive": "active"}  # name: last name, then first name
     lookups = ("user_roles", "departments", "salary_types", "user_skills")
     search_hint = _("Narrow the list by name, department or role.")
     create_form = UserForm

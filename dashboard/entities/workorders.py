@@ -339,7 +339,14 @@ class WorkOrders(Resource):
     )
     default_sort = ("number", "descending")
     copy_entity = "work_orders"
-    copy_sorts = {"workOrderNumber": "number_key", "title": "name_key", "startDate": "date", "endDate": "due_date"}
+    copy_sorts = {
+        "workOrderNumber": "number_key",
+        "title": "name_key",
+        "customerName": "customer_key",
+        "projectName": "project_key",
+        "startDate": "date",
+        "endDate": "due_date",
+    }
     lookups = ("work_order_statuses", "work_order_types", "work_order_tags", "departments")
     detail_lookups = ("users",)  # the work leader, current owner and assigned users, by name
     search_hint = _("Narrow the list by title or work order number.")

@@ -5,7 +5,11 @@ SyncedRecord directly. Memory stays bounded by one batch, whatever the account's
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import inspect
+import sys
 from collections.abc import Iterable
+from functools import cache
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -35,9 +39,14 @@ COLUMNS = (
     "due_date",
     "modified_at",
     "customer_name",
+    "state",
+    "state_past_due",
+    "amount",
 )
+#: Sort keys (collation.sort_key) of a document field each entity names in its columns.
+SORT_KEYS = ("customer_key", "project_key")
 #: Columns that hold case-folded text (filters and searches match folded text).
-FOLDED = ("number", "name", "customer_number", "customer_name", "organization_number", "city", "ocr")
+FOLDED = ("number", "name", "customer_number", "customer_name", "organization_number", "city", "ocr", "currency")
 #: The document fields the search matches, besides the name and the number.
 SEARCHED = (
     "organizationNumber",
@@ -51,7 +60,7 @@ SEARCHED = (
 )
 #: Numbers people type with or without their separators: also searched as bare digits.
 SEARCHED_AS_DIGITS = frozenset({"organizationNumber", "phone", "workPhone", "cellPhone", "personalNumber"})
-UPDATE_FIELDS = ("data", *COLUMNS, "name_key", "number_key", "search", "synced_at", "gone_at")
+UPDATE_FIELDS = ("data", *COLUMNS, *SORT_KEYS, "name_key", "number_key", "search", "synced_at", "gone_at")
 
 
 def _unique(records: Iterable[tuple[str, dict]]) -> dict[str, dict]:
@@ -101,7 +110,62 @@ def record_columns(entity: Entity, doc: dict) -> dict:
     columns["search"] = "\n".join(fold(value) for value in searched if value)
     columns["name_key"] = sort_key(declared.get("sort_name") or declared.get("name"))
     columns["number_key"] = sort_key(declared.get("number"))
+    for key in SORT_KEYS:
+        columns[key] = sort_key(declared.get(key))
     return columns
+
+
+#: Every column computed from `data` (what `rewrite_columns` rewrites).
+COMPUTED = (*COLUMNS, *SORT_KEYS, "name_key", "number_key", "search")
+
+
+@cache
+def columns_version() -> str:
+    """A digest of the code that computes the columns: this module, the entities'
+    fields (sync/entities.py), the Swedish keys (collation.py) and the invoice state
+    rules (invoice_state.py). A deployment that changes any of them changes it."""
+    from .. import collation, invoice_state
+    from . import entities
+
+    digest = hashlib.blake2s(digest_size=16)
+    for module in (sys.modules[__name__], entities, collation, invoice_state):
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()
+
+
+def rewrite_columns(model, rows) -> int:
+    """Recompute every computed column of `rows` (a query of `model`, SyncedRecord or
+    its historical version in a migration) from the documents they hold, in batches."""
+    from .entities import ENTITIES
+
+    done, last_pk = 0, 0
+    while True:
+        batch = list(rows.filter(pk__gt=last_pk).order_by("pk")[:BATCH])
+        if not batch:
+            return done
+        last_pk = batch[-1].pk
+        for row in batch:
+            entity = ENTITIES.get(row.entity)
+            if entity is not None:
+                for key, value in record_columns(entity, row.data).items():
+                    setattr(row, key, value)
+        model.objects.bulk_update(batch, list(COMPUTED))
+        done += len(batch)
+
+
+def refresh_columns(account: str, entity_names: Iterable[str]) -> list[str]:
+    """Recompute the columns of the entities whose copy was computed by other rules
+    (`columns_version`): a new rule in invoice_state.py reaches the stored states at the
+    next sync pass. The entities recomputed."""
+    version = columns_version()
+    stale = list(
+        CopyStatus.objects.filter(account=account, entity__in=list(entity_names)).exclude(columns_version=version)
+    )
+    for entry in stale:
+        with transaction.atomic():
+            rewrite_columns(SyncedRecord, SyncedRecord.objects.filter(account=account, entity=entry.entity))
+            CopyStatus.objects.filter(pk=entry.pk).update(columns_version=version)
+    return [entry.entity for entry in stale]
 
 
 def _record(account: str, entity: Entity, record_id: str, doc: dict, at: dt.datetime) -> SyncedRecord:

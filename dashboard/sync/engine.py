@@ -217,6 +217,8 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
     failures, errors = [], {}
     try:
         tracker = _Run(run, names, on_progress)
+        # Columns computed by older rules (a new invoice state rule, say) first: docs/sync.md.
+        copy.refresh_columns(account, names)
         changed_customers: list[str] = []
 
         def guarded(name: str, work) -> bool:

@@ -6,11 +6,16 @@ columns (docs/sync.md has the table)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.utils.dateparse import parse_datetime
+
+from seventime.records import Invoice, to_decimal
+
+from ..invoice_state import invoice_state, local_day
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DIGITS = "0123456789"
@@ -135,6 +140,9 @@ def _project_columns(doc):
         "department": _ref(doc, "department"),
         "active": _bool(doc.get("isActive")),
         "modified_at": _moment(doc.get("modifiedDate")),
+        "date": _day(doc.get("startDate")),
+        "due_date": _day(doc.get("endDate")),
+        "customer_key": doc.get("customerName"),
     }
 
 
@@ -151,10 +159,36 @@ def _work_order_columns(doc):
         "department": _ref(doc, "department"),
         "date": _day(doc.get("startDate")),
         "due_date": _day(doc.get("endDate")),
+        "customer_key": doc.get("customerName"),
+        "project_key": doc.get("projectName"),
     }
 
 
+def invoice_states(doc: dict) -> tuple[str, str]:
+    """The invoice's state (dashboard/invoice_state.py, asked, never re-implemented) on its
+    due day, and from the day after it on (the same when it has no due date). The rules
+    depend on the day only through "the due date has passed" (overdue), so on any day D
+    the state is the second when the due date is before D, else the first: the copy
+    filters by state in SQL (`read.state_query`). Recomputed whenever the columns are
+    rewritten (every sweep; `manage.py sync --recompute` after a change of the rules)."""
+    invoice = Invoice.from_api(doc)
+    due = local_day(invoice.due_date)
+    if due is None:
+        state = invoice_state(invoice)
+        return state.value, state.value
+    later = invoice_state(invoice, on=due + dt.timedelta(days=1)) if due < dt.date.max else invoice_state(invoice, on=due)
+    return invoice_state(invoice, on=due).value, later.value
+
+
+def _amount(value) -> Decimal | None:
+    try:
+        return to_decimal(value)
+    except (ValueError, ArithmeticError):
+        return None
+
+
 def _invoice_columns(doc):
+    state, state_past_due = invoice_states(doc)
     return {
         "number": _ref(doc, "invoiceNumber"),
         "customer_name": _text(doc.get("customerName"), 255),
@@ -168,6 +202,10 @@ def _invoice_columns(doc):
         "currency": _text(doc.get("currencyCode"), 8),
         "date": _day(doc.get("invoiceDate")),
         "due_date": _day(doc.get("dueDate")),
+        "state": state,
+        "state_past_due": state_past_due,
+        "amount": _amount(doc.get("totalAmountInclTax")),
+        "project_key": doc.get("projectName"),
     }
 
 

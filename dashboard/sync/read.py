@@ -26,13 +26,14 @@ from seventime.records import Record
 
 from ..api import account_key
 from ..collation import fold
+from ..invoice_state import today
 from ..models import CopyStatus, SyncedRecord, SyncRun
 from . import copy
 from .entities import ENTITIES
 
 #: Columns that hold text sort keys: PostgreSQL must compare them byte by byte ("C"),
 #: whatever the database's own collation; SQLite always does.
-KEY_COLUMNS = frozenset({"name_key", "number_key"})
+KEY_COLUMNS = frozenset({"name_key", "number_key", "customer_key", "project_key", "currency"})
 
 
 @dataclass(frozen=True)
@@ -226,3 +227,30 @@ def by_ids(wanted: dict[str, list[str]]) -> dict[tuple[str, str], tuple[Record, 
         (entity, record_id): (record_class(entity).from_api(data), gone_at is not None)
         for entity, record_id, data, gone_at in rows.values_list("entity", "record_id", "data", "gone_at")
     }
+
+
+def invoice_state_query(state: str, on: dt.date | None = None) -> Q:
+    """The invoices whose state (dashboard/invoice_state.py) is `state` on the day `on`
+    (today in Stockholm): the copy stores each invoice's state on its due day and from
+    the day after on, computed by invoice_state.py when written (sync/entities.py,
+    `invoice_states`). Three index ranges, each read from its index alone (synced_state,
+    synced_state_past_due: account, entity, state, due date), joined by UNION ALL: a
+    handful of index pages whatever the account's size."""
+    on = on or today()
+    invoices = SyncedRecord.objects.filter(account=account_key(), entity="invoices")
+    ids = (
+        invoices.filter(state_past_due=state, due_date__lt=on)
+        .values("pk")
+        .union(
+            invoices.filter(state=state, due_date__gte=on).values("pk"),
+            invoices.filter(state=state, due_date__isnull=True).values("pk"),
+            all=True,
+        )
+    )
+    return Q(pk__in=ids)
+
+
+def currency_query(currency: str) -> Q:
+    """Invoices in this currency; one without a currency is in SEK (as the overview counts it)."""
+    code = fold(currency)
+    return Q(currency=code) | Q(currency="") if code == "sek" else Q(currency=code)

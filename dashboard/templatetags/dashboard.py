@@ -187,7 +187,12 @@ def work_invoice_status(code):
 def invoice_state_badge(invoice):
     from dashboard.invoice_state import invoice_state
 
-    state = invoice_state(invoice)
+    return _state_badge(invoice_state(invoice), get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _state_badge(state, language: str) -> str:
+    """A state's badge in a language, made once (an invoice list shows 25 a page)."""
     return format_html(
         '<span class="badge state-{}" title="{}">{}</span>', state.value, state.description, state.label
     )
