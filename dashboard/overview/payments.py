@@ -16,8 +16,9 @@ Rules (also in docs/invoice-overview.md, "Payments"):
 * Days to pay, over a customer's paid invoices (a payment date registered; not voided,
   not a credit note, not credited; archived ones included): payment day - invoice day,
   and days late: payment day - due day (negative: early), all days in Stockholm. The
-  averages are plain means over the invoices; the customer's usual lateness is the
-  mean days late rounded half up to whole days (0 without a paid invoice).
+  averages are plain means over the invoices, shown to a tenth of a day; the customer's
+  usual lateness is the mean days late rounded half away from zero to whole days (0
+  without a paid invoice).
 * Expected payment of an open invoice: the date a manager set (ExpectedPayment), else
   its due day moved by its customer's usual lateness; what is expected is what is left
   to pay. "Next 7 days": expected from today to today + 6; "next 30 days": today to
@@ -60,12 +61,10 @@ def dso(receivables: Decimal, invoiced: Decimal) -> Decimal | None:
     return (receivables / invoiced * YEAR_DAYS).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def mean(values: list[int]) -> Decimal | None:
-    return (Decimal(sum(values)) / len(values)).quantize(TENTH, rounding=ROUND_HALF_UP) if values else None
-
-
-def whole_days(value: Decimal | None) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)) if value is not None else 0
+def mean(values: list[int], places: Decimal = TENTH) -> Decimal | None:
+    """The mean rounded half away from zero to `places` (a tenth: as shown; 1: whole days),
+    from the exact sum, never from a rounded mean."""
+    return (Decimal(sum(values)) / len(values)).quantize(places, rounding=ROUND_HALF_UP) if values else None
 
 
 def customer_key(invoice: Invoice) -> str:
@@ -116,8 +115,9 @@ class CustomerPayments:
 
     @property
     def usual_lateness(self) -> int:
-        """Whole days the customer usually pays after the due date (negative: before it)."""
-        return whole_days(self.average_days_late)
+        """Whole days the customer usually pays after the due date (negative: before it):
+        the mean days late, rounded half away from zero; 0 without a paid invoice."""
+        return int(mean(self.days_late, Decimal(1)) or 0)
 
     def currencies(self) -> list[tuple[str, CurrencyDSO]]:
         return sorted(self.by_currency.items(), key=lambda item: (item[0] != "SEK", item[0]))
@@ -242,9 +242,10 @@ def compute(invoices: list[Invoice], today: dt.date, set_dates: dict[str, object
         else:
             later.add(row.currency, row.left)
 
-    # Latest payers first; customers without a paid invoice after them, by name.
+    # Every customer that owes, was invoiced in the window or paid: latest payers first,
+    # those without a paid invoice after them, by name.
     listed = sorted(
-        (c for c in customers.values() if c.paid_count or any(f.receivables or f.invoiced for f in c.by_currency.values())),
+        customers.values(),
         key=lambda c: (c.average_days_late is None, -(c.average_days_late or ZERO), c.name.casefold(), c.key),
     )
     return Payments(
