@@ -562,7 +562,8 @@ def test_the_page_in_both_languages(manager_client, small_copy, language):
     assert response.headers["Content-Language"] == language
     page = response.content.decode()
     if language == "sv":
-        assert "Förväntade betalningar" in page and "Kundkredittid (DSO)" in page and "Expected payments" not in page
+        assert "Väntade betalningar" in page and "Kundkredittid (DSO)" in page and "Expected payments" not in page
+        assert "Förfallodagen (ingen betald faktura att gå efter)" in page
     else:
         assert "Expected payments" in page and "Days sales outstanding (DSO)" in page
     # SVG lengths need a decimal point in every language.
