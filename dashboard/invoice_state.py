@@ -1,15 +1,25 @@
 """One clear state per invoice, derived from its fields (see docs/invoice-states.md).
 
-The rules are checked in this order; the first that holds gives the state:
+Seven Time's own `invoiceStatus` codes (its published API documentation; the
+reference's invoice example agrees): 1 Draft, 2 Sent, 3 Paid, 4 Obliterated (voided;
+"Paid" and "Obliterated" only on a sent invoice). The code is read together with the
+dates and flags. The rules are checked in this order; the first that holds gives the
+state:
 
-1. credit note      `isCreditInvoice` is true (the invoice credits another one)
-2. credited         `isCredited` is true or `creditInvoice` is set
-3. archived         `archived` is true
-4. paid             `paymentDate` is set
-5. not sent         `sentDate` is empty (a draft)
-6. partially paid   `partiallyPaid` is true
-7. overdue          `dueDate`, as a day in Stockholm, is before today in Stockholm
-8. sent             otherwise: sent and not yet due
+1. voided           `invoiceStatus` is 4 (Obliterated), whatever the dates say
+2. credit note      `isCreditInvoice` is true (the invoice credits another one)
+3. credited         `isCredited` is true or `creditInvoice` is set
+4. archived         `archived` is true
+5. paid             `paymentDate` is set, or `invoiceStatus` is 3 (Paid)
+6. not sent         neither `sentDate` nor a code saying it was sent (2, 3, 4)
+7. partially paid   `partiallyPaid` is true, or part payments are registered
+8. overdue          `dueDate`, as a day in Stockholm, is before today in Stockholm
+9. sent             otherwise: sent and not yet due
+
+Where the code and the dates disagree, what records that something happened wins:
+a payment date makes an invoice paid even with code 2, a sent date makes it sent even
+with code 1 (the sandbox's old codes used 1 for sent), and code 2 or 3 makes it sent
+even without a sent date. Code 4 always wins: a voided invoice is owed by nobody.
 """
 
 from __future__ import annotations
@@ -20,7 +30,23 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from seventime.invoicing import INVOICE_DRAFT, INVOICE_PAID, INVOICE_SENT, INVOICE_VOIDED
 from seventime.records import Invoice
+
+__all__ = [
+    "INVOICE_DRAFT",
+    "INVOICE_PAID",
+    "INVOICE_SENT",
+    "INVOICE_VOIDED",
+    "RECEIVABLE_STATES",
+    "InvoiceState",
+    "STATE_RULES",
+    "days_overdue",
+    "invoice_state",
+    "is_receivable",
+    "local_day",
+    "today",
+]
 
 
 class InvoiceState(models.TextChoices):
@@ -32,6 +58,7 @@ class InvoiceState(models.TextChoices):
     CREDITED = "credited", _("Credited")
     CREDIT_NOTE = "credit_note", _("Credit note")
     ARCHIVED = "archived", _("Archived")
+    VOIDED = "voided", _("Voided")
 
     @property
     def description(self) -> str:
@@ -39,15 +66,19 @@ class InvoiceState(models.TextChoices):
 
 
 STATE_RULES = {
+    InvoiceState.VOIDED: _("Voided in Seven Time (status Obliterated): nobody owes it, whatever its dates say."),
     InvoiceState.CREDIT_NOTE: _("A credit invoice: it cancels all or part of another invoice."),
     InvoiceState.CREDITED: _("This invoice has been cancelled by a credit invoice."),
     InvoiceState.ARCHIVED: _("Archived in Seven Time."),
-    InvoiceState.PAID: _("A payment date is registered."),
+    InvoiceState.PAID: _("A payment date is registered, or Seven Time's status says Paid."),
     InvoiceState.DRAFT: _("Not sent to the customer yet."),
     InvoiceState.PARTIALLY_PAID: _("Part of the amount has been paid."),
     InvoiceState.OVERDUE: _("Sent and unpaid, and the due date has passed (in Stockholm time)."),
     InvoiceState.SENT: _("Sent and unpaid, not yet due."),
 }
+
+#: The states of invoices that are owed: sent and not paid, voided, credited or archived.
+RECEIVABLE_STATES = (InvoiceState.SENT, InvoiceState.OVERDUE, InvoiceState.PARTIALLY_PAID)
 
 
 def local_day(moment: dt.datetime | None) -> dt.date | None:
@@ -61,22 +92,30 @@ def today() -> dt.date:
 
 def invoice_state(invoice: Invoice, on: dt.date | None = None) -> InvoiceState:
     on = on or today()
+    status = invoice.invoice_status
+    if status == INVOICE_VOIDED:
+        return InvoiceState.VOIDED
     if invoice.is_credit_invoice:
         return InvoiceState.CREDIT_NOTE
     if invoice.is_credited or invoice.credit_invoice:
         return InvoiceState.CREDITED
     if invoice.archived:
         return InvoiceState.ARCHIVED
-    if invoice.payment_date:
+    if invoice.payment_date or status == INVOICE_PAID:
         return InvoiceState.PAID
-    if not invoice.sent_date:
+    if not invoice.sent_date and status != INVOICE_SENT:
         return InvoiceState.DRAFT
-    if invoice.partially_paid:
+    if invoice.partially_paid or invoice.partial_payments:
         return InvoiceState.PARTIALLY_PAID
     due = local_day(invoice.due_date)
     if due and due < on:
         return InvoiceState.OVERDUE
     return InvoiceState.SENT
+
+
+def is_receivable(invoice: Invoice, on: dt.date | None = None) -> bool:
+    """Whether anything may be owed on the invoice (its state is sent, overdue or partially paid)."""
+    return invoice_state(invoice, on) in RECEIVABLE_STATES
 
 
 def days_overdue(invoice: Invoice, on: dt.date | None = None) -> int:

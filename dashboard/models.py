@@ -26,6 +26,8 @@ class Access(models.Model):
             ("view_invoice_overview", _("Can see the invoice overview")),
             ("view_audit_log", _("Can browse the create log")),
             ("view_sync", _("Can see the local copy's sync and start one")),
+            ("view_payments", _("Can see DSO, days to pay and expected payments")),
+            ("set_expected_payment", _("Can set the date an invoice's payment is expected")),
         ]
 
 
@@ -288,3 +290,26 @@ class RateLimitState(models.Model):
 
     def __str__(self) -> str:
         return f"Rate limit {self.account[:8]}"
+
+
+class ExpectedPayment(models.Model):
+    """The date a manager expects an invoice to be paid (the customer promised it, say),
+    set on the payments page: it overrides the date worked out from the due date and the
+    customer's usual lateness (docs/invoice-overview.md, "Expected payments").
+
+    Kept in the dashboard's own database, keyed by the invoice's id in Seven Time, apart
+    from the copy (SyncedRecord), so that no sync touches it."""
+
+    account = models.CharField(max_length=32, help_text="Hash of the API URL and client secret.")
+    invoice_id = models.CharField(max_length=64)
+    expected_on = models.DateField(help_text="A day in Stockholm.")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_by_name = models.CharField(max_length=150, help_text="Kept when the account is deleted.")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["account", "invoice_id"], name="one_expected_payment")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} expected {self.expected_on} ({self.set_by_name})"

@@ -24,6 +24,16 @@ WORK_INVOICING_STATUSES = {
     30: _("Fully invoiced"),
 }
 
+#: An invoice's own invoiceStatus, Seven Time's codes (its published API documentation;
+#: seventime/invoicing.py has the same codes as constants). Read by invoice_state.py
+#: together with the dates and flags; shown beside the state on an invoice's page.
+INVOICE_STATUSES = {
+    1: _("Draft"),
+    2: _("Sent"),
+    3: _("Paid"),
+    4: _("Voided (obliterated)"),
+}
+
 #: The documented work order colours, in the reference's order, with names for people:
 #: the source. Copies that must agree (tests/create/test_forms.py checks them): the
 #: sandbox's (seventime/sandbox/api.py, demo.py), which may not import the dashboard,

@@ -5,14 +5,19 @@ and is rounded half-up to whole öre (2 decimals), the way Swedish invoices are.
 The JSON documents carry plain numbers, as the API does: an int when whole
 (`16549`), otherwise a float with two decimals (`327.24`).
 
-Codes the reference does not document (chosen here, used consistently by the demo):
+`invoiceStatus`: Seven Time's own codes, from its published API documentation (the
+reference's invoice example agrees: `invoiceStatus` 2 with a `sentDate` and no
+`paymentDate`, a sent and unpaid invoice):
 
-`invoiceStatus`
-    0 = draft, not sent (`sentDate` and `paymentDate` are null)
-    1 = sent, not fully paid: includes overdue and partially paid invoices
-    2 = paid (`paymentDate` set); archived invoices are all paid
-    3 = credited: both the credited original (`isCredited`) and the credit
-        invoice itself (`isCreditInvoice`); neither has a `paymentDate`
+    1 = Draft, not sent (`sentDate` and `paymentDate` are null)
+    2 = Sent: not fully paid, overdue and partially paid invoices included. The
+        credited original (`isCredited`) and the credit invoice itself
+        (`isCreditInvoice`) keep 2 (a choice of ours: the documentation has no
+        code for crediting, which the flags say)
+    3 = Paid (`paymentDate` set); only a sent invoice; archived invoices are all paid
+    4 = Obliterated: voided after it was sent, never paid (no `paymentDate`)
+
+Codes the reference does not document (chosen here, used consistently by the demo):
 
 `invoiceLogEntries[].logType`: see `LOG_TYPES`.
 
@@ -34,10 +39,11 @@ HUNDRED = Decimal("100")
 
 DEFAULT_TAX_PERCENT = Decimal("25")
 
-INVOICE_DRAFT = 0
-INVOICE_SENT = 1
-INVOICE_PAID = 2
-INVOICE_CREDITED = 3
+INVOICE_DRAFT = 1
+INVOICE_SENT = 2
+INVOICE_PAID = 3
+INVOICE_VOIDED = 4  # "Obliterated" in Seven Time's documentation
+INVOICE_STATUSES = {INVOICE_DRAFT: "Draft", INVOICE_SENT: "Sent", INVOICE_PAID: "Paid", INVOICE_VOIDED: "Obliterated"}
 
 LOG_TYPES = {
     1: "Skapad",
@@ -48,6 +54,7 @@ LOG_TYPES = {
     6: "Betalning registrerad",
     7: "Krediterad",
     8: "Arkiverad",
+    9: "Makulerad",
 }
 
 # Share of the labour cost (incl. VAT) the customer may deduct, by invoiceType.

@@ -296,6 +296,8 @@ def sandbox_overdue(today: dt.date) -> list[tuple[int, str, Decimal]]:
     """(days overdue, invoice number, left to pay) of every overdue sandbox invoice."""
     rows = []
     for d in store.all("invoices"):
+        if d.get("invoiceStatus") == 4:  # voided (Seven Time's "Obliterated"): owed by nobody
+            continue
         if d.get("isCreditInvoice") or d.get("isCredited") or d.get("creditInvoice") or d.get("archived"):
             continue
         if d.get("paymentDate") or not d.get("sentDate"):

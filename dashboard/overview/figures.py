@@ -4,14 +4,15 @@ Rules (also in docs/invoice-overview.md):
 
 * Amounts are invoice totals including VAT (`totalAmountInclTax`), always per
   currency: EUR is never added to SEK.
-* Outstanding: invoices that are sent and not paid, credited or archived (states
-  sent, overdue, partially paid); the amount is the total minus the partial
-  payments registered on it.
+* Outstanding: invoices that are sent and not paid, voided, credited or archived
+  (states sent, overdue, partially paid); the amount is the total minus the
+  partial payments registered on it.
 * Overdue: outstanding invoices whose due date (a day in Stockholm) is before
   today in Stockholm - partially paid ones included, with what is left to pay.
   Aging buckets count whole days past the due date: 1-30, 31-60, 61-90, over 90.
-* Invoiced per month: every invoice that is not a draft, by its invoice date in
-  Stockholm; credit notes count with their (negative) amounts in their month.
+* Invoiced per month: every invoice that is neither a draft nor voided, by its
+  invoice date in Stockholm; credit notes count with their (negative) amounts in
+  their month.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from django.utils.translation import gettext_lazy as _
 
 from seventime.records import Invoice
 
-from ..invoice_state import InvoiceState, days_overdue, invoice_state, local_day
+from ..invoice_state import RECEIVABLE_STATES, InvoiceState, days_overdue, invoice_state, local_day
 
 ZERO = Decimal(0)
-OUTSTANDING_STATES = (InvoiceState.SENT, InvoiceState.OVERDUE, InvoiceState.PARTIALLY_PAID)
+OUTSTANDING_STATES = RECEIVABLE_STATES
+#: States whose invoices were never invoiced in effect: left out of "invoiced" figures.
+NOT_INVOICED_STATES = (InvoiceState.DRAFT, InvoiceState.VOIDED)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class Sums:
         self.count += 1
         self.amounts[currency_code] += value
 
+    def per_currency(self) -> list[tuple[str, Decimal]]:
+        """(currency, amount), SEK first, then the others alphabetically."""
+        return sorted(self.amounts.items(), key=lambda item: (item[0] != "SEK", item[0]))
+
     def in_currency(self, currency_code: str) -> Decimal:
         # Not __getitem__: templates would then read sums.count as sums["count"].
         return self.amounts.get(currency_code, ZERO)
@@ -108,6 +115,8 @@ class Overview:
     total: Sums
     outstanding: Sums
     overdue: Sums
+    #: The overdue invoices that the state table counts as partially paid, not overdue.
+    overdue_part_paid: Sums
     aging: list[tuple[Bucket, Sums]]
     months: list[tuple[dt.date, Sums]]
     top_customers: dict[str, list[tuple[str, str, Decimal]]]  # currency -> (customer id, name, amount)
@@ -128,7 +137,7 @@ def last_months(today: dt.date, count: int = 12) -> list[dt.date]:
 
 def compute(invoices: list[Invoice], today: dt.date) -> Overview:
     by_state = {state: Sums() for state in InvoiceState}
-    total, owed, late = Sums(), Sums(), Sums()
+    total, owed, late, late_part_paid = Sums(), Sums(), Sums(), Sums()
     aging = {bucket.key: Sums() for bucket in AGING_BUCKETS}
     months = {month: Sums() for month in last_months(today)}
     per_customer: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
@@ -148,11 +157,13 @@ def compute(invoices: list[Invoice], today: dt.date) -> Overview:
             days = days_overdue(invoice, today)
             if days > 0:
                 late.add(code, left)
+                if state == InvoiceState.PARTIALLY_PAID:
+                    late_part_paid.add(code, left)
                 overdue_rows.append(OverdueRow(invoice, days, left))
                 for bucket in AGING_BUCKETS:
                     if bucket.holds(days):
                         aging[bucket.key].add(code, left)
-        if state != InvoiceState.DRAFT and invoice.invoice_date:
+        if state not in NOT_INVOICED_STATES and invoice.invoice_date:
             month = month_start(local_day(invoice.invoice_date))
             if month in months:
                 months[month].add(code, value)
@@ -172,6 +183,7 @@ def compute(invoices: list[Invoice], today: dt.date) -> Overview:
         total=total,
         outstanding=owed,
         overdue=late,
+        overdue_part_paid=late_part_paid,
         aging=[(bucket, aging[bucket.key]) for bucket in AGING_BUCKETS],
         months=list(months.items()),
         top_customers=top,

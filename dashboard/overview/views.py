@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,16 +21,22 @@ from django.views.decorators.http import require_POST
 from ..entities.base import ANY
 from ..entities.invoices import InvoicePeriod, in_period, invoice_export_columns
 from ..exports import FORMATS, ExportColumn, download
-from ..fetch import fetch
-from ..invoice_state import InvoiceState, invoice_state, today
+from ..fetch import account_key, fetch
+from ..invoice_state import InvoiceState, invoice_state, is_receivable, today
 from ..pages import render_list, require
-from . import charts
+from . import charts, payments
 from .figures import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days
+from ..models import ExpectedPayment
+from ..sync import read
 from ..sync.engine import running_run
 from ..sync.tasks import start_sync, waiting
 from .sync import SyncRunning, latest_sync, synced_invoices
 
 PERMISSION = "dashboard.view_invoice_overview"
+#: The payments page (DSO, days to pay, expected payments): office staff and managers.
+PAYMENTS_PERMISSION = "dashboard.view_payments"
+#: Setting an invoice's expected payment date: managers.
+SET_EXPECTED_PERMISSION = "dashboard.set_expected_payment"
 
 
 class OverviewFilters(InvoicePeriod):
@@ -263,3 +271,118 @@ def overview_sync(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "overview"
     return redirect(target)
+
+
+def _set_dates() -> dict[str, ExpectedPayment]:
+    return {chosen.invoice_id: chosen for chosen in ExpectedPayment.objects.filter(account=account_key())}
+
+
+def _copied_invoices():
+    """Every invoice of the local copy (asked of the worker when there is none yet)."""
+    run = latest_sync()
+    if run is None:
+        _first_copy_in_the_worker()
+    return run, read.as_records("invoices", read.live("invoices").values_list("data", flat=True))
+
+
+@while_first_copy_is_made
+def payments_page(request):
+    """DSO per currency, company-wide and per customer; how each customer pays; the
+    payments to expect in the next 7 and 30 days (docs/invoice-overview.md, "Payments")."""
+    require(request, PAYMENTS_PERMISSION)
+    run, invoices = _copied_invoices()
+    data = payments.compute(invoices, today(), _set_dates())
+    day_charts = {}
+    for code, days in data.days.items():
+        bars = charts.columns([(day.isoformat(), value) for day, value in days], gap=2)
+        day_charts[code] = [(bar, day, index % 5 == 0) for index, (bar, (day, _value)) in enumerate(zip(bars, days, strict=True))]
+    customers = Paginator(data.customers, 50).get_page(request.GET.get("customers"))
+    return render(
+        request,
+        "overview/payments.html",
+        {
+            "run": run,
+            "in_copy": len(invoices),
+            "shown": len(invoices),
+            "data": data,
+            "day_charts": day_charts,
+            "soon": data.within(payments.SOON_DAYS),
+            "month_tables": [
+                (code, [row for row in data.within(payments.MONTH_DAYS) if row.currency == code])
+                for code in data.currencies
+            ],
+            "late": data.overdue_expectations(),
+            "customers": customers,
+            "can_set": request.user.has_perm(SET_EXPECTED_PERMISSION),
+        },
+    )
+
+
+def _back_to_payments(request, anchor: str = "expected"):
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) or not target.startswith("/"):
+        target = reverse("overview_payments")
+    return redirect(f"{target.split('#', 1)[0]}#{anchor}")
+
+
+#: How far ahead a manager may expect a payment.
+LATEST_EXPECTED_DAYS = 3 * 365
+
+
+@require_POST
+def expected_payment(request):
+    """A manager sets (or clears) the date an open invoice's payment is expected. Kept
+    in ExpectedPayment with who and when, apart from the copy: no sync touches it."""
+    require(request, SET_EXPECTED_PERMISSION)
+    invoice_id = request.POST.get("invoice", "")
+    invoice = read.get("invoices", invoice_id) if invoice_id else None
+    if invoice is None:
+        messages.error(request, _("That invoice is not in the local copy of Seven Time's invoices: nothing was changed."))
+        return _back_to_payments(request)
+    number = invoice.invoice_number or invoice_id
+    if "clear" in request.POST:
+        ExpectedPayment.objects.filter(account=account_key(), invoice_id=invoice_id).delete()
+        messages.success(
+            request,
+            _("Invoice %(number)s is expected on its due day moved by its customer's usual lateness again.")
+            % {"number": number},
+        )
+        return _back_to_payments(request)
+    typed = request.POST.get("expected_on", "").strip()
+    try:
+        day = parse_date(typed)
+    except ValueError:
+        day = None
+    on = today()
+    problem = None
+    if day is None:
+        problem = _("“%(value)s” is not a date (write it as YYYY-MM-DD).") % {"value": typed}
+    elif day < on:
+        problem = _("%(day)s has passed: an expected payment date is today or later.") % {"day": day.isoformat()}
+    elif (day - on).days > LATEST_EXPECTED_DAYS:
+        problem = _("%(day)s is more than three years ahead.") % {"day": day.isoformat()}
+    elif not is_receivable(invoice, on):
+        problem = _("Invoice %(number)s is not open (%(state)s): no payment is expected.") % {
+            "number": number,
+            "state": invoice_state(invoice, on).label,
+        }
+    if problem:
+        messages.error(
+            request, problem + " " + _("The expected date of invoice %(number)s is unchanged.") % {"number": number}
+        )
+        return _back_to_payments(request)
+    ExpectedPayment.objects.update_or_create(
+        account=account_key(),
+        invoice_id=invoice_id,
+        defaults={
+            "expected_on": day,
+            "set_by": request.user,
+            "set_by_name": request.user.get_username(),
+            "set_at": timezone.now(),
+        },
+    )
+    messages.success(
+        request,
+        _("Invoice %(number)s is now expected to be paid on %(day)s.") % {"number": number, "day": day.isoformat()},
+    )
+    return _back_to_payments(request)

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboard.vocabulary import BILLING_METHODS, LANGUAGES, PALETTE, WORK_INVOICING_STATUSES
+from dashboard.vocabulary import BILLING_METHODS, LANGUAGES, INVOICE_STATUSES, PALETTE, WORK_INVOICING_STATUSES
 
 register = template.Library()
 
@@ -176,6 +176,15 @@ def language_name(code):
 @register.simple_tag
 def billing_method(code):
     return BILLING_METHODS.get(code or "", code or "–")
+
+
+@register.simple_tag
+def invoice_status_code(code):
+    """An invoice's invoiceStatus as "2 (Sent)": the code, and its meaning when known."""
+    if code is None:
+        return "–"
+    label = INVOICE_STATUSES.get(code)
+    return f"{code} ({label})" if label else str(code)
 
 
 @register.simple_tag

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, REVERSE_CHARGE, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
+from seventime.invoicing import HOUSE_DEDUCTION_CEILINGS, INVOICE_DRAFT, REVERSE_CHARGE, compute_row, compute_totals, house_deduction, json_number, ocr_number, plain_number
 
 from . import faults, ratelimit, store
 from .demo import PALETTE, PROJECT_STATUS_CODES, RESULT_UNITS, WORK_ORDER_STATUS_CODES
@@ -797,7 +797,7 @@ def create_invoice(payload: dict) -> dict:
         "yourOrderNumber": _text(payload, "yourOrderNumber"),
         "notes": _text(payload, "notes"),
         "taxPercent": tax_percent,
-        "invoiceStatus": 0,
+        "invoiceStatus": INVOICE_DRAFT,
         "invoiceDate": invoice_day,
         "createdByUser": creator["_id"],
         "createdByUserName": _full_name(creator),

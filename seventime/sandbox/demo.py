@@ -10,10 +10,12 @@ else (new customers, projects, work orders, invoices) happened afterwards, so
 every timestamp lies between that import day and `today`. Only plans point ahead:
 due dates, planned work orders and project start/end dates.
 
-Invoice states, their `invoiceStatus` codes (see `invoicing`) and how many there are:
-drafts (0), sent and not yet due (1), overdue (1, spread over 1-30, 31-60, 61-90
-and 90+ days, including exactly 30, 31, 60, 61, 90 and 91 days), partially paid
-(1), paid (2, a few archived) and credit pairs (3). See `INVOICE_STATE_COUNTS`.
+Invoice states, their `invoiceStatus` codes (Seven Time's own, see `invoicing`) and how
+many there are: drafts (1), sent and not yet due (2), overdue (2, spread over 1-30,
+31-60, 61-90 and 90+ days, including exactly 30, 31, 60, 61, 90 and 91 days), partially
+paid (2), paid (3, a few archived), voided ("obliterated", 4: sent, then voided, some of
+them past their due date) and credit pairs (2, told apart by their flags). See
+`INVOICE_STATE_COUNTS`.
 
 Things the API has no endpoint for, but documents refer to by id, are module
 constants: `RESULT_UNITS`, `CUSTOM_FIELDS` and `EXPENSE_ITEMS`.
@@ -29,7 +31,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from seventime import invoicing
-from seventime.invoicing import INVOICE_CREDITED, INVOICE_DRAFT, INVOICE_PAID, INVOICE_SENT
+from seventime.invoicing import INVOICE_DRAFT, INVOICE_PAID, INVOICE_SENT, INVOICE_VOIDED
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -260,7 +262,8 @@ INVOICE_STATE_COUNTS = {
     "overdue": 68,
     "partial": 16,
     "credit": 2 * CREDIT_PAIRS,  # the credited originals and their credit invoices
-    "paid": 416,  # of which ARCHIVED_COUNT archived
+    "paid": 406,  # of which ARCHIVED_COUNT archived
+    "voided": 10,  # sent, then voided (Seven Time's "obliterated"); 6 of them past their due date
 }
 INVOICE_COUNT = sum(INVOICE_STATE_COUNTS.values())  # 600
 ARCHIVED_COUNT = 15
@@ -1524,6 +1527,11 @@ class _Demo:
         wanted += [
             ("paid", "day", (self.start + dt.timedelta(days=3), today - dt.timedelta(days=8)))
         ] * INVOICE_STATE_COUNTS["paid"]
+        # Voided invoices: most past their due date, so that counting them as owed would show.
+        voided = INVOICE_STATE_COUNTS["voided"]
+        wanted += [("voided", "due", (-70, -3))] * (voided * 6 // 10) + [("voided", "due", (2, 20))] * (
+            voided - voided * 6 // 10
+        )
 
         for (state, how, bounds), kind in zip(wanted, kinds, strict=True):
             plan = {"state": state, "kind": kind}
@@ -1532,6 +1540,10 @@ class _Demo:
         for plan in plans:
             if plan["state"] == "paid":
                 self.settle_payment(plan)
+            if plan["state"] == "voided":
+                sent_day = plan["sent"].astimezone(STOCKHOLM).date()
+                voided = self.moment(min(today, sent_day + dt.timedelta(days=self.rng.randint(1, 10))))
+                plan["voided"] = max(voided, plan["sent"] + dt.timedelta(minutes=5))
         paid = sorted((p for p in plans if p["state"] == "paid"), key=lambda p: p["payment_day"])
         old_enough = [p for p in paid if p["payment_day"] <= today - dt.timedelta(days=120)]
         for plan in self.rng.sample(old_enough, min(ARCHIVED_COUNT, len(old_enough))):
@@ -2200,11 +2212,13 @@ class _Demo:
             log.append(self.log_entry(self.moment(plan["payment_day"]), 6, "Betalning registrerad", creator_log))
             if "archived_day" in plan:
                 log.append(self.log_entry(self.moment(plan["archived_day"]), 8, "Arkiverad", creator_log))
+        if state == "voided":
+            log.append(self.log_entry(plan["voided"], 9, "Makulerad", creator_log))
         if state == "credited":
             credit = plan["credit"]
             log.append(self.log_entry(credit["created"], 7, f"Krediterad med faktura {credit['number']}", creator_log))
 
-        result["invoiceStatus"] = {"paid": INVOICE_PAID, "credited": INVOICE_CREDITED}.get(state, INVOICE_SENT)
+        result["invoiceStatus"] = {"paid": INVOICE_PAID, "voided": INVOICE_VOIDED}.get(state, INVOICE_SENT)
         log.sort(key=lambda entry: entry["logDate"])
         result["log"] = log
         return result
@@ -2250,7 +2264,7 @@ class _Demo:
             tags=[],
             invoiceName="Credit invoice" if english else "Kreditfaktura",
             notes=f"Kreditering av faktura {original['invoiceNumber']}",
-            invoiceStatus=INVOICE_CREDITED,
+            invoiceStatus=INVOICE_SENT,
             invoiceDate=calendar_day(plan["day"]),
             dueDate=calendar_day(plan["due"]),
             **invoicing.compute_totals(rows, original["currencyCode"]),
@@ -2277,7 +2291,7 @@ class _Demo:
         """Project invoiceStatus and fixed-price fields follow from the invoices actually sent."""
         invoiced: dict[str, Decimal] = {}
         for invoice in self.data["invoices"]:
-            if invoice["project"] and invoice["invoiceStatus"] != INVOICE_DRAFT:
+            if invoice["project"] and invoice["invoiceStatus"] not in (INVOICE_DRAFT, INVOICE_VOIDED):
                 invoiced[invoice["project"]] = invoiced.get(invoice["project"], Decimal(0)) + Decimal(
                     str(invoice["totalAmount"])
                 )

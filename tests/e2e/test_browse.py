@@ -880,9 +880,11 @@ def test_home_search_counts_agree_with_the_list(logged_in):
 def test_home_section_tiles_share_a_row(logged_in):
     page = logged_in
     tiles = page.locator(".sections .section-link")
-    expect(tiles).to_have_count(5)
-    tops = {round(tiles.nth(i).bounding_box()["y"]) for i in range(5)}
-    assert len(tops) < 5, f"each of the 5 tiles is on its own line at 1366 px (tops {sorted(tops)})"
+    # The five kinds of record, and the payments page (DSO, expected payments).
+    expect(tiles).to_have_count(6)
+    expect(tiles.last).to_have_text("Payments")
+    tops = {round(tiles.nth(i).bounding_box()["y"]) for i in range(6)}
+    assert len(tops) < 6, f"each of the 6 tiles is on its own line at 1366 px (tops {sorted(tops)})"
 
 
 def test_on_a_phone_the_header_is_short_and_the_filters_start_on_the_first_screen(logged_in):

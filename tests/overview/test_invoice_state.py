@@ -8,7 +8,18 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from dashboard.invoice_state import STATE_RULES, InvoiceState, days_overdue, invoice_state, local_day, today
+from dashboard.invoice_state import (
+    RECEIVABLE_STATES,
+    STATE_RULES,
+    InvoiceState,
+    days_overdue,
+    invoice_state,
+    is_receivable,
+    local_day,
+    today,
+)
+from dashboard.vocabulary import INVOICE_STATUSES
+from seventime import invoicing
 from seventime.records import Invoice
 
 # 23:00 UTC on 25 Nov 2026 is midnight 26 Nov in Stockholm (CET, UTC+1).
@@ -90,7 +101,59 @@ def test_credit_invoice_is_a_credit_note():
 # --- precedence: the first rule that holds wins ---
 
 
-def test_credit_note_wins_over_every_other_rule():
+def test_a_voided_invoice_is_voided_whatever_else_it_says():
+    """Seven Time's code 4 ("Obliterated"): the invoice is void, so nobody owes it."""
+    doc = invoice(
+        invoiceStatus=4,
+        isCreditInvoice=True,
+        isCredited=True,
+        creditInvoice="credit-9",
+        archived=True,
+        paymentDate="2026-11-20T10:00:00.000Z",
+        partiallyPaid=True,
+        partialPayments=[{"amount": 100}],
+        dueDate="2020-01-01T00:00:00.000Z",
+    )
+    assert invoice_state(doc, on=NOV(27)) is InvoiceState.VOIDED
+    past_due = invoice(invoiceStatus=4)  # sent, unpaid and past due: once "overdue"
+    assert invoice_state(past_due, on=NOV(30)) is InvoiceState.VOIDED and not is_receivable(past_due, NOV(30))
+
+
+@pytest.mark.parametrize(
+    ("fields", "state"),
+    [
+        # The reference's own example: code 2, a sentDate, no paymentDate.
+        ({"invoiceStatus": 2}, InvoiceState.OVERDUE),
+        ({"invoiceStatus": 1, "sentDate": None}, InvoiceState.DRAFT),
+        ({"invoiceStatus": 3, "paymentDate": "2026-11-20T10:00:00.000Z"}, InvoiceState.PAID),
+        ({"invoiceStatus": None, "sentDate": None}, InvoiceState.DRAFT),  # no code: the dates decide
+        ({"invoiceStatus": 7}, InvoiceState.OVERDUE),  # a code nobody documented: the dates decide
+        # Disagreements: what records that something happened wins.
+        ({"invoiceStatus": 3}, InvoiceState.PAID),  # Paid without a payment date
+        ({"invoiceStatus": 2, "paymentDate": "2026-11-20T10:00:00.000Z"}, InvoiceState.PAID),
+        ({"invoiceStatus": 2, "sentDate": None}, InvoiceState.OVERDUE),  # Sent without a sent date
+        ({"invoiceStatus": 1}, InvoiceState.OVERDUE),  # Draft with a sent date (the sandbox's old 1 = sent)
+        ({"invoiceStatus": 1, "sentDate": None, "paymentDate": "2026-11-20T10:00:00.000Z"}, InvoiceState.PAID),
+        ({"partialPayments": [{"amount": 100}]}, InvoiceState.PARTIALLY_PAID),  # payments without the flag
+    ],
+)
+def test_seven_times_status_codes_are_read_with_the_dates(fields, state):
+    assert invoice_state(invoice(**fields), on=NOV(30)) is state
+
+
+def test_only_sent_overdue_and_partially_paid_invoices_are_receivable():
+    assert set(RECEIVABLE_STATES) == {InvoiceState.SENT, InvoiceState.OVERDUE, InvoiceState.PARTIALLY_PAID}
+    assert is_receivable(invoice(), NOV(30)) and is_receivable(invoice(partiallyPaid=True), NOV(30))
+    for fields in ({"sentDate": None}, {"invoiceStatus": 3}, {"invoiceStatus": 4}, {"isCredited": True}):
+        assert not is_receivable(invoice(**fields), NOV(30)), fields
+
+
+def test_the_status_labels_cover_seven_times_codes():
+    assert set(INVOICE_STATUSES) == set(invoicing.INVOICE_STATUSES) == {1, 2, 3, 4}
+    assert (invoicing.INVOICE_DRAFT, invoicing.INVOICE_SENT, invoicing.INVOICE_PAID, invoicing.INVOICE_VOIDED) == (1, 2, 3, 4)
+
+
+def test_credit_note_wins_over_every_other_rule_but_voided():
     doc = invoice(
         isCreditInvoice=True,
         isCredited=True,

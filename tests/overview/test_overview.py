@@ -311,8 +311,11 @@ def test_partially_paid_invoice_not_yet_due_is_outstanding_but_not_overdue():
         {"isCredited": True},
         {"creditInvoice": "inv-credit"},
         {"isCreditInvoice": True, "totalAmountInclTax": -1000},
+        {"invoiceStatus": 4},
+        {"invoiceStatus": 4, "partiallyPaid": True, "partialPayments": [{"amount": 100}]},
+        {"invoiceStatus": 3},
     ],
-    ids=["paid", "draft", "archived", "credited", "credit-invoice-set", "credit-note"],
+    ids=["paid", "draft", "archived", "credited", "credit-invoice-set", "credit-note", "voided", "voided-part-paid", "paid-by-code"],
 )
 def test_paid_drafts_archived_credited_and_credit_notes_are_not_outstanding(fields):
     data = compute([inv("1", "1000", dueDate="2026-08-01T22:00:00.000Z", **fields)], TODAY)
@@ -340,6 +343,24 @@ STATE_CASES = [
     ({"creditInvoice": "inv-9", "archived": True}, InvoiceState.CREDITED),
     ({"isCreditInvoice": True, "totalAmountInclTax": -1000}, InvoiceState.CREDIT_NOTE),
     ({"isCreditInvoice": True, "paymentDate": "2026-11-20T23:00:00.000Z"}, InvoiceState.CREDIT_NOTE),
+    # Seven Time's invoiceStatus: 1 Draft, 2 Sent, 3 Paid, 4 Obliterated (voided).
+    ({"invoiceStatus": 2}, InvoiceState.SENT),  # the reference's example: sent, unpaid
+    ({"invoiceStatus": 2, "dueDate": "2026-11-23T23:00:00.000Z"}, InvoiceState.OVERDUE),
+    ({"invoiceStatus": 1, "sentDate": None}, InvoiceState.DRAFT),
+    ({"invoiceStatus": 3, "paymentDate": "2026-11-20T23:00:00.000Z"}, InvoiceState.PAID),
+    # The code and the dates disagree: what records that something happened wins...
+    ({"invoiceStatus": 3, "dueDate": "2026-11-23T23:00:00.000Z"}, InvoiceState.PAID),  # paid, date missing
+    ({"invoiceStatus": 2, "paymentDate": "2026-11-20T23:00:00.000Z"}, InvoiceState.PAID),  # a payment is registered
+    ({"invoiceStatus": 2, "sentDate": None}, InvoiceState.SENT),  # sent, date missing
+    ({"invoiceStatus": 1, "dueDate": "2026-11-23T23:00:00.000Z"}, InvoiceState.OVERDUE),  # has a sentDate
+    ({"invoiceStatus": 2, "partialPayments": [{"amount": 100}]}, InvoiceState.PARTIALLY_PAID),
+    # ... except a voided invoice, which nobody owes whatever its dates and flags say.
+    ({"invoiceStatus": 4}, InvoiceState.VOIDED),
+    ({"invoiceStatus": 4, "dueDate": "2026-08-01T22:00:00.000Z"}, InvoiceState.VOIDED),  # would be overdue
+    ({"invoiceStatus": 4, "partiallyPaid": True, "partialPayments": [{"amount": 100}]}, InvoiceState.VOIDED),
+    ({"invoiceStatus": 4, "paymentDate": "2026-11-20T23:00:00.000Z"}, InvoiceState.VOIDED),
+    ({"invoiceStatus": 4, "archived": True}, InvoiceState.VOIDED),
+    ({"invoiceStatus": 4, "isCreditInvoice": True, "totalAmountInclTax": -1000}, InvoiceState.VOIDED),
 ]
 
 
@@ -455,6 +476,37 @@ def test_drafts_are_left_out_of_invoiced_per_month_but_counted_by_state():
     november = dict(data.months)[dt.date(2026, 11, 1)]
     assert november.count == 1 and november.in_currency("SEK") == Decimal(700)
     assert dict(data.by_state)[InvoiceState.DRAFT].in_currency("SEK") == Decimal(5000)
+
+
+def test_voided_invoices_are_left_out_of_invoiced_per_month_and_of_what_is_owed():
+    """A voided invoice past its due date: once counted as overdue, now its own state."""
+    voided = inv("1", "5000", invoiceStatus=4, invoiceDate="2026-09-30T22:00:00.000Z", dueDate="2026-10-30T23:00:00.000Z")
+    eur = inv("2", "300", "EUR", invoiceStatus=4, dueDate="2026-11-10T23:00:00.000Z")
+    sent = inv("3", "700", invoiceStatus=2, invoiceDate="2026-09-30T22:00:00.000Z")
+    data = compute([voided, eur, sent], TODAY)
+    assert dict(dict(data.by_state)[InvoiceState.VOIDED].amounts) == {"SEK": Decimal(5000), "EUR": Decimal(300)}
+    assert dict(data.by_state)[InvoiceState.OVERDUE].count == 0
+    assert dict(data.outstanding.amounts) == {"SEK": Decimal(700)} and data.overdue.count == 0
+    assert not data.overdue_rows and all(sums.count == 0 for _bucket, sums in data.aging)
+    october = dict(data.months)[dt.date(2026, 10, 1)]
+    assert october.count == 1 and dict(october.amounts) == {"SEK": Decimal(700)}
+
+
+def test_overdue_by_age_counts_overdue_part_paid_invoices_that_by_state_does_not():
+    payments = [{"_id": "p1", "paymentDate": "2026-11-02T23:00:00.000Z", "amount": 250}]
+    late = "2026-11-14T23:00:00.000Z"
+    data = compute(
+        [
+            inv("1", "1000", dueDate=late, partiallyPaid=True, partialPayments=payments),
+            inv("2", "400", dueDate=late),
+            inv("3", "90", "EUR", dueDate=late, partiallyPaid=True, partialPayments=[{"amount": 40}]),
+        ],
+        TODAY,
+    )
+    assert dict(data.by_state)[InvoiceState.OVERDUE].count == 1
+    assert data.overdue.count == 3
+    assert data.overdue_part_paid.count == 2
+    assert data.overdue_part_paid.per_currency() == [("SEK", Decimal(750)), ("EUR", Decimal(50))]
 
 
 def test_top_ten_customers_by_outstanding_per_currency():
@@ -677,18 +729,22 @@ def test_sync_stops_when_refining_does_not_narrow_the_answer(db, api):
 
 
 def raw_state(d: dict, today: dt.date) -> str:
-    """docs/invoice-states.md, on the raw document."""
+    """docs/invoice-states.md, on the raw document (Seven Time's codes: 1 Draft, 2 Sent,
+    3 Paid, 4 Obliterated)."""
+    status = d.get("invoiceStatus")
+    if status == 4:
+        return "voided"
     if d.get("isCreditInvoice"):
         return "credit_note"
     if d.get("isCredited") or d.get("creditInvoice"):
         return "credited"
     if d.get("archived"):
         return "archived"
-    if d.get("paymentDate"):
+    if d.get("paymentDate") or status == 3:
         return "paid"
-    if not d.get("sentDate"):
+    if not d.get("sentDate") and status != 2:
         return "draft"
-    if d.get("partiallyPaid"):
+    if d.get("partiallyPaid") or d.get("partialPayments"):
         return "partially_paid"
     due = stockholm_day(d.get("dueDate"))
     if due is not None and due < today:
@@ -734,7 +790,7 @@ def expected_figures(docs: list[dict], today: dt.date) -> dict:
                 buckets[bucket_of(days)][0] += 1
                 buckets[bucket_of(days)][1][code] += left
                 overdue_rows.append((days, d["invoiceNumber"], left))
-        if state != "draft":
+        if state not in ("draft", "voided"):
             day = stockholm_day(d.get("invoiceDate"))
             if day is not None and first_month <= day:
                 key = f"{day:%Y-%m}"

@@ -966,7 +966,8 @@ def test_create_invoice_answers_a_draft_with_the_next_number_and_dates(db, clien
     assert TIMESTAMP.match(doc["createDate"]) and recent(doc["createDate"])
     assert doc["invoiceDate"] == stockholm_midnight_utc(today)
     assert doc["dueDate"] == stockholm_midnight_utc(today + dt.timedelta(days=customer["paymentDays"]))
-    assert (doc["invoiceStatus"], doc["sentDate"], doc["invoiceName"], doc["language"]) == (0, None, "Faktura", "SV")
+    # A draft: Seven Time's code 1 ("Draft"), not sent.
+    assert (doc["invoiceStatus"], doc["sentDate"], doc["invoiceName"], doc["language"]) == (1, None, "Faktura", "SV")
     assert (doc["customer"], doc["customerName"], doc["customerNumber"]) == (
         customer["_id"], customer["name"], customer["customerNumber"]
     )  # fmt: skip

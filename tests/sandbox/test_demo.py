@@ -20,10 +20,10 @@ import pytest
 
 from seventime import invoicing
 from seventime.invoicing import (
-    INVOICE_CREDITED,
     INVOICE_DRAFT,
     INVOICE_PAID,
     INVOICE_SENT,
+    INVOICE_VOIDED,
     compute_row,
     compute_totals,
     house_deduction,
@@ -181,6 +181,8 @@ def invoice_state(invoice: dict) -> str:
         return "credit invoice"
     if invoice["isCredited"]:
         return "credited"
+    if invoice["invoiceStatus"] == 4:  # Seven Time's "Obliterated"
+        return "voided"
     if invoice["sentDate"] is None:
         return "draft"
     if invoice["paymentDate"]:
@@ -771,9 +773,14 @@ def test_invoice_fields_match_their_state(data):
             continue
         assert invoice["sentDate"] >= invoice["createDate"]
         assert 2 in log_types
-        if state in ("not due", "overdue", "partially paid"):
+        if state in ("not due", "overdue", "partially paid", "credited", "credit invoice"):
+            # Seven Time's "Sent" (2): unpaid, whether due or not; crediting has no code of its own.
             assert status == INVOICE_SENT
             assert invoice["paymentDate"] is None
+        if state == "voided":
+            # "Obliterated" only on a sent invoice, never paid, and the log says when.
+            assert status == INVOICE_VOIDED and invoice["paymentDate"] is None and not invoice["partialPayments"]
+            assert log_types[-1] == 9 and not invoice["archived"]
         if state == "partially paid":
             paid = sum((amount(p["amount"]) for p in invoice["partialPayments"]), Decimal(0))
             assert 0 < paid < amount(invoice["totalAmountInclTax"])
@@ -787,8 +794,6 @@ def test_invoice_fields_match_their_state(data):
             assert 6 in log_types
         else:
             assert invoice["paymentDate"] is None
-        if state in ("credited", "credit invoice"):
-            assert status == INVOICE_CREDITED
         if invoice["archived"]:
             assert state == "paid" and invoice["archivedDate"] > invoice["paymentDate"]
         else:
@@ -801,6 +806,18 @@ def test_invoice_fields_match_their_state(data):
         by_state.setdefault(invoice_state(invoice), set()).add(invoice["invoiceStatus"])
     assert by_state["paid"] == {INVOICE_PAID} and by_state["draft"] == {INVOICE_DRAFT}
     assert by_state["overdue"] == by_state["not due"] == by_state["partially paid"] == {INVOICE_SENT}
+    assert by_state["voided"] == {INVOICE_VOIDED}
+    # Seven Time's codes: 1 Draft, 2 Sent, 3 Paid, 4 Obliterated; nothing else, and no 0.
+    assert {invoice["invoiceStatus"] for invoice in data["invoices"]} == {1, 2, 3, 4}
+
+
+def test_some_voided_invoices_are_past_their_due_date(data):
+    """Voided invoices that would count as overdue if the status were not read."""
+    voided = [i for i in data["invoices"] if i["invoiceStatus"] == INVOICE_VOIDED]
+    assert len(voided) == demo.INVOICE_STATE_COUNTS["voided"] >= 5
+    assert sum(local_day(i["dueDate"]) < TODAY for i in voided) >= 3
+    assert any(local_day(i["dueDate"]) >= TODAY for i in voided)
+    assert {i["currencyCode"] for i in voided} <= {"SEK", "EUR"} and all(i["sentDate"] for i in voided)
 
 
 def test_credit_invoices_point_at_their_originals(data, ids):
@@ -884,7 +901,9 @@ def test_html_in_invoices(data):
 
 
 def test_projects_invoice_status_follows_invoices(data):
-    invoiced = {i["project"] for i in data["invoices"] if i["project"] and i["invoiceStatus"] != INVOICE_DRAFT}
+    invoiced = {
+        i["project"] for i in data["invoices"] if i["project"] and i["invoiceStatus"] not in (INVOICE_DRAFT, INVOICE_VOIDED)
+    }
     for project in data["projects"]:
         if project["invoiceStatus"] in (20, 30) and not project["fixedPriceInvoiced"]:
             assert project["_id"] in invoiced

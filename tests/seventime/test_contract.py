@@ -367,7 +367,8 @@ def test_create_invoice_returns_a_parsed_invoice_with_exact_decimal_totals(seven
     # a calendar day is midnight in Stockholm: 30 days on may cross into summer time (UTC+2)
     due_day = invoice.due_date.astimezone(STOCKHOLM)
     assert (due_day.date(), due_day.time()) == (dt.date(2026, 3, 10) + dt.timedelta(days=customer["paymentDays"]), dt.time())
-    assert (invoice.invoice_status, invoice.sent_date, invoice.customer_number) == (0, None, customer["customerNumber"])
+    # a new invoice is a draft: Seven Time's code 1 ("Draft"), no sentDate
+    assert (invoice.invoice_status, invoice.sent_date, invoice.customer_number) == (1, None, customer["customerNumber"])
     assert invoice.ocr_number == ocr_like_reference(invoice.invoice_number)
     assert seven.get_invoice(invoice.id) == invoice
     assert list(seven.list_invoices(invoice_number=invoice.invoice_number)) == [invoice]
