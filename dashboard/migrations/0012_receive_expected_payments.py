@@ -33,7 +33,7 @@ def take_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboard', '0009_copy_read_keys'),
+        ('dashboard', '0011_speed_copy_document_last'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
