@@ -66,7 +66,7 @@ def test_statement_prints_on_one_clean_a4_page(statement_page, lang, heading, to
 def test_receivables_pages_fit_a_phone(statement_page):
     page = statement_page
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/receivables/chase/", "/receivables/aged/", "/receivables/rot-rut/"):
+    for path in ("/receivables/chase/", "/receivables/aged/", "/receivables/rot-rut/", f"/receivables/statement/{small_customer()}/"):
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         # Wide tables scroll inside their box; the page itself does not scroll sideways.
