@@ -25,6 +25,7 @@ even without a sent date. Code 4 always wins: a voided invoice is owed by nobody
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
@@ -124,3 +125,65 @@ def days_overdue(invoice: Invoice, on: dt.date | None = None) -> int:
     if not due:
         return 0
     return max(0, ((on or today()) - due).days)
+
+
+# --- Open invoices and what is left on them (the receivables pages; the overview's
+# figures agree: dashboard/overview/figures.py) -------------------------------------
+
+#: The states in which an invoice is owed: sent and not settled.
+OPEN_STATES = (InvoiceState.SENT, InvoiceState.OVERDUE, InvoiceState.PARTIALLY_PAID)
+#: The states of an invoice that was sent to be paid (whether it still is owed or not):
+#: drafts, credit notes and any state not listed (voided) never were receivables.
+SENT_STATES = (*OPEN_STATES, InvoiceState.PAID, InvoiceState.ARCHIVED, InvoiceState.CREDITED)
+
+
+def is_open(invoice: Invoice, on: dt.date | None = None) -> bool:
+    """Whether the invoice is owed now: sent and not paid, credited, archived or voided."""
+    return invoice_state(invoice, on) in OPEN_STATES
+
+
+def paid_in_part(invoice: Invoice, on: dt.date | None = None) -> Decimal:
+    """What the part payments registered on the invoice add up to; with `on`, only
+    those paid on or before that Stockholm day (a part payment without a date counts
+    whatever the day: when it came is unknown)."""
+    total = Decimal(0)
+    for payment in invoice.partial_payments:
+        day = local_day(payment.payment_date)
+        if on is None or day is None or day <= on:
+            total += payment.amount or Decimal(0)
+    return total
+
+
+def amount_left(invoice: Invoice, on: dt.date | None = None) -> Decimal:
+    """What is left to pay on an open invoice now (0 when it is not open)."""
+    if not is_open(invoice, on):
+        return Decimal(0)
+    return max((invoice.total_amount_incl_tax or Decimal(0)) - paid_in_part(invoice), Decimal(0))
+
+
+def paid_on(invoice: Invoice) -> dt.date | None:
+    """The Stockholm day an invoice was paid in full; None unless it is paid (or
+    archived after being paid)."""
+    if invoice_state(invoice) not in (InvoiceState.PAID, InvoiceState.ARCHIVED):
+        return None
+    return local_day(invoice.payment_date)
+
+
+def left_on(invoice: Invoice, day: dt.date, credited_on: dt.date | None = None) -> Decimal:
+    """What was left to pay on the invoice as it stood at the end of Stockholm day `day`
+    (0 if it was not owed then): it was sent on or before that day, was not yet paid
+    in full (its payment date is later) nor credited (`credited_on`, the credit note's
+    invoice date, is later; unknown: never owed), and part payments count from their
+    dates. Drafts, credit notes and voided invoices never count."""
+    state = invoice_state(invoice, day)
+    if state not in SENT_STATES:
+        return Decimal(0)
+    sent = local_day(invoice.sent_date)
+    if sent is None or sent > day:
+        return Decimal(0)
+    paid = local_day(invoice.payment_date)
+    if paid is not None and paid <= day:
+        return Decimal(0)
+    if state == InvoiceState.CREDITED and (credited_on is None or credited_on <= day):
+        return Decimal(0)
+    return max((invoice.total_amount_incl_tax or Decimal(0)) - paid_in_part(invoice, day), Decimal(0))

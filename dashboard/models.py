@@ -28,6 +28,8 @@ class Access(models.Model):
             ("view_sync", _("Can see the local copy's sync and start one")),
             ("view_payments", _("Can see DSO, days to pay and expected payments")),
             ("set_expected_payment", _("Can set the date an invoice's payment is expected")),
+            ("view_receivables", _("Can see the chase list, aged receivables, statements and ROT/RUT checks")),
+            ("change_receivables", _("Can write chase notes, pause chasing and mark ROT/RUT claimed")),
         ]
 
 
@@ -313,3 +315,54 @@ class ExpectedPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} expected {self.expected_on} ({self.set_by_name})"
+
+
+class ChaseNote(models.Model):
+    """A manager's note on chasing a customer's payment ("called, pays Friday"), with
+    the day the customer said they would pay, if any. Kept in the dashboard, keyed by
+    Seven Time's ids, so a sync never touches it."""
+
+    account = models.CharField(max_length=32)
+    customer_id = models.CharField(max_length=64)
+    invoice_id = models.CharField(max_length=64, blank=True)
+    text = models.TextField(max_length=1000)
+    expected_payment = models.DateField(null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author_name = models.CharField(max_length=150, help_text="Kept if the user is deleted.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "customer_id", "-created_at"], name="chase_note_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.text[:40]}"
+
+
+class ChasePause(models.Model):
+    """Chasing a customer is paused (a payment plan, a dispute): who paused it, when, why."""
+
+    account = models.CharField(max_length=32)
+    customer_id = models.CharField(max_length=64)
+    reason = models.CharField(max_length=200, blank=True)
+    paused_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    paused_by_name = models.CharField(max_length=150)
+    paused_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "customer_id"], name="one_chase_pause")]
+
+
+class HouseWorkClaim(models.Model):
+    """The ROT/RUT deduction of a paid invoice was claimed from Skatteverket (the API
+    does not say so): the day, who recorded it and when."""
+
+    account = models.CharField(max_length=32)
+    invoice_id = models.CharField(max_length=64)
+    claimed_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by_name = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "invoice_id"], name="one_house_work_claim")]

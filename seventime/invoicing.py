@@ -28,6 +28,8 @@ then a Luhn check digit over everything before it.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -57,10 +59,77 @@ LOG_TYPES = {
     9: "Makulerad",
 }
 
-# Share of the labour cost (incl. VAT) the customer may deduct, by invoiceType.
-HOUSE_DEDUCTION_RATES = {1: Decimal("0.30"), 2: Decimal("0.50")}  # 1 = ROT, 2 = RUT
+# --- ROT and RUT: the rules, once (docs/invoice-overview.md, "ROT/RUT checks") ------
+#
+# The deduction (skattereduktion för hushållsarbete) is a share of the labour cost
+# incl. VAT (rows with `houseWorkFlag`), by invoiceType: 1 = ROT, 2 = RUT. Which share
+# depends on the day the customer paid for the work.
+#
+# Sources:
+# * inkomstskattelagen (1999:1229) 67 kap. 11-19 §§ (hushållsarbete): RUT 50 %, ROT 30 %;
+#   at most 75 000 kr per person and year for ROT and RUT together, of which at most
+#   50 000 kr ROT (the rules in force from 2025; the temporarily higher ceilings of
+#   July-December 2024, prop. 2023/24:86, are not modelled).
+# * prop. 2024/25:156 "Extra ändringsbudget för 2025 - Tillfälligt höjd subventionsgrad
+#   för rotavdraget": ROT 50 % for work paid 12 May - 31 December 2025.
+# * lagen (2009:194) om förfarandet vid skattereduktion för hushållsarbete: the company
+#   asks Skatteverket for the payment by 31 January of the year after the customer paid.
+
+ROT = 1
+RUT = 2
+
+
+@dataclass(frozen=True)
+class DeductionRate:
+    """The share of the labour cost deducted for one kind of work, for payments made
+    from `first` to `last` (inclusive; None: no bound)."""
+
+    invoice_type: int
+    rate: Decimal
+    first: dt.date | None = None
+    last: dt.date | None = None
+    source: str = ""
+
+    def applies(self, invoice_type: int, paid: dt.date | None) -> bool:
+        if invoice_type != self.invoice_type:
+            return False
+        if paid is None:
+            return self.first is None and self.last is None
+        return (self.first is None or self.first <= paid) and (self.last is None or paid <= self.last)
+
+
+#: The first rule that applies to a payment day gives its rate (the dated ones first).
+HOUSE_DEDUCTION_RULES = (
+    DeductionRate(ROT, Decimal("0.50"), dt.date(2025, 5, 12), dt.date(2025, 12, 31), "prop. 2024/25:156"),
+    DeductionRate(ROT, Decimal("0.30"), source="inkomstskattelagen 67 kap."),
+    DeductionRate(RUT, Decimal("0.50"), source="inkomstskattelagen 67 kap."),
+)
+#: Per person and year (kronor): ROT at most 50 000, ROT and RUT together at most 75 000.
+ROT_CEILING = 50000
+HOUSE_WORK_CEILING = 75000
+
+
+def house_deduction_rate(invoice_type: int | None, paid: dt.date | None = None) -> Decimal | None:
+    """The share deducted for work of `invoice_type` paid on `paid` (without a day: the
+    standing rate, the one no dated rule changes); None when the type deducts nothing."""
+    for rule in HOUSE_DEDUCTION_RULES:
+        if rule.applies(invoice_type, paid):
+            return rule.rate
+    if paid is not None:
+        return house_deduction_rate(invoice_type)
+    return None
+
+
+def claim_deadline(paid: dt.date) -> dt.date:
+    """The last day to ask Skatteverket for the deduction of work paid on `paid`."""
+    return dt.date(paid.year + 1, 1, 31)
+
+
+# The standing shares and each type's own yearly ceiling per person (ROT 50 000, RUT
+# the common 75 000), as the invoice form and the sandbox use them.
+HOUSE_DEDUCTION_RATES = {kind: house_deduction_rate(kind) for kind in (ROT, RUT)}
 #: The yearly ceiling of the deduction, per person sharing it (kronor).
-HOUSE_DEDUCTION_CEILINGS = {1: 50000, 2: 75000}
+HOUSE_DEDUCTION_CEILINGS = {ROT: ROT_CEILING, RUT: HOUSE_WORK_CEILING}
 #: invoiceType 3, "construction": reverse charge for construction services (omvänd
 #: betalningsskyldighet): the buyer accounts for the VAT, so the invoice charges none.
 REVERSE_CHARGE = 3
@@ -158,23 +227,32 @@ def compute_totals(rows: list[dict], currency_code: str) -> dict:
     }
 
 
-def house_deduction(rows: list[dict], invoice_type: int, max_amount: Any = None) -> dict:
+def deduction_of(basis: Decimal, invoice_type: int | None, paid: dt.date | None = None, max_amount: Any = None) -> Decimal:
+    """The deduction for a labour basis incl. VAT: the rate in force on `paid` (see
+    `house_deduction_rate`), rounded down to whole kronor, capped at `max_amount`."""
+    rate = house_deduction_rate(invoice_type, paid)
+    if rate is None:
+        return Decimal(0)
+    deduction = (basis * rate).quantize(KRONA, rounding=ROUND_FLOOR)
+    if max_amount is not None:
+        deduction = min(deduction, to_decimal(max_amount))
+    return deduction
+
+
+def house_deduction(rows: list[dict], invoice_type: int, max_amount: Any = None, paid: dt.date | None = None) -> dict:
     """ROT/RUT amounts for computed rows.
 
-    The basis is the labour incl. VAT (rows with `houseWorkFlag`); the deduction
-    is 30 % (ROT, invoiceType 1) or 50 % (RUT, invoiceType 2) of it, rounded
-    down to whole kronor and capped at `max_amount`. Other types deduct nothing.
+    The basis is the labour incl. VAT (rows with `houseWorkFlag`); the deduction is
+    the rate in force on `paid` (without it the standing rate: ROT 30 %, RUT 50 %),
+    rounded down to whole kronor and capped at `max_amount`. Other types deduct nothing.
     """
-    rate = HOUSE_DEDUCTION_RATES.get(invoice_type)
-    if rate is None:
+    if house_deduction_rate(invoice_type, paid) is None:
         return {"houseDeductionBasisAmount": 0, "houseDeductionAmount": 0}
     basis = sum(
         (to_decimal(row.get("totalAmountInclTax"), Decimal(0)) for row in rows if row.get("houseWorkFlag")),
         Decimal(0),
     )
-    deduction = (basis * rate).quantize(KRONA, rounding=ROUND_FLOOR)
-    if max_amount is not None:
-        deduction = min(deduction, to_decimal(max_amount))
+    deduction = deduction_of(basis, invoice_type, paid, max_amount)
     return {"houseDeductionBasisAmount": json_number(basis), "houseDeductionAmount": json_number(deduction)}
 
 

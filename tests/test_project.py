@@ -295,7 +295,7 @@ def test_entities_and_the_form_framework_import_no_capability():
     declarations and the form framework are read by browse/, create/ and overview/,
     so they import none of those, nor the URLs."""
     known = _modules("dashboard")
-    capabilities = ("dashboard.browse", "dashboard.create", "dashboard.overview", "dashboard.urls")
+    capabilities = ("dashboard.browse", "dashboard.create", "dashboard.overview", "dashboard.receivables", "dashboard.urls")
     declarations = [name for name in known if name.startswith("dashboard.entities") or name == "dashboard.forms"]
     assert "dashboard.entities.base" in declarations
     for name in declarations:
