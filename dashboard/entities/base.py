@@ -148,6 +148,9 @@ class Resource:
     #: The API sort fields the copy sorts by an indexed column, and the column; a list
     #: sorted by another field is sorted in Python (dashboard/browse/copy_list.py).
     copy_sorts: ClassVar[dict[str, str]] = {}
+    #: A kind without a list of its own (entities.DETAIL_ONLY): the list its pages'
+    #: breadcrumb leads to instead.
+    parent_list: ClassVar[str | None] = None
     create_form: ClassVar[type[CreateForm] | None] = None  # the "New ..." page's form
     picker: ClassVar[PickerSource | None] = None  # how other forms' live search finds one
 
