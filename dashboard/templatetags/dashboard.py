@@ -19,7 +19,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboard.vocabulary import BILLING_METHODS, INVOICE_TYPES, LANGUAGES, PALETTE, WORK_INVOICING_STATUSES
+from dashboard.vocabulary import (
+    BILLING_METHODS,
+    INVOICE_TYPES,
+    LANGUAGES,
+    PALETTE,
+    WORK_INVOICING_STATUSES,
+    WORK_ORDER_COLORS,
+)
 
 register = template.Library()
 
@@ -176,6 +183,14 @@ def language_name(code):
 @register.simple_tag
 def billing_method(code):
     return BILLING_METHODS.get(code or "", code or "–")
+
+
+@register.simple_tag
+def colour_name(code):
+    """9c27b0 -> Purple (a documented colour's name); another code as sent, with its #."""
+    code = (code or "").strip().lstrip("#")
+    names = {known.lower(): label for known, label in WORK_ORDER_COLORS}
+    return names.get(code.lower(), f"#{code}" if code else "–")
 
 
 @register.simple_tag

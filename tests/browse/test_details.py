@@ -144,9 +144,11 @@ def test_project_detail_resolves_lookup_ids_to_names_and_lists_its_work_orders(m
     assert info["Estimated time"] == "12.5 h"
     header = re.search(r'<header class="detail-header">(.*?)</header>', page, re.S).group(1)
     assert "Avslutad" in header and "Prioriterad" in header
-    for lookup_id in ("pstatus-closed", "ptype-service", "dept-sales", "ptag-prio"):
+    for lookup_id in ("pstatus-closed", "ptype-service", "ptag-prio"):
         assert lookup_id not in page
+    assert "dept-sales" not in text(page)  # only in the department's link
     assert 'href="/customers/cust-1/"' in page and 'href="/users/user-1/"' in page
+    assert 'href="/departments/dept-sales/"' in page
     orders = section(page, "Work orders")
     rows = [cells(row) for row in re.findall(r"<tr>(.*?)</tr>", orders.split("<tbody>")[1], re.S)]
     assert [[number, title, start] for number, title, _status, start in rows] == [
@@ -255,6 +257,7 @@ def test_work_order_detail_names_its_work_leader_owner_and_assigned_users(reques
         "Work leader": "Felix Hellström",
         "Current owner": "Anna Ek",
         "Assigned users": "Anna Ek, User, Felix Hellström",
+        "Machines": "–",
     }
     assert "user-gone" not in text(page)  # a manager's link may carry it; the page never shows it
     assert ('href="/users/user-1/"' in section(page, "People")) is links
@@ -283,7 +286,7 @@ def test_user_detail_shows_role_department_salary_type_and_skills_by_name(manage
     assert info["Salary type"] == "Övertid"
     assert info["Skills"] == "Svetsning, Höga arbeten"
     assert info["Employee number"] == "E-17"
-    assert 'href="/users/?department=dept-dev"' in page
+    assert 'href="/departments/dept-dev/"' in page  # the department's page
     assert 'href="/users/?user_role=2"' in page  # the others with this role
     assert "Not activated" in page
     for lookup_id in ("salary-ot", "skill-weld", "skill-high"):
