@@ -56,7 +56,7 @@ class Column:
     shown_name: Callable[[Record, Lookups], str] | None = None
     export: Export | None = None  # None: on the list only
     export_label: str | None = None
-    export_kind: str = "text"  # text, money, integer, number, date, datetime (exports.py)
+    export_kind: str = "text"  # text, id, money, integer, number, date, datetime (exports.py)
 
     @property
     def cell_class(self) -> str:

@@ -181,7 +181,7 @@ class Users(Resource):
         Column("last_name", _("Last name"), export="last_name"),
         Column("user_name", _("Username"), cells.text("user_name"), sort="userName", export="user_name"),
         Column("email", _("E-mail"), cells.email("email"), sort="email", export="email"),
-        Column("employee_number", _("Employee number"), export="employee_number"),
+        Column("employee_number", _("Employee number"), export="employee_number", export_kind="id"),
         Column(
             "role",
             _("Role"),

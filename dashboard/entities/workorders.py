@@ -282,6 +282,7 @@ class WorkOrders(Resource):
             numeric=True,
             export="work_order_number",
             export_label=_("Work order number"),
+            export_kind="id",
         ),
         Column(
             "title",
