@@ -10,6 +10,11 @@ from seventime import SevenTimeError
 from .fetch import fetch
 from .models import CreateAttempt, Profile
 
+# The dashboard's name, not Django's, in the admin's header and the browser's title.
+admin.site.site_header = _("Seven Time dashboard: administration")
+admin.site.site_title = _("Seven Time dashboard")
+admin.site.index_title = _("Administration")
+
 
 class ProfileAdminForm(forms.ModelForm):
     """The Seven Time user picked by name from the API's users; when the API

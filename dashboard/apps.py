@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardConfig(AppConfig):
     name = "dashboard"
+    verbose_name = _("Dashboard")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -245,19 +245,23 @@ class CreateAttempt(models.Model):
         FAILED = "failed", _("Seven Time failed (may have been created)")
         UNKNOWN = "unknown", _("No answer (may have been created)")
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    username = models.CharField(max_length=150, help_text="Kept when the account is deleted.")
-    entity = models.CharField(max_length=20, db_index=True)
-    token = models.CharField(max_length=64, db_index=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    upstream_id = models.CharField(max_length=64, blank=True)
-    error = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, help_text="What was sent, passwords removed.")
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("account")
+    )
+    username = models.CharField(_("username"), max_length=150, help_text=_("Kept when the account is deleted."))
+    entity = models.CharField(_("kind of record"), max_length=20, db_index=True)
+    token = models.CharField(_("one-time token"), max_length=64, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    upstream_id = models.CharField(_("id in Seven Time"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    payload = models.JSONField(_("what was sent"), default=dict, help_text=_("What was sent, passwords removed."))
 
     class Meta:
         default_permissions = ()
         ordering = ["-at", "-id"]
+        verbose_name = _("create attempt")
+        verbose_name_plural = _("create attempts")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.entity} {self.outcome}"
@@ -267,12 +271,15 @@ class Profile(models.Model):
     """Who a dashboard account is in Seven Time: forms use it as the creator and
     our reference of what this person creates."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seventime_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seventime_profile", verbose_name=_("account")
+    )
     seventime_user_id = models.CharField(_("Seven Time user id"), max_length=64, blank=True)
     seventime_user_name = models.CharField(_("Seven Time user name"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
         return f"{self.user} → {self.seventime_user_name or self.seventime_user_id or '–'}"

@@ -466,6 +466,13 @@ class User(Lookup):
         return f"{self.first_name} {self.last_name}".strip() or self.user_name
 
     @property
+    def sorted_name(self) -> str:
+        """"Last, First", as a list sorted by last name shows it."""
+        if self.first_name and self.last_name:
+            return f"{self.last_name}, {self.first_name}"
+        return self.full_name
+
+    @property
     def label(self) -> str:
         return self.full_name
 
@@ -628,6 +635,10 @@ class Project(Lookup):
     budget: dict | None = None
     tags: tuple[str, ...] = api(ref=True, default=())
     color: str = ""
+    enable_construction_diary: bool = False
+    enable_payment_plans: bool = False
+    enable_portal_access: bool = False
+    time_should_not_be_work_time: bool = False
     is_active: bool = True
     custom_fields: tuple[CustomField, ...] = ()
     created_date: dt.datetime | None = None
@@ -670,8 +681,17 @@ class WorkOrder(Lookup):
     billing_method: str = ""
     fixed_price: Decimal | None = None
     is_supplement_order: bool = False
+    enable_portal_access: bool = False
+    # Not in the reference's example document; the create form sends them (None: not said).
+    allow_registration_of_times: bool | None = None
+    allow_registration_of_expenses: bool | None = None
     work_address: Address | None = None
     users: tuple[str, ...] = api(ref=True, default=())
+    machines: tuple[str, ...] = api(ref=True, default=())
+    # Documented only as empty lists: their items are kept as sent (objects or text).
+    todo_items: tuple[Any, ...] = ()
+    reminders: tuple[Any, ...] = ()
+    relations: tuple[Any, ...] = ()
     tags: tuple[str, ...] = api(ref=True, default=())
     custom_fields: tuple[CustomField, ...] = ()
     create_date: dt.datetime | None = None
@@ -803,6 +823,10 @@ class Invoice(Lookup):
     partially_paid: bool = False
     partial_payments: tuple[PartialPayment, ...] = ()
     exported_to_economy: bool = False
+    quote: str | None = api(ref=True)
+    quote_number: str = ""
+    supplement_order: str | None = api(ref=True)
+    supplement_order_number: str = ""
     marking: str = ""
     your_order_number: str = ""
     notes: str = ""

@@ -48,13 +48,15 @@ def contains(value, wanted: str) -> bool:
     return wanted.casefold() in str(value or "").casefold()
 
 
-def read_csv(response) -> tuple[list[str], list[dict[str, str]]]:
+def read_csv(response, delimiter=",") -> tuple[list[str], list[dict[str, str]]]:
+    """A CSV download as a spreadsheet reads it: English pages' with commas, Swedish
+    pages' with semicolons (`delimiter=";"`)."""
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     body = response.content
     assert body.startswith(BOM), body[:20]
     assert not body[3:].startswith(BOM)  # exactly one
-    rows = list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+    rows = list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline=""), delimiter=delimiter))
     header, data = rows[0], rows[1:]
     return header, [dict(zip(header, row, strict=True)) for row in data]
 
@@ -419,7 +421,9 @@ def test_whole_numbers_are_formatted_without_a_trailing_decimal_point(manager_cl
 
 def test_csv_says_what_the_page_says_in_its_language(manager_client):
     """Billing methods by name, yes/no in the page's language, times to the minute."""
-    _header, rows = read_csv(manager_client.get("/projects/", {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="sv"))
+    _header, rows = read_csv(
+        manager_client.get("/projects/", {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="sv"), delimiter=";"
+    )
     methods = {row["Debiteringssätt"] for row in rows}
     assert methods and not methods & {"HOURLY", "FIXED_PRICE", "PERUSER", "PRICELIST"}, methods
     assert {row["Aktiv"] for row in rows} <= {"Ja", "Nej"}
@@ -460,3 +464,121 @@ def test_the_overviews_xlsx_survives_a_control_character_in_an_invoice(manager_c
     copy.put(account_key(), "invoices", [{**doc, "customerName": "Nul\x00l AB"} for doc in documents], timezone.now())
     _sheet, _header, rows = read_xlsx(manager_client.get("/overview/", {"export": "xlsx"}))
     assert rows and {row["Customer"].value for row in rows} == {"Nul\ufffdl AB"}
+
+
+# --- what a Swedish office opens at once ---
+
+
+def swedish_decimal(text: str) -> Decimal | None:
+    """A Swedish spreadsheet's number: decimal comma, no thousands separator."""
+    if text == "":
+        return None
+    assert "." not in text and " " not in text and "\xa0" not in text, text
+    return Decimal(text.replace(",", "."))
+
+
+def test_swedish_csv_has_semicolons_and_decimal_commas_and_the_records_amounts(manager_client):
+    number = customer_number_with_invoices()
+    expected = {d["invoiceNumber"]: d for d in store.all("invoices") if number in d["customerNumber"]}
+    response = manager_client.get(
+        "/invoices/", {"customer_number": number, "export": "csv"}, HTTP_ACCEPT_LANGUAGE="sv"
+    )
+    assert response.content.startswith(BOM)
+    first_line = response.content[3:].decode("utf-8").splitlines()[0]
+    assert first_line.count(";") >= 5 and "," not in first_line  # the header: one field per column
+    header, rows = read_csv(response, delimiter=";")
+    assert "Fakturanummer" in header and "Belopp inkl. moms" in header, header
+    assert sorted(row["Fakturanummer"] for row in rows) == sorted(expected)
+    fractions = 0
+    for row in rows:
+        invoice = expected[row["Fakturanummer"]]
+        assert swedish_decimal(row["Belopp inkl. moms"]) == Decimal(str(invoice["totalAmountInclTax"]))
+        assert swedish_decimal(row["Moms"]) == Decimal(str(invoice["totalTaxAmount"]))
+        fractions += "," in row["Moms"]
+    assert fractions, "no amount with öre: the decimal comma was not tried"
+
+
+def test_english_csv_keeps_commas_and_decimal_points(manager_client):
+    response = manager_client.get("/invoices/", {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
+    header, rows = read_csv(response)
+    assert "Amount incl. VAT" in header
+    amounts = [row["VAT"] for row in rows if row["VAT"]]
+    assert amounts and all(re.fullmatch(r"-?\d+(\.\d+)?", amount) for amount in amounts), amounts[:5]
+    assert any("." in amount for amount in amounts)
+
+
+def test_csv_conventions_follow_the_language():
+    from dashboard.exports import ExportColumn, to_csv
+
+    columns = [ExportColumn("Namn", lambda r: r[0]), ExportColumn("Belopp", lambda r: r[1], "money")]
+    rows = [("Ek; Son", Decimal("-1234.50")), ("=1+1", Decimal("0.05"))]
+    swedish = list(csv.reader(io.StringIO(to_csv(columns, rows, "sv")[3:].decode()), delimiter=";"))
+    assert swedish == [["Namn", "Belopp"], ["Ek; Son", "-1234,50"], ["'=1+1", "0,05"]]
+    english = list(csv.reader(io.StringIO(to_csv(columns, rows, "en")[3:].decode())))
+    assert english == [["Namn", "Belopp"], ["Ek; Son", "-1234.50"], ["'=1+1", "0.05"]]
+
+
+def test_xlsx_has_number_cells_for_numeric_ids_fitted_widths_a_filter_and_a_frozen_header(manager_client):
+    number = customer_number_with_invoices()
+    expected = {d["invoiceNumber"]: d for d in store.all("invoices") if number in d["customerNumber"]}
+    response = manager_client.get("/invoices/", {"customer_number": number, "export": "xlsx"})
+    sheet, header, rows = read_xlsx(response)
+    assert sheet.freeze_panes == "A2"
+    last = openpyxl.utils.get_column_letter(len(header))
+    assert sheet.auto_filter.ref == f"A1:{last}{len(rows) + 1}"
+    for row in rows:
+        invoice = expected[str(row["Invoice number"].value)]
+        for label, key in (("Invoice number", "invoiceNumber"), ("Customer number", "customerNumber"), ("OCR number", "OCRNumber")):
+            assert_number_cell(row[label], "0")
+            assert row[label].value == int(invoice[key])
+    # Each column fits its longest value (or header), within bounds.
+    for index, label in enumerate(header, start=1):
+        letter = openpyxl.utils.get_column_letter(index)
+        width = sheet.column_dimensions[letter].width
+        texts = [len(row[label].value) for row in rows if isinstance(row[label].value, str)]
+        longest = max([len(str(label)), *texts])
+        assert 8 <= width <= 60, (label, width)
+        assert width >= min(longest, 59), (label, width, longest)
+    customer = sheet.column_dimensions[openpyxl.utils.get_column_letter(header.index("Customer") + 1)].width
+    currency = sheet.column_dimensions[openpyxl.utils.get_column_letter(header.index("Currency") + 1)].width
+    assert customer > currency  # fitted, not one width for all
+
+
+def test_xlsx_keeps_ids_that_would_change_as_numbers_as_text(manager_client, api):
+    from tests.conftest import API
+
+    api.get(API + "priceLists", json=[])
+    api.get(
+        API + "customers",
+        json=[
+            {"_id": "c1", "customerNumber": "00123", "name": "Nollan AB"},
+            {"_id": "c2", "customerNumber": "K-17", "name": "Bokstav AB"},
+            {"_id": "c3", "customerNumber": "1234567890123456789", "name": "Lång AB"},
+            {"_id": "c4", "customerNumber": "1001", "name": "Tal AB"},
+        ],
+    )
+    _sheet, _header, rows = read_xlsx(manager_client.get("/customers/", {"export": "xlsx"}))
+    numbers = {row["Name"].value: row["Customer number"] for row in rows}
+    assert {name: cell.value for name, cell in numbers.items()} == {
+        "Nollan AB": "00123",
+        "Bokstav AB": "K-17",
+        "Lång AB": "1234567890123456789",
+        "Tal AB": 1001,
+    }
+    assert numbers["Nollan AB"].data_type == "s" and numbers["Tal AB"].data_type == "n"
+
+
+def test_overview_xlsx_has_the_same_filter_row_and_number_cells(manager_client, synced):
+    sheet, header, rows = read_xlsx(manager_client.get("/overview/", {"export": "xlsx"}))
+    assert rows and sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{len(rows) + 1}"
+    assert all(isinstance(row["Invoice number"].value, int) for row in rows)
+
+
+def test_overview_csv_in_swedish(manager_client, synced):
+    header, rows = read_csv(
+        manager_client.get("/overview/", {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="sv"), delimiter=";"
+    )
+    today = dt.datetime.now(STOCKHOLM).date()
+    expected = sandbox_overdue(today)
+    assert [(int(row["Dagar förfallen"]), row["Fakturanummer"], swedish_decimal(row["Utestående"])) for row in rows] == expected

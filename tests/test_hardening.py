@@ -404,7 +404,7 @@ def test_the_admin_login_is_throttled_the_same_way(client, django_user_model, se
         assert refused.status_code == 429
         page = text_of(refused)
         assert "You can try again at 10:15 (in 15 minutes)." in page and 'class="errornote"' in page
-        assert "Django administration" in page
+        assert "Seven Time dashboard: administration" in page  # the admin's own page, in the dashboard's name
     with time_machine.travel(MONDAY_NINE + timedelta(minutes=16), tick=False):
         response = client.post("/admin/login/", form)
         assert response.status_code == 302 and response["Location"] == "/admin/"

@@ -4,7 +4,7 @@ taken for the customer with the id "new"."""
 
 from django.urls import path
 
-from ..entities import RESOURCES
+from ..entities import DETAIL_ONLY, RESOURCES
 from . import views
 
 urlpatterns = [path("", views.home, name="home")]
@@ -13,3 +13,5 @@ for name, resource in RESOURCES.items():
         path(f"{name}/", views.list_view, {"resource": resource}, name=f"{name}_list"),
         path(f"{name}/<str:pk>/", views.detail_view, {"resource": resource}, name=f"{name}_detail"),
     ]
+for name, resource in DETAIL_ONLY.items():
+    urlpatterns.append(path(f"{name}/<str:pk>/", views.detail_view, {"resource": resource}, name=f"{name}_detail"))

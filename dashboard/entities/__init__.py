@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from ..forms import CreateForm, PickerSource
 from .base import Resource
+from .contacts import ContactPersons
 from .customers import Customers
+from .departments import Departments
 from .invoices import Invoices
 from .projects import Projects
 from .users import Users
@@ -21,6 +23,9 @@ from .workorders import WorkOrders
 
 #: Every kind by its name (URL prefix, template folder), in the order pages list them.
 RESOURCES: dict[str, Resource] = {r.name: r for r in (Customers(), Projects(), WorkOrders(), Users(), Invoices())}
+
+#: Kinds with a page each but no list of their own (other pages link to them).
+DETAIL_ONLY: dict[str, Resource] = {r.name: r for r in (ContactPersons(), Departments())}
 
 #: The create form of each kind that has one, by the kind's name.
 CREATE_FORMS: dict[str, type[CreateForm]] = {

@@ -56,7 +56,7 @@ class Column:
     shown_name: Callable[[Record, Lookups], str] | None = None
     export: Export | None = None  # None: on the list only
     export_label: str | None = None
-    export_kind: str = "text"  # text, money, integer, number, date, datetime (exports.py)
+    export_kind: str = "text"  # text, id, money, integer, number, date, datetime (exports.py)
 
     @property
     def cell_class(self) -> str:
@@ -151,6 +151,9 @@ class Resource:
     #: The API sort fields the copy sorts by an indexed column, and the column; a list
     #: sorted by another field is sorted in Python (dashboard/browse/copy_list.py).
     copy_sorts: ClassVar[dict[str, str]] = {}
+    #: A kind without a list of its own (entities.DETAIL_ONLY): the list its pages'
+    #: breadcrumb leads to instead.
+    parent_list: ClassVar[str | None] = None
     create_form: ClassVar[type[CreateForm] | None] = None  # the "New ..." page's form
     picker: ClassVar[PickerSource | None] = None  # how other forms' live search finds one
 

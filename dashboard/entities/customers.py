@@ -244,6 +244,7 @@ class Customers(Resource):
             numeric=True,
             export="customer_number",
             export_label=_("Customer number"),
+            export_kind="id",
         ),
         Column("name", _("Name"), cells.link("customers", "name", default=_("(no name)")), sort="name", export="name"),
         Column(

@@ -464,9 +464,10 @@ class Invoices(Resource):
             numeric=True,
             export="invoice_number",
             export_label=_("Invoice number"),
+            export_kind="id",
         ),
-        Column("ocr_number", _("OCR number"), export="ocr_number"),
-        Column("customer_number", _("Customer number"), export="customer_number"),
+        Column("ocr_number", _("OCR number"), export="ocr_number", export_kind="id"),
+        Column("customer_number", _("Customer number"), export="customer_number", export_kind="id"),
         Column(
             "customer",
             _("Customer"),

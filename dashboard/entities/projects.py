@@ -256,6 +256,7 @@ class Projects(Resource):
             numeric=True,
             export="project_number",
             export_label=_("Project number"),
+            export_kind="id",
         ),
         Column("name", _("Name"), cells.link("projects", "name", default=_("(no name)")), sort="name", export="name"),
         Column(

@@ -175,12 +175,13 @@ class Users(Resource):
     get_method = "get_user"
     filter_form = UserFilters
     all_columns = (
-        Column("name", _("Name"), cells.link("users", "full_name"), sort="lastName"),
+        # Sorted by last name (then first name), so shown "Last, First": order and names agree.
+        Column("name", _("Name"), cells.link("users", "sorted_name"), sort="lastName"),
         Column("first_name", _("First name"), export="first_name"),
         Column("last_name", _("Last name"), export="last_name"),
         Column("user_name", _("Username"), cells.text("user_name"), sort="userName", export="user_name"),
         Column("email", _("E-mail"), cells.email("email"), sort="email", export="email"),
-        Column("employee_number", _("Employee number"), export="employee_number"),
+        Column("employee_number", _("Employee number"), export="employee_number", export_kind="id"),
         Column(
             "role",
             _("Role"),

@@ -284,6 +284,7 @@ class WorkOrders(Resource):
             numeric=True,
             export="work_order_number",
             export_label=_("Work order number"),
+            export_kind="id",
         ),
         Column(
             "title",

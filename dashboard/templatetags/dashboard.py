@@ -19,7 +19,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboard.vocabulary import BILLING_METHODS, LANGUAGES, INVOICE_STATUSES, PALETTE, WORK_INVOICING_STATUSES
+from dashboard.vocabulary import (
+    BILLING_METHODS,
+    INVOICE_STATUSES,
+    INVOICE_TYPES,
+    LANGUAGES,
+    PALETTE,
+    WORK_INVOICING_STATUSES,
+    WORK_ORDER_COLORS,
+)
 
 register = template.Library()
 
@@ -185,6 +193,42 @@ def invoice_status_code(code):
         return "–"
     label = INVOICE_STATUSES.get(code)
     return f"{code} ({label})" if label else str(code)
+
+
+@register.simple_tag
+def colour_name(code):
+    """9c27b0 -> Purple (a documented colour's name); another code as sent, with its #."""
+    code = (code or "").strip().lstrip("#")
+    names = {known.lower(): label for known, label in WORK_ORDER_COLORS}
+    return names.get(code.lower(), f"#{code}" if code else "–")
+
+
+@register.simple_tag
+def invoice_type(code):
+    """0 -> Normal, 3 -> Construction (reverse VAT); an unknown code as sent."""
+    if code is None:
+        return "–"
+    return dict(INVOICE_TYPES).get(str(code), str(code))
+
+
+#: Keys that name an item of a list the API documents only as `[]` (todo items,
+#: reminders, relations), most telling first.
+ITEM_TEXT_KEYS = ("title", "text", "name", "description", "subject", "message", "note")
+
+
+@register.filter
+def api_item(item) -> str:
+    """One item of an undocumented API list as a line of text (never markup): its
+    title or text, else its plain values joined."""
+    if isinstance(item, dict):
+        for key in ITEM_TEXT_KEYS:
+            if isinstance(item.get(key), str) and item[key].strip():
+                return item[key].strip()
+        values = [str(value) for key, value in item.items() if not key.startswith("_") and isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip()]
+        return " · ".join(values) or "–"
+    if item is None or item == "":
+        return "–"
+    return str(item)
 
 
 @register.simple_tag

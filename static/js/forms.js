@@ -43,11 +43,13 @@
     return Math.sign(value) * Math.round(Math.abs(value) * factor + 1e-7) / factor;
   }
 
+  // As the server's money filter writes amounts: Intl gives Swedish a true minus sign
+  // (U+2212); every page uses the hyphen-minus, which a spreadsheet reads when pasted.
   function formatMoney(value) {
     if (!isFinite(value)) return "–";
     return new Intl.NumberFormat(document.documentElement.lang || "en", {
       minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: true,
-    }).format(value);
+    }).format(value).replace(/\u2212/g, "-");
   }
 
   // --- invoice totals (the server computes them again; the API once more) ---

@@ -323,7 +323,10 @@ def full_invoice(**fields):
                     "discountPercent": 0,
                     "taxPercent": 25,
                     "totalAmount": 6500,
+                    "totalTaxAmount": 1625,
+                    "totalAmountInclTax": 8125,
                     "houseWorkFlag": True,
+                    "houseWorkTypeOfWork": 1,
                 },
                 {
                     "name": "Skruv",
@@ -333,6 +336,8 @@ def full_invoice(**fields):
                     "discountPercent": 12.5,
                     "taxPercent": 25,
                     "totalAmount": 0.125,
+                    "totalTaxAmount": 0.03,
+                    "totalAmountInclTax": 0.16,
                 },
             ],
             invoiceLogEntries=[

@@ -124,7 +124,7 @@ def test_managers_see_users(manager_client, api):
     stub_list(api, "users", [user_doc()])
     response, page = get(manager_client, "/users/")
     assert response.status_code == 200
-    assert table(page)[0][0] == "Felix Hellström"
+    assert table(page)[0][0] == "Hellström, Felix"
     assert 'href="/users/"' in page  # in the navigation
 
 

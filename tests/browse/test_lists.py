@@ -114,8 +114,8 @@ def test_user_list_shows_role_and_department_names(manager_client, api):
     response, page = get(manager_client, "/users/")
     assert response.status_code == 200
     assert table(page) == [
-        ["Felix Hellström", "felix", "felix@example.test", "Administratör", "Utveckling", "Active"],
-        ["Anna Ek", "anna", "", "Tekniker", "Försäljning", "Inactive"],
+        ["Hellström, Felix", "felix", "felix@example.test", "Administratör", "Utveckling", "Active"],
+        ["Ek, Anna", "anna", "", "Tekniker", "Försäljning", "Inactive"],
     ]
     assert 'href="/users/user-1/"' in body_rows(page)[0]
 
@@ -233,7 +233,7 @@ def test_users_sorted_by_role_come_in_the_order_of_the_role_names_shown(manager_
     response, page = get(manager_client, f"/users/?sort=role&dir={direction}")
 
     # Administratör, Tekniker, then no role ("–"); one role's users keep the API's order.
-    assert [row[0].split()[-1] for row in table(page)] == names
+    assert [row[0].split(",")[0] for row in table(page)] == names  # "Last, First"
 
 
 def test_projects_sorted_by_billing_come_in_the_order_of_the_billing_names_shown(office_client, api):

@@ -734,7 +734,9 @@ def test_user_detail(logged_in):
     name = link.inner_text().strip()
     link.click()
     expect(page).to_have_url(re.compile(r"/users/[^/]+/$"))
-    expect(page.locator("h1")).to_contain_text(name)
+    # The list, sorted by last name, says "Last, First"; the page "First Last".
+    last, _comma, first = name.partition(", ")
+    expect(page.locator("h1")).to_contain_text(f"{first} {last}".strip())
     expect(page.get_by_role("heading", name="Basics")).to_be_visible()
     assert_no_traceback(page)
     screenshot(page, "detail-user")

@@ -310,6 +310,22 @@ def test_invoice_totals_follow_the_currency(logged_in):
     expect(shown["rounding"]).to_have_text("0.25")
 
 
+def test_invoice_totals_in_swedish_have_the_same_minus_sign_as_the_pages(logged_in):
+    """The form's sums are written in the browser (Intl, which gives Swedish a U+2212
+    minus): they say a negative amount as the server's pages do, with a hyphen-minus."""
+    page = logged_in
+    page.goto("/invoices/new/")
+    page.locator(".account-menu summary").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    fill_row(page, 0, "time", "Arbete", "2", "100,10")
+    # 200.20 + 25 % VAT = 250.25: whole kronor in SEK, rounded down by 0.25.
+    shown = page.locator("[data-formset=rows]").locator('[data-sum="totalAmountRounding"]')
+    expect(shown).to_have_text("-0,25")
+    assert "\u2212" not in page.locator("[data-formset=rows]").inner_text()
+
+
 def test_invoice_totals_line_up_under_the_amount_column(logged_in):
     page = logged_in
     open_form(page, "/invoices/", "New invoice")
