@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("dashboard.create.urls")),
     path("", include("dashboard.overview.urls")),
     path("", include("dashboard.sync.urls")),
+    path("", include("dashboard.workbench.urls")),
 ]
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("seventime.sandbox.urls")))
