@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -110,7 +110,8 @@ def rename_view(request, pk: int):
         return redirect("saved_views")
     old, view.name = view.name, form.cleaned_data["name"].strip()
     try:
-        view.save(update_fields=["name"])
+        with transaction.atomic():
+            view.save(update_fields=["name"])
     except IntegrityError:
         messages.error(request, _("Not renamed: you already have a view of this list called “%(name)s”.") % {
             "name": view.name
