@@ -4,7 +4,8 @@ the create forms the user may start. No call to Seven Time: an entity whose copy
 not usable yet is left out, and the palette says so.
 
 Ranking: a record whose number is the query, then those whose name starts with it,
-then every other match; within each, by name in Swedish order.
+then every other match; within each, customers, projects, work orders, users, then
+invoices, each by name in Swedish order.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from ..sync import read
 
 #: How many records the palette shows at most.
 RECORD_LIMIT = 10
+#: The order of kinds among records of the same rank.
+KIND_ORDER = ("customers", "projects", "workorders", "users", "invoices")
 
 
 @dataclass(frozen=True)
@@ -68,16 +71,20 @@ def records(user, query: str) -> tuple[list[Found], list[str]]:
         default=Value(2),
         output_field=IntegerField(),
     )
+    # Within a rank: customers, projects, work orders, users, invoices (an invoice carries
+    # its customer's name: a customer's invoices must not push the customer away).
+    kind_order = Case(
+        *(When(entity=entity, then=Value(KIND_ORDER.index(kind))) for entity, kind in by_entity.items()),
+        output_field=IntegerField(),
+    )
     rows = read.ordered(
         SyncedRecord.objects.filter(
             account=account_key(), entity__in=list(by_entity), gone_at__isnull=True, search__contains=folded
-        )
-        .annotate(rank=rank)
-        .order_by(),
+        ).annotate(rank=rank, kind_order=kind_order),
         "name_key",
         descending=False,
     )
-    rows = rows.order_by("rank", *rows.query.order_by)
+    rows = rows.order_by("rank", "kind_order", *rows.query.order_by)
     found = []
     for entity, data in rows.values_list("entity", "data")[:RECORD_LIMIT]:
         [record] = read.as_records(entity, [data])

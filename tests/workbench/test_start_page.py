@@ -101,7 +101,7 @@ def test_a_manager_sees_money_owed_per_currency_with_the_change_since_a_month_ag
         out_now, late_now = now.get(code, (Decimal(0), Decimal(0)))
         out_then, late_then = before.get(code, (Decimal(0), Decimal(0)))
         row = re.search(rf'<tr data-currency="{code}">(.*?)</tr>', money_block, re.S).group(1)
-        cell = {name: text(value) for name, value in re.findall(r'data-figure="([^"]+)">(.*?)</td>', row, re.S)}
+        cell = {name: text(value) for name, value in re.findall(r'data-figure="([^"]+)"[^>]*>(.*?)</', row, re.S)}
         assert cell == {
             "outstanding": money(out_now, code),
             "outstanding-change": signed(out_now - out_then, code),
