@@ -179,3 +179,23 @@ def test_before_the_copy_is_made_the_start_page_says_so(manager_client, seventim
 def test_a_user_without_permissions_sees_a_plain_start_page(plain_client):
     page = plain_client.get("/").content.decode()
     assert block(page, "money") == "" and block(page, "drafts") == "" and block(page, "new") == ""
+
+
+ENGLISH = [
+    "Owed to us", "Invoices to chase today", "Created by you lately", "Changed lately in Seven Time",
+    "Invoices not sent yet", "How fresh the local copy is", "Saved views", "Find or go to", "Save this view",
+    "Find a record, a page or an action", "Outstanding", "since ", "Records", "Go to",
+]
+
+
+def test_every_workbench_string_is_said_in_swedish(copied, manager_client):
+    manager_client.cookies["django_language"] = "sv"
+    pages = [
+        manager_client.get("/").content.decode(),
+        manager_client.get("/invoices/").content.decode(),
+        manager_client.get("/views/").content.decode(),
+        manager_client.get("/palette/", {"q": "berg"}, HTTP_X_PALETTE="1").content.decode(),
+    ]
+    seen = text(" ".join(pages))
+    assert "Att få betalt" in seen and "Sparade vyer" in seen and "Spara den här vyn" in seen
+    assert [phrase for phrase in ENGLISH if phrase in seen] == []
