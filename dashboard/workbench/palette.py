@@ -16,10 +16,10 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..api import account_key
 from ..collation import fold
 from ..entities import RESOURCES
 from ..models import CopyStatus, SyncedRecord
-from ..api import account_key
 from ..sync import read
 
 #: How many records the palette shows at most.

@@ -21,13 +21,14 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from seventime.records import Invoice
+
 from ..api import account_key
 from ..entities import RESOURCES
 from ..invoice_state import InvoiceState, invoice_state, local_day, today
 from ..models import CreateAttempt, SyncedRecord
 from ..overview.figures import Overview, compute, currency
 from ..sync import read
-from seventime.records import Invoice
 
 #: How many rows each block shows.
 SHOWN = 8
@@ -76,10 +77,6 @@ class Chase:
     @property
     def weight(self) -> Decimal:
         return self.days * self.outstanding
-
-
-def _kind_of(entity: str) -> str | None:
-    return next((name for name, resource in RESOURCES.items() if resource.copy_entity == entity), None)
 
 
 def _allowed(user, kind: str) -> bool:
