@@ -373,3 +373,25 @@ class HouseWorkClaim(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "invoice_id"], name="one_house_work_claim")]
+
+
+# --- saved views (dashboard/workbench/savedviews.py) ---
+
+
+class SavedView(models.Model):
+    """A list's filters and sort that one person saved under a name. The link is the
+    list's own URL with the query, so sharing it works for anyone who may see that list."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(max_length=20, help_text="The list's resource name (customers, invoices...).")
+    query = models.CharField(max_length=2000, blank=True, help_text="The list's query string, without '?'.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["kind", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "name"], name="unique_saved_view_name")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} {self.name}"

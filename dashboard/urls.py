@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("dashboard.overview.urls")),
     path("", include("dashboard.sync.urls")),
     path("", include("dashboard.receivables.urls")),
+    path("", include("dashboard.workbench.urls")),
 ]
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("seventime.sandbox.urls")))
