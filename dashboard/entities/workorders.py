@@ -282,6 +282,7 @@ class WorkOrders(Resource):
             numeric=True,
             export="work_order_number",
             export_label=_("Work order number"),
+            card="sub",
         ),
         Column(
             "title",
@@ -289,6 +290,7 @@ class WorkOrders(Resource):
             cells.link("workorders", "title", default=_("(no title)")),
             sort="title",
             export="title",
+            card="title",
         ),
         Column(
             "customer",
@@ -296,6 +298,7 @@ class WorkOrders(Resource):
             cells.link("customers", "customer_name", record_id="customer"),
             sort="customerName",
             export="customer_name",
+            card="sub",
         ),
         Column(
             "project",
@@ -309,6 +312,7 @@ class WorkOrders(Resource):
             _("Status"),
             cells.badge("work_order_statuses", "status_ref"),
             export=lambda order, lookups: lookup_label(lookups["work_order_statuses"], order.status_ref),
+            card="state",
         ),
         Column(
             "type",
