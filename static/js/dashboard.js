@@ -61,7 +61,7 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!event.detail.target || event.detail.target.id !== "results") return;
     var count = document.querySelectorAll("#results .filter-chips a[data-clear-filter]").length;
-    var badge = document.querySelector("#filters .filter-count");
+    var badge = document.querySelector(".filter-toggle .filter-count");
     if (badge) { badge.textContent = count ? String(count) : ""; badge.hidden = !count; }
     if (!focusAfterChip) return;
     var target = document.querySelector("#results " + focusAfterChip) || document.querySelector(focusAfterChip);

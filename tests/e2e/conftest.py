@@ -106,3 +106,11 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def show_filters(page: Page) -> None:
+    """Open a list's filters (they fold away behind the "Filters" button) if closed."""
+    toggle = page.locator(".filter-toggle")
+    if toggle.count() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(page.locator("#filters")).to_be_visible()
