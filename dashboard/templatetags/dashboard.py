@@ -250,7 +250,7 @@ def age(seconds) -> str:
 def filter_chips(context, form) -> list[dict]:
     """The active filters of a list's filter form, one chip each: its label, the value
     as the form shows it (a choice's label, not its code), and the address of the same
-    page without it (the other filters, the sort and the figure kept; back to page 1).
+    page without it (the other filters and the figure kept; back to page 1).
     Hidden filters (a customer's or project's scope) say so in a line of their own."""
     if form is None or not form.is_bound:
         return []
@@ -265,7 +265,10 @@ def filter_chips(context, form) -> list[dict]:
         if choices is not None:
             shown = next((str(label) for value, label in choices if str(value) == str(raw)), shown)
         query = request.GET.copy()
-        for name in (field.html_name, "page", "export"):
+        # Not the sort: a filter answer leaves out what the table head's links carry (the
+        # head is kept); with JavaScript the chip empties the field and the form, which
+        # follows the address, sends the sort.
+        for name in (field.html_name, "page", "export", "sort", "dir"):
             query.pop(name, None)
         encoded = query.urlencode()
         url = f"{request.path}?{encoded}" if encoded else request.path
