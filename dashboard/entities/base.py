@@ -51,6 +51,10 @@ class Column:
     sort: str | None = None  # the API field sortBy takes, when the column can be sorted
     numeric: bool = False  # right-aligned (header and cell)
     css: str = ""  # the cell's class, e.g. "date" (a numeric column's is "num")
+    # Where the cell goes when a phone shows each row as a card: "title" (first line),
+    # "amount" (first line, right), "sub" (second line, small), "state" (second line,
+    # right); "" leaves it out of the card (the record's page shows it).
+    card: str = ""
     # For a column the API sorts by a code (a role's number, a billing method's key) but
     # that shows a name: the name shown, by which the returned records are then ordered.
     shown_name: Callable[[Record, Lookups], str] | None = None
@@ -60,7 +64,7 @@ class Column:
 
     @property
     def cell_class(self) -> str:
-        return "num" if self.numeric else self.css
+        return " ".join(filter(None, ("num" if self.numeric else self.css, f"card-{self.card}" if self.card else "")))
 
     def export_column(self, lookups: Lookups) -> ExportColumn:
         if isinstance(self.export, str):

@@ -245,8 +245,16 @@ class Customers(Resource):
             export="customer_number",
             export_label=_("Customer number"),
             export_kind="id",
+            card="sub",
         ),
-        Column("name", _("Name"), cells.link("customers", "name", default=_("(no name)")), sort="name", export="name"),
+        Column(
+            "name",
+            _("Name"),
+            cells.link("customers", "name", default=_("(no name)")),
+            sort="name",
+            export="name",
+            card="title",
+        ),
         Column(
             "organization_number",
             _("Org. number"),
@@ -258,12 +266,12 @@ class Customers(Resource):
         Column("vat_number", _("VAT number"), export="vat_number"),
         Column("address", _("Address"), export="address"),
         Column("zip_code", _("Zip code"), export="zip_code"),
-        Column("city", _("City"), cells.text("city"), sort="city", export="city"),
+        Column("city", _("City"), cells.text("city"), sort="city", export="city", card="sub"),
         Column("country", _("Country"), export="country"),
         Column("phone", _("Phone"), cells.text("phone"), sort="phone", export="phone"),
         Column("email", _("E-mail"), export="email"),
         Column("payment_days", _("Payment days"), export="payment_days", export_kind="integer"),
-        Column("active", _("Active"), cells.active, sort="isActive", export="is_active"),
+        Column("active", _("Active"), cells.active, sort="isActive", export="is_active", card="state"),
         Column("created", _("Created"), export="created_date", export_kind="datetime"),
     )
     default_sort = ("name", "ascending")

@@ -86,6 +86,14 @@ def in_period(invoice, data: dict) -> bool:
     return within(local_day(invoice.invoice_date), data.get("date_from"), data.get("date_to"))
 
 
+class CurrencyChoiceField(forms.ChoiceField):
+    """A currency chosen from those Seven Time knows; an address typed by hand with
+    "sek" means SEK."""
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
 class InvoiceFilters(InvoicePeriod, FilterForm):
     api_filters = ("invoice_number", "ocr_number", "customer_number")
     field_order = ("invoice_number", "ocr_number", "customer_number", "state", "date_from", "date_to", "currency")
@@ -93,7 +101,7 @@ class InvoiceFilters(InvoicePeriod, FilterForm):
     ocr_number = forms.CharField(label=_("OCR number"), required=False)
     customer_number = forms.CharField(label=_("Customer number"), required=False)
     state = forms.ChoiceField(label=_("State"), choices=ANY + list(InvoiceState.choices), required=False)
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    currency = CurrencyChoiceField(label=_("Currency"), choices=ANY + CURRENCIES, required=False)
     # The API matches a customer number anywhere; a customer number names one customer: whole.
     # State by the states stored at write time and today's date; no currency is SEK.
     copy_lookups = {
@@ -465,6 +473,7 @@ class Invoices(Resource):
             export="invoice_number",
             export_label=_("Invoice number"),
             export_kind="id",
+            card="sub",
         ),
         Column("ocr_number", _("OCR number"), export="ocr_number", export_kind="id"),
         Column("customer_number", _("Customer number"), export="customer_number", export_kind="id"),
@@ -474,6 +483,7 @@ class Invoices(Resource):
             cells.link("customers", "customer_name", record_id="customer", unlinked=True),
             sort="customerName",
             export="customer_name",
+            card="title",
         ),
         Column(
             "project",
@@ -499,6 +509,7 @@ class Invoices(Resource):
             css="date",
             export="due_date",
             export_kind="date",
+            card="sub",
         ),
         Column("amount", _("Amount excl. VAT"), export="total_amount", export_kind="money"),
         Column("vat", _("VAT"), export="total_tax_amount", export_kind="money"),
@@ -510,10 +521,22 @@ class Invoices(Resource):
             numeric=True,
             export="total_amount_incl_tax",
             export_kind="money",
+            card="amount",
         ),
-        Column("currency", _("Currency"), cells.text("currency_code"), sort="currencyCode", export="currency_code"),
         Column(
-            "state", _("State"), cells.invoice_state, export=lambda invoice, _lookups: str(invoice_state(invoice).label)
+            "currency",
+            _("Currency"),
+            cells.text("currency_code"),
+            sort="currencyCode",
+            export="currency_code",
+            card="sub",
+        ),
+        Column(
+            "state",
+            _("State"),
+            cells.invoice_state,
+            export=lambda invoice, _lookups: str(invoice_state(invoice).label),
+            card="state",
         ),
     )
     default_sort = ("number", "descending")

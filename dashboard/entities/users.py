@@ -176,10 +176,10 @@ class Users(Resource):
     filter_form = UserFilters
     all_columns = (
         # Sorted by last name (then first name), so shown "Last, First": order and names agree.
-        Column("name", _("Name"), cells.link("users", "sorted_name"), sort="lastName"),
+        Column("name", _("Name"), cells.link("users", "sorted_name"), sort="lastName", card="title"),
         Column("first_name", _("First name"), export="first_name"),
         Column("last_name", _("Last name"), export="last_name"),
-        Column("user_name", _("Username"), cells.text("user_name"), sort="userName", export="user_name"),
+        Column("user_name", _("Username"), cells.text("user_name"), sort="userName", export="user_name", card="sub"),
         Column("email", _("E-mail"), cells.email("email"), sort="email", export="email"),
         Column("employee_number", _("Employee number"), export="employee_number", export_kind="id"),
         Column(
@@ -189,6 +189,7 @@ class Users(Resource):
             sort="userRoleId",
             shown_name=lambda user, lookups: lookup_name(lookups["user_roles"], user.user_role_id),
             export=lambda user, lookups: lookup_label(lookups["user_roles"], user.user_role_id),
+            card="sub",
         ),
         Column(
             "department",
@@ -198,7 +199,7 @@ class Users(Resource):
             export=lambda user, lookups: lookup_label(lookups["departments"], user.department) or user.department_name,
         ),
         Column("mobile", _("Mobile"), export="cell_phone"),
-        Column("active", _("Active"), cells.active, sort="isActive", export="is_active"),
+        Column("active", _("Active"), cells.active, sort="isActive", export="is_active", card="state"),
     )
     default_sort = ("name", "ascending")
     copy_entity = "users"

@@ -285,6 +285,7 @@ class WorkOrders(Resource):
             export="work_order_number",
             export_label=_("Work order number"),
             export_kind="id",
+            card="sub",
         ),
         Column(
             "title",
@@ -292,6 +293,7 @@ class WorkOrders(Resource):
             cells.link("workorders", "title", default=_("(no title)")),
             sort="title",
             export="title",
+            card="title",
         ),
         Column(
             "customer",
@@ -299,6 +301,7 @@ class WorkOrders(Resource):
             cells.link("customers", "customer_name", record_id="customer"),
             sort="customerName",
             export="customer_name",
+            card="sub",
         ),
         Column(
             "project",
@@ -312,6 +315,7 @@ class WorkOrders(Resource):
             _("Status"),
             cells.badge("work_order_statuses", "status_ref"),
             export=lambda order, lookups: lookup_label(lookups["work_order_statuses"], order.status_ref),
+            card="state",
         ),
         Column(
             "type",

@@ -135,11 +135,27 @@ def last_months(today: dt.date, count: int = 12) -> list[dt.date]:
     return months[::-1]
 
 
-def compute(invoices: list[Invoice], today: dt.date) -> Overview:
+def period_months(start: dt.date | None, end: dt.date | None, today: dt.date) -> list[dt.date]:
+    """The months the "per month" figures show for an invoice-date period: those it
+    touches; with no end, up to this month (or the start's, if later); with no start,
+    the 12 up to its end; with neither, the last 12."""
+    if start is None:
+        return last_months(end or today)
+    last = month_start(end) if end else max(month_start(today), month_start(start))
+    months, month = [], month_start(start)
+    while month <= last:
+        months.append(month)
+        month = month_start(month + dt.timedelta(days=31))
+    return months
+
+
+def compute(invoices: list[Invoice], today: dt.date, months: list[dt.date] | None = None) -> Overview:
+    """The overview's figures; `months` the months of the per-month figures (by
+    default the last 12, see period_months)."""
     by_state = {state: Sums() for state in InvoiceState}
     total, owed, late, late_part_paid = Sums(), Sums(), Sums(), Sums()
     aging = {bucket.key: Sums() for bucket in AGING_BUCKETS}
-    months = {month: Sums() for month in last_months(today)}
+    months = {month: Sums() for month in (last_months(today) if months is None else months)}
     per_customer: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     names: dict[str, str] = {}
     overdue_rows = []

@@ -25,7 +25,8 @@ from ..fetch import account_key, fetch
 from ..invoice_state import InvoiceState, invoice_state, is_receivable, today
 from ..pages import render_list, require
 from . import charts, payments
-from .figures import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days
+from ..templatetags.dashboard import short_amount
+from .figures import AGING_BUCKETS, BUCKETS, OverdueRow, compute, currency, outstanding, overdue_days, period_months
 from ..models import ExpectedPayment
 from ..sync import read
 from ..sync.engine import running_run
@@ -164,13 +165,21 @@ OVERDUE_COLUMNS = (
 def overview(request):
     require(request, PERMISSION)
     run, everything, form, invoices, _lookups = _scope(request)
-    data = compute(invoices, today())
+    period = getattr(form, "cleaned_data", {})
+    on = today()
+    data = compute(invoices, on, period_months(period.get("date_from"), period.get("date_to"), on))
     export = request.GET.get("export")
     if export in FORMATS:
         columns = [_on_row(column) for column in invoice_export_columns()] + list(OVERDUE_COLUMNS)
         return download(export, columns, data.overdue_rows, _("overdue-invoices"))
     months = {
-        code: charts.columns([(date_format(month, "M"), sums.in_currency(code)) for month, sums in data.months])
+        code: charts.column_chart(
+            [
+                (date_format(month, "M"), str(month.year) if index == 0 or month.month == 1 else "", sums.in_currency(code))
+                for index, (month, sums) in enumerate(data.months)
+            ],
+            short=short_amount,
+        )
         for code in data.currencies
     }
     top = {

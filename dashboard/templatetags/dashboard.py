@@ -302,3 +302,48 @@ def age(seconds) -> str:
         return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     days = round(seconds / 86400)
     return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+@register.simple_tag(takes_context=True)
+def filter_chips(context, form) -> list[dict]:
+    """The active filters of a list's filter form, one chip each: its label, the value
+    as the form shows it (a choice's label, not its code), and the address of the same
+    page without it (the other filters and the figure kept; back to page 1).
+    Hidden filters (a customer's or project's scope) say so in a line of their own."""
+    if form is None or not form.is_bound:
+        return []
+    request = context["request"]
+    chips = []
+    for field in form.visible_fields():
+        raw = form.data.get(field.html_name, "")
+        if raw in ("", None):
+            continue
+        shown = str(raw)
+        choices = getattr(field.field, "choices", None)
+        if choices is not None:
+            shown = next((str(label) for value, label in choices if str(value) == str(raw)), shown)
+        query = request.GET.copy()
+        # Not the sort: a filter answer leaves out what the table head's links carry (the
+        # head is kept); with JavaScript the chip empties the field and the form, which
+        # follows the address, sends the sort.
+        for name in (field.html_name, "page", "export", "sort", "dir"):
+            query.pop(name, None)
+        encoded = query.urlencode()
+        url = f"{request.path}?{encoded}" if encoded else request.path
+        chips.append({"name": field.html_name, "label": field.label, "value": shown, "url": url})
+    return chips
+
+
+@register.filter
+def short_amount(value) -> str:
+    """An amount in a chart, short: 950, 45k, 1.2M (Swedish: 45 tn, 1,2 mn), the decimal
+    mark of the language."""
+    value = Decimal(str(value or 0))
+    size = abs(value)
+    if size >= 1_000_000:
+        shown = (value / 1_000_000).quantize(Decimal("0.1") if size < 10_000_000 else Decimal(1), ROUND_HALF_UP)
+        return _("%(number)sM") % {"number": number_format(shown.normalize() if shown == shown.to_integral() else shown)}
+    if size >= 1000:
+        shown = (value / 1000).quantize(Decimal("0.1") if size < 10_000 else Decimal(1), ROUND_HALF_UP)
+        return _("%(number)sk") % {"number": number_format(shown.normalize() if shown == shown.to_integral() else shown)}
+    return number_format(value.quantize(Decimal(1), ROUND_HALF_UP))

@@ -2,6 +2,73 @@
 (function () {
   "use strict";
 
+  // Scripted: the narrow screen's menu folds away (CSS hides it only under .js, so
+  // without JavaScript it always shows). Run in <head>, before the first paint.
+  document.documentElement.classList.add("js");
+
+  // The menu button of the narrow screen's top bar: opens and closes the sections;
+  // Escape closes them and returns focus to the button.
+  function setMenu(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.closest(".site-header").classList.toggle("nav-open", open);
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".nav-toggle");
+    if (button) setMenu(button, button.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var header = document.activeElement && document.activeElement.closest && document.activeElement.closest(".site-header.nav-open");
+    if (!header || document.activeElement.closest("details[open]")) return;
+    var button = header.querySelector(".nav-toggle");
+    setMenu(button, false);
+    button.focus();
+  });
+
+  // The "Filters" button opens and closes the filter form below the page's head; on
+  // opening, focus goes to its first field.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".filter-toggle");
+    var form = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!form) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    form.classList.toggle("open", open);
+    var first = open && form.querySelector(".filter input:not([type=hidden]), .filter select");
+    if (first) first.focus();
+  });
+
+  // A filter chip (the results' list of active filters) takes its filter off: the
+  // form's field is emptied and the form filters again, as if the person had done it.
+  // Without JavaScript the chip is a link to the same list without that filter.
+  document.addEventListener("click", function (event) {
+    var chip = event.target.closest && event.target.closest("a[data-clear-filter]");
+    var form = document.getElementById("filters");
+    if (!chip || !form || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    var names = chip.getAttribute("data-clear-filter").split(" ");
+    var fields = names.map(function (name) { return form.elements.namedItem(name); }).filter(Boolean);
+    if (!fields.length) return;
+    event.preventDefault();
+    fields.forEach(function (field) {
+      if (field.tagName === "SELECT") field.selectedIndex = 0; else field.value = "";
+    });
+    // Focus would be lost with the chip: it goes to the next chip, else the filters' button.
+    var next = chip.closest("li") && chip.closest("li").nextElementSibling;
+    focusAfterChip = next ? "a[data-clear-filter='" + next.querySelector("a").getAttribute("data-clear-filter") + "']" : ".filter-panel > summary";
+    htmx.trigger(form, "submit");
+  });
+  var focusAfterChip = null;
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "results") return;
+    var count = document.querySelectorAll("#results .filter-chips a[data-clear-filter]").length;
+    var badge = document.querySelector(".filter-toggle .filter-count");
+    if (badge) { badge.textContent = count ? String(count) : ""; badge.hidden = !count; }
+    if (!focusAfterChip) return;
+    var target = document.querySelector("#results " + focusAfterChip) || document.querySelector(focusAfterChip);
+    focusAfterChip = null;
+    if (target) target.focus();
+  });
+
   // Back and forward re-render the page from the server (no history cache). htmx
   // starts one request per step and does not cancel the previous one, so after two
   // quick steps back a slow answer for the first step could arrive last and show

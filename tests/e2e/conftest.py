@@ -106,3 +106,13 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def show_filters(page: Page) -> None:
+    """Open a list's filters (they fold away behind the "Filters" button) if closed."""
+    toggle = page.locator(".filter-toggle")
+    if not toggle.count():
+        return  # a page without folding filters (the home page's search)
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(page.locator("#filters")).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from seventime.sandbox.demo import SCRIPT_CUSTOMER_NAME
 
-from .conftest import PASSWORD, login, screenshot
+from .conftest import PASSWORD, login, screenshot, show_filters
 
 pytestmark = pytest.mark.e2e
 
@@ -98,6 +98,7 @@ def type_filter(page: Page, selector: str, text: str, *, keystrokes: bool = True
     """Type into a field key by key, like a person. On a slow machine a pause between
     keys can let htmx send (and push to history) an intermediate value; tests that
     count history entries pass keystrokes=False: one input event, one entry."""
+    show_filters(page)
     field = page.locator(selector)
     if keystrokes:
         field.fill("")
@@ -249,6 +250,7 @@ def test_city_filter(logged_in):
     expect(page.locator(ROWS)).to_have_count(0)
 
     # A select filters too, without a button.
+    show_filters(page)
     page.locator("#id_city").fill("")
     page.select_option("#id_active", "false")
     expect_query(page, active="false")
@@ -272,6 +274,7 @@ def test_invalid_filter_error_while_filtering(logged_in):
     page = logged_in
     goto(page, "/invoices/")
     mark_page(page)
+    show_filters(page)
     page.fill("#id_date_from", "2026-12-01")
     page.fill("#id_date_to", "2026-01-01")
     expect_query(page, date_from="2026-12-01", date_to="2026-01-01")
@@ -406,6 +409,7 @@ def test_a_sort_click_right_after_the_rows_change_keeps_the_new_filter(logged_in
         """() => document.body.addEventListener("htmx:afterSwap", () => setTimeout(
              () => document.querySelector("#list-head th:nth-child(2) a").click(), 5), {once: true})"""
     )
+    show_filters(page)
     page.locator("#id_name").fill("berg")
     expect_query(page, name="berg", sort="name", dir="ascending")
     wait_until_settled(page)
@@ -601,7 +605,7 @@ def test_account_menu_closes_with_escape_and_when_focus_leaves(logged_in):
 
     page.keyboard.press("Enter")
     expect(menu).to_have_attribute("open", "")
-    page.locator("#id_name").focus()  # focus moves elsewhere on the page
+    page.locator(".filter-toggle").focus()  # focus moves elsewhere on the page
     expect(menu).not_to_have_attribute("open", "")
 
 
@@ -804,6 +808,9 @@ def test_keyboard_reaches_skip_link_filters_and_rows(logged_in):
         )
         if "row-link" in reached:
             break
+        if page.evaluate("document.activeElement.classList.contains('filter-toggle')"):
+            page.keyboard.press("Enter")  # the filters fold away: open them, focus goes to the first
+            reached.append(page.evaluate("document.activeElement.id"))
     for wanted in ("id_name", "id_customer_number", "id_organization_number", "id_city", "id_active", "row-link"):
         assert wanted in reached, f"Tab never reached {wanted}: {reached}"
     assert reached.index("id_name") < reached.index("row-link")
@@ -896,6 +903,8 @@ def test_on_a_phone_the_header_is_short_and_the_filters_start_on_the_first_scree
     header = page.locator("header.site-header").bounding_box()
     # It took ~380 px (45 %) when the sections stacked one per row beside the brand.
     assert header["height"] <= 0.25 * 844, f"the header takes {header['height']:.0f} of 844 px"
+    # The filters fold away; opened, they start on the first screen.
+    show_filters(page)
     expect(page.get_by_label("Name", exact=True)).to_be_in_viewport()
     expect(page.get_by_label("City", exact=True)).to_be_in_viewport()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

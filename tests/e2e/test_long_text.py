@@ -49,7 +49,8 @@ def test_a_10000_character_name_never_widens_a_list(logged_in, width):
         assert_nothing_wider_than_the_window(page, tables=width > 1000)
         cell = page.locator("#results tbody .clip", has_text="Långnamn").first
         assert cell.get_attribute("title") == LONG_NAME  # the whole name, on hovering
-        assert cell.bounding_box()["width"] <= 15 * rem(page) + 1
+        # On a laptop a cell; on a phone the row is a card whose name takes the line.
+        assert cell.bounding_box()["width"] <= (15 * rem(page) if width > 1000 else width) + 1
     goto(page, f"/customers/{customer['_id']}/")
     assert len(page.title()) <= 100, len(page.title())
     assert page.title().startswith("Långnamn")

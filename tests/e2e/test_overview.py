@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import PASSWORD, login, screenshot
+from .conftest import PASSWORD, login, screenshot, show_filters
 
 pytestmark = pytest.mark.e2e
 
@@ -118,6 +118,7 @@ def test_manager_narrows_the_overview_by_customer_and_follows_an_aging_bucket(ma
     customer = top.locator("tbody th a").first.inner_text().strip()
     assert customer
     page.evaluate("window.__marker = 1")
+    show_filters(page)
     field = page.get_by_label("Customer name or number")
     field.fill("")
     field.press_sequentially(customer, delay=20)

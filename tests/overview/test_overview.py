@@ -1501,4 +1501,5 @@ def test_chart_geometry_is_plain_numbers_in_every_language(manager_client, scena
     assert geometry, "no chart bars on the page"
     for attributes in geometry:
         for name, value in re.findall(r'(x|y|width|height)="([^"]*)"', attributes):
-            assert re.fullmatch(r"-?\d+(\.\d+)?", value), f"{name}={value!r} in {language}"
+            # Across in per cent (text keeps its size at any width), up in pixels.
+            assert re.fullmatch(r"-?\d+(\.\d+)?%?", value), f"{name}={value!r} in {language}"
