@@ -3,6 +3,7 @@
 
 import pytest
 import responses
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -35,6 +36,16 @@ def sandbox_data(transactional_db):
 def _no_sync_pauses(monkeypatch):
     """The sync engine waits between retries of a failed call: not in tests."""
     monkeypatch.setattr("dashboard.sync.engine.sleep", lambda seconds: None)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language, whatever the one before activated."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

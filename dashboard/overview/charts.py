@@ -124,6 +124,26 @@ def nice_step(rough: Decimal) -> Decimal:
     return power * 10
 
 
+def columns(points: list[tuple[str, Decimal]], *, width: int = 640, height: int = 180, gap: int = 6) -> list[Bar]:
+    """Vertical bars in SVG units, one per point, scaled to the largest value (negatives
+    drawn as 0): the payments page's chart of the next 30 days."""
+    if not points:
+        return []
+    top = max((value for _label, value in points), default=Decimal(0)) or Decimal(1)
+    slot = width / len(points)
+    return [
+        Bar(
+            label,
+            value,
+            x=round(index * slot + gap / 2, 1),
+            y=round(height - _share(value, top) * height, 1),
+            width=round(slot - gap, 1),
+            height=round(_share(value, top) * height, 1),
+        )
+        for index, (label, value) in enumerate(points)
+    ]
+
+
 def rows(points: list[tuple[str, Decimal]], *, width: int = 420, bar_height: int = 22, gap: int = 8) -> list[Bar]:
     """Horizontal bars, one per point, scaled to the largest value."""
     top = max((value for _label, value in points), default=Decimal(0)) or Decimal(1)

@@ -25,7 +25,7 @@ from seventime.records import Invoice
 
 from ..api import account_key
 from ..entities import RESOURCES
-from ..invoice_state import InvoiceState, invoice_state, local_day, today
+from ..invoice_state import INVOICE_DRAFT, INVOICE_PAID, INVOICE_SENT, InvoiceState, invoice_state, local_day, today
 from ..models import CreateAttempt, SyncedRecord
 from ..overview.figures import Overview, compute, currency
 from ..sync import read
@@ -170,10 +170,15 @@ def as_stood(invoice: Invoice, day: dt.date) -> Invoice | None:
         return moment is not None and local_day(moment) > day
 
     changes: dict = {}
+    # Seven Time's status code moves with the dates (1 draft, 2 sent, 3 paid): rolled back with them.
     if after(invoice.sent_date):
         changes["sent_date"] = None
+        if invoice.invoice_status in (INVOICE_SENT, INVOICE_PAID):
+            changes["invoice_status"] = INVOICE_DRAFT
     if after(invoice.payment_date):
         changes["payment_date"] = None
+        if invoice.invoice_status == INVOICE_PAID and "invoice_status" not in changes:
+            changes["invoice_status"] = INVOICE_SENT
     if invoice.archived and after(invoice.archived_date):
         changes["archived"] = False
     payments = tuple(p for p in invoice.partial_payments if not after(p.payment_date))

@@ -32,6 +32,8 @@ def left_to_pay(doc: dict, on: dt.date) -> Decimal:
     read from the document's dates; 0 when it was not sent and unpaid then."""
     if doc.get("isCreditInvoice") or doc.get("isCredited") or doc.get("creditInvoice"):
         return Decimal(0)
+    if doc.get("invoiceStatus") == 4:  # voided (Seven Time's "Obliterated"): owes nothing
+        return Decimal(0)
     if day(doc.get("createDate") or doc.get("invoiceDate")) and day(doc.get("createDate") or doc.get("invoiceDate")) > on:
         return Decimal(0)
     if doc.get("archived") and (not doc.get("archivedDate") or day(doc["archivedDate"]) <= on):
