@@ -68,13 +68,28 @@ def _user(django_user_model, username, group=None, **extra):
 
 
 def _make_groups():
-    """The groups (and managers' sync permission) as the migrations make them."""
+    """The groups and their permissions as the migrations make them. The migrations'
+    functions switch every app's `models_module` off and on around create_permissions
+    (right for a migration's own app registry); here they run on the real registry, so
+    each app's value is put back, or the next flush would make no content types or
+    permissions at all."""
     import importlib
 
     from django.apps import apps
 
-    for module, function in (("0002_groups", "create_groups"), ("0007_sync_permission", "give_managers")):
-        getattr(importlib.import_module(f"dashboard.migrations.{module}"), function)(apps, None)
+    kept = {config.label: config.models_module for config in apps.get_app_configs()}
+    steps = (
+        ("0002_groups", "create_groups"),
+        ("0007_sync_permission", "give_managers"),
+        ("0012_receive_expected_payments", "give_groups"),
+        ("0013_chase_receivables", "give_groups"),
+    )
+    try:
+        for module, function in steps:
+            getattr(importlib.import_module(f"dashboard.migrations.{module}"), function)(apps, None)
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = kept[config.label]
 
 
 @pytest.fixture

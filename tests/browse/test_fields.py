@@ -76,7 +76,7 @@ def test_invoice_page_shows_every_field_the_issue_names(office_client, api):
     assert page.count('class="badge state-') == 1
     assert "status code in Seven Time" not in page
     more = re.search(r'<details class="more">(.*?)</details>', page, re.S).group(1)
-    assert "Status code in Seven Time" in more and fields(more)["Status code in Seven Time"] == "2"
+    assert "Status code in Seven Time" in more and fields(more)["Status code in Seven Time"] == "2 (Sent)"
     assert "Skickad (type 4)" in text(page)
     # Text from the API is text.
     assert SCRIPT not in page and "&lt;script&gt;" in page
