@@ -68,6 +68,36 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def give_cookies(debug_port: int, base: str, cookies) -> None:
+    """Put the signed-in session's cookies into the running chromium's own jar."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{debug_port}")
+        browser.contexts[0].add_cookies([{"name": c.name, "value": c.value, "url": base} for c in cookies])
+        browser.close()  # only the connection: the browser and its default context stay
+
+
+def scores_of(name: str, report: Path, keep: Path | None) -> dict:
+    data = json.loads(report.read_text())
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copy(report, keep / report.name)
+    if data.get("runtimeError"):
+        sys.exit(f"{name}: Lighthouse failed: {data['runtimeError'].get('message')}")
+    if data.get("finalDisplayedUrl", "").rstrip("/").endswith("/login"):
+        sys.exit(f"{name}: Lighthouse was sent to the login page")
+    scores = {key: round(100 * (data["categories"][key]["score"] or 0)) for key in CATEGORIES}
+    failed = [a["id"] for a in data["audits"].values() if a.get("score") is not None and a["score"] < 1
+              and a.get("scoreDisplayMode") == "binary"]  # fmt: skip
+    if failed:
+        scores["failed audits"] = ", ".join(sorted(failed))
+    shift = data["audits"].get("cumulative-layout-shift", {}).get("numericValue")
+    if shift:
+        scores["layout shift"] = round(shift, 3)
+    return scores
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--min", type=int, default=95, help="the lowest score that passes (default 95)")
@@ -119,27 +149,33 @@ def main() -> int:
             "create form": "/customers/new/",
             "overview": "/overview/",
         }
-        cookie = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+        # The session goes into the browser's cookie jar, not into an extra header: a
+        # Cookie header set for Lighthouse reaches the page's own navigation but not its
+        # scripts' requests (a forbidden header for fetch/XHR), so a detail page's
+        # background check came back as the login page.
+        debug_port = free_port()
+        profile = work / "chromium-profile"
+        chrome = subprocess.Popen(
+            [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+             f"--remote-debugging-port={debug_port}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
         results = {}
-        for name, path in pages.items():
-            report = work / f"{name.replace(' ', '-')}.json"
-            subprocess.run(
-                [str(binary), f"{base}{path}", "--quiet", "--output=json", f"--output-path={report}",
-                 "--only-categories=" + ",".join(CATEGORIES), f"--extra-headers={json.dumps({'Cookie': cookie})}",
-                 "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
-                env={**os.environ, "CHROME_PATH": chromium}, check=True, timeout=300,
-            )  # fmt: skip
-            data = json.loads(report.read_text())
-            if options.reports:
-                options.reports.mkdir(parents=True, exist_ok=True)
-                shutil.copy(report, options.reports / report.name)
-            if data.get("finalDisplayedUrl", "").rstrip("/").endswith("/login"):
-                sys.exit(f"{name}: Lighthouse was sent to the login page")
-            results[name] = {key: round(100 * (data["categories"][key]["score"] or 0)) for key in CATEGORIES}
-            failed = [a["id"] for a in data["audits"].values() if a.get("score") is not None and a["score"] < 1
-                      and a.get("scoreDisplayMode") == "binary"]  # fmt: skip
-            if failed:
-                results[name]["failed audits"] = ", ".join(sorted(failed))
+        try:
+            wait_for(debug_port)
+            give_cookies(debug_port, base, session.cookies)
+            for name, path in pages.items():
+                report = work / f"{name.replace(' ', '-')}.json"
+                subprocess.run(
+                    [str(binary), f"{base}{path}", "--quiet", "--output=json", f"--output-path={report}",
+                     "--only-categories=" + ",".join(CATEGORIES), f"--port={debug_port}"],
+                    check=True, timeout=300,
+                )  # fmt: skip
+                results[name] = scores_of(name, report, options.reports)
+        finally:
+            chrome.terminate()
+            chrome.wait(timeout=30)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -154,6 +190,8 @@ def main() -> int:
     for name, scores in results.items():
         if "failed audits" in scores:
             print(f"  {name}: failed audits: {scores['failed audits']}")
+        if "layout shift" in scores:
+            print(f"  {name}: cumulative layout shift {scores['layout shift']}")
     if below:
         print(f"\nBelow {options.min}: " + "; ".join(below))
         return 1

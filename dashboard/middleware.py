@@ -2,9 +2,14 @@
 words come from api_errors.py."""
 
 import logging
+from urllib.parse import urlsplit
 
-from django.shortcuts import render
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import render, resolve_url
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from seventime import SevenTimeError
 
@@ -74,4 +79,26 @@ class PrivateAnswersMiddleware:
         response = self.get_response(request)
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, except for an htmx request from a page whose session has ended (logged
+    out in another tab, expired): htmx would swap the login page into a part of the
+    page (a list's rows, a detail page's check line). It sends the whole page to the
+    login form instead (`HX-Redirect`), and back to the page the person was on after."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        current = request.headers.get("HX-Current-URL", "")
+        parts = urlsplit(current)
+        same_site = url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()})
+        back_to = (parts.path + (f"?{parts.query}" if parts.query else "")) if same_site and parts.path else "/"
+        login = redirect_to_login(
+            back_to, resolve_url(self.get_login_url(view_func)), self.get_redirect_field_name(view_func)
+        )
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login["Location"]
+        patch_vary_headers(response, ["HX-Request"])
         return response

@@ -408,3 +408,29 @@ def test_the_admin_login_is_throttled_the_same_way(client, django_user_model, se
     with time_machine.travel(MONDAY_NINE + timedelta(minutes=16), tick=False):
         response = client.post("/admin/login/", form)
         assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+# --- a page whose session has ended ---
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_the_login_form(client):
+    """Without this, htmx swapped the login page into the list's rows or a detail page's
+    check line (seen by Lighthouse as a 355 px shift of the customer page)."""
+    response = client.get(
+        "/customers/?q=ab",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/customers/?q=a&sort=name",
+    )
+    assert response.status_code == 204 and not response.content
+    assert response["HX-Redirect"] == "/login/?next=/customers/%3Fq%3Da%26sort%3Dname"
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_login_form_never_sends_back_to_another_site(client):
+    response = client.get("/customers/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/customers/")
+    assert response["HX-Redirect"] == "/login/?next=/"
+
+
+def test_without_htmx_the_login_redirect_is_djangos(client):
+    response = client.get("/customers/?q=ab")
+    assert response.status_code == 302 and response["Location"] == "/login/?next=/customers/%3Fq%3Dab"

@@ -203,4 +203,26 @@
     if (!target.matches("a, button, input, select, textarea")) target.setAttribute("tabindex", "-1");
     target.focus();
   });
+  // A table wider than a phone scrolls sideways inside its frame: such a frame must be
+  // reachable with the keyboard, so that the arrow keys scroll it (the table inside
+  // carries the names: the frame takes no role or label of its own, which would repeat
+  // its section's). Only while it really scrolls.
+  function reachScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.dataset.scrollFrame = "";
+      } else if (!scrolls && wrap.hasAttribute("data-scroll-frame")) {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("data-scroll-frame");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", reachScrollers);
+  document.addEventListener("htmx:afterSettle", reachScrollers);
+  window.addEventListener("resize", function () {
+    window.clearTimeout(reachScrollers.timer);
+    reachScrollers.timer = window.setTimeout(reachScrollers, 150);
+  });
 })();

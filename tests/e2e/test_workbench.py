@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from seventime.sandbox import store
 from tests.workbench.support import make_copy
 
-from .conftest import PASSWORD, SCREENSHOTS, login
+from .conftest import PASSWORD, SCREENSHOTS, login, show_filters
 
 pytestmark = pytest.mark.e2e
 
@@ -150,6 +150,7 @@ def test_a_saved_view_is_in_the_navigation_restores_its_filters_and_its_link_wor
 ):
     page = office_page
     page.goto("/invoices/")
+    show_filters(page)
     page.select_option("#id_state", "overdue")
     wait_for_query(page, "state", "overdue")
     page.locator("#results thead").get_by_role("link", name="Due date").click()
@@ -232,5 +233,7 @@ def test_screenshots(manager_page, live_server, language):
         page.goto("/views/")
         shot(page, f"workbench-saved-views-{language}-{width}")
         page.goto("/invoices/?state=overdue")
+        if width < 1024:  # the navigation folds away behind "Menu" on a phone
+            page.get_by_role("button", name="Menu" if language == "en" else "Meny").click()
         page.locator(".saved-views-menu summary").click()
         shot(page, f"workbench-saved-menu-{language}-{width}", full_page=False)
