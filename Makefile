@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-production e2e browser reset-demo benchmark benchmark-copy benchmark-copy-production loadtest loadtest-production
+.PHONY: run serve test test-production e2e browser reset-demo benchmark benchmark-copy benchmark-copy-production loadtest loadtest-production lighthouse
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -95,3 +95,9 @@ loadtest: $(STAMP)
 ## stopped after it (.ci/services, as make test-production).
 loadtest-production: $(STAMP)
 	bash .ci/services $(MAKE) --no-print-directory loadtest
+
+## Lighthouse (npm lighthouse@12.2.3, installed once into ~/.cache) on the start page, a list,
+## a detail page, a create form and the overview: accessibility, best practices and
+## performance, each at least 95 (ARGS="--min 90"). .ci/run runs it.
+lighthouse: $(STAMP) browser
+	$(PY) -m benchmark.lighthouse $(ARGS)

@@ -101,6 +101,10 @@ def scores_of(name: str, report: Path, keep: Path | None) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--min", type=int, default=95, help="the lowest score that passes (default 95)")
+    parser.add_argument(
+        "--min-performance", type=int, help="the lowest performance score that passes (default: --min); "
+        "CI allows a little for a shared machine's noise, the other two categories get none"
+    )
     parser.add_argument("--reports", type=Path, help="keep Lighthouse's JSON reports in this directory")
     options = parser.parse_args()
     chromium = shutil.which("chromium")
@@ -186,16 +190,19 @@ def main() -> int:
     below = []
     for name, scores in results.items():
         print(f"{name:<16}" + "".join(f"{scores[key]:>16}" for key in CATEGORIES))
-        below += [f"{name}: {key} {scores[key]}" for key in CATEGORIES if scores[key] < options.min]
+        floors = {key: options.min for key in CATEGORIES}
+        floors["performance"] = options.min if options.min_performance is None else options.min_performance
+        below += [f"{name}: {key} {scores[key]}" for key in CATEGORIES if scores[key] < floors[key]]
     for name, scores in results.items():
         if "failed audits" in scores:
             print(f"  {name}: failed audits: {scores['failed audits']}")
         if "layout shift" in scores:
             print(f"  {name}: cumulative layout shift {scores['layout shift']}")
     if below:
-        print(f"\nBelow {options.min}: " + "; ".join(below))
+        print("\nBelow the floor: " + "; ".join(below))
         return 1
-    print(f"\nEvery score is at least {options.min}.")
+    lowest = min(scores[key] for scores in results.values() for key in CATEGORIES)
+    print(f"\nEvery score is at its floor or above; the lowest is {lowest}.")
     return 0
 
 
