@@ -109,6 +109,7 @@ def fill_copy() -> dict[str, int]:
                 "columns_version": copy.columns_version(),
             },
         )
+    copy.analyze()  # as the engine does after a full sweep
     return counts
 
 

@@ -474,6 +474,7 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
             status.last_complete_at = started
             status.sweep = {key: value for key, value in status.sweep.items() if key != "due"}
         status.save()
+    copy.analyze()  # PostgreSQL: plans for the new rows now, not when autovacuum comes by
     tracker.update(entity.name, done=status.count, total=status.count)
     if gone:
         logger.info("Sync: %d %s no longer in Seven Time", gone, entity.name)

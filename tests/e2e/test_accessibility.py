@@ -1,6 +1,6 @@
 """axe (axe-core, bundled by the axe-playwright-python package: no CDN, no download at
 test time) on every page kind, at 1366 × 900 and 390 × 844, in English and Swedish
-(issue 16: 0 violations). One browser context per size and language visits every page,
+(issue 16: 0 violations), and that no page scrolls sideways. One browser context per size and language visits every page,
 read from a complete local copy of the demo data, as the admin (who may see them all),
 with every fold ("More", filters) opened so that what they hold is checked too."""
 
@@ -80,6 +80,9 @@ def violations_on(page: Page, path: str) -> list[str]:
     expect(page.locator(".htmx-request")).to_have_count(0)  # the page's own requests answered
     open_folds(page)
     found = []
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 1:
+        found.append(f"the page is {overflow}px wider than the screen: it scrolls sideways")
     for violation in AXE.run(page).response["violations"]:
         where = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
         found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {where}")

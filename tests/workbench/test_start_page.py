@@ -128,6 +128,13 @@ def test_a_manager_sees_the_invoices_to_chase_today_most_days_times_amount_first
     assert links == [f"/invoices/{row[2]['_id']}/" for row in late[:10]]
 
 
+def test_the_chase_block_leads_to_the_receivables_pages_for_those_who_may_see_them(copied, manager_client):
+    chase = block(manager_client.get("/").content.decode(), "chase")
+    for page in ("/receivables/chase/", "/receivables/aged/", "/overview/payments/"):
+        assert page in hrefs(chase)
+        assert manager_client.get(page).status_code == 200
+
+
 def test_a_manager_sees_how_fresh_the_copy_is(copied, manager_client):
     fresh = text(block(manager_client.get("/").content.decode(), "fresh"))
     assert re.search(r"Invoices: updated \d+ (minute|minutes) ago", fresh)
