@@ -40,7 +40,7 @@ serve: $(STAMP)
 ## Run the whole test suite (installs Debian's chromium for the browser tests when missing)
 test: $(STAMP) browser
 	$(PY) -m pytest -m "not e2e" -n $${TEST_PROCESSES:-2}
-	$(PY) -m pytest -m e2e
+	$(PY) -m pytest -m e2e -n $${TEST_PROCESSES:-2}
 
 ## The non-browser suite on a real PostgreSQL and Redis (installed with apt when missing,
 ## started on loopback ports for the run and stopped after it)
@@ -49,7 +49,7 @@ test-production: $(STAMP)
 
 ## Only the end-to-end browser tests
 e2e: $(STAMP) browser
-	$(PY) -m pytest -m e2e
+	$(PY) -m pytest -m e2e -n $${TEST_PROCESSES:-2}
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
