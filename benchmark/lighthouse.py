@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -68,6 +69,15 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def give_cookies(debug_port: int, base: str, cookies) -> None:
     """Put the signed-in session's cookies into the running chromium's own jar."""
     from playwright.sync_api import sync_playwright
@@ -85,7 +95,7 @@ def scores_of(name: str, report: Path, keep: Path | None) -> dict:
         shutil.copy(report, keep / report.name)
     if data.get("runtimeError"):
         sys.exit(f"{name}: Lighthouse failed: {data['runtimeError'].get('message')}")
-    if data.get("finalDisplayedUrl", "").rstrip("/").endswith("/login"):
+    if urlsplit(data.get("finalDisplayedUrl", "")).path.rstrip("/").endswith("/login"):
         sys.exit(f"{name}: Lighthouse was sent to the login page")
     scores = {key: round(100 * (data["categories"][key]["score"] or 0)) for key in CATEGORIES}
     failed = [a["id"] for a in data["audits"].values() if a.get("score") is not None and a["score"] < 1
@@ -178,11 +188,9 @@ def main() -> int:
                 )  # fmt: skip
                 results[name] = scores_of(name, report, options.reports)
         finally:
-            chrome.terminate()
-            chrome.wait(timeout=30)
+            stop(chrome)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"\nLighthouse {VERSION} (Debian chromium, default mobile settings), signed in as the demo manager:")

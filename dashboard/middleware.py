@@ -89,12 +89,17 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     login form instead (`HX-Redirect`), and back to the page the person was on after."""
 
     def handle_no_permission(self, request, view_func):
-        if request.headers.get("HX-Request") != "true":
+        htmx = request.headers.get("HX-Request") == "true"
+        # htmx restoring a page from history swaps the answer into the body whatever its
+        # headers say: Django's redirect, which the browser follows, shows the login form.
+        if not htmx or request.headers.get("HX-History-Restore-Request") == "true":
             return super().handle_no_permission(request, view_func)
         current = request.headers.get("HX-Current-URL", "")
         parts = urlsplit(current)
         same_site = url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()})
         back_to = (parts.path + (f"?{parts.query}" if parts.query else "")) if same_site and parts.path else "/"
+        if not url_has_allowed_host_and_scheme(back_to, allowed_hosts={request.get_host()}):
+            back_to = "/"  # "//elsewhere/" as a path (the login view would refuse it too)
         login = redirect_to_login(
             back_to, resolve_url(self.get_login_url(view_func)), self.get_redirect_field_name(view_func)
         )

@@ -431,6 +431,20 @@ def test_the_login_form_never_sends_back_to_another_site(client):
     assert response["HX-Redirect"] == "/login/?next=/"
 
 
+def test_a_path_that_names_another_site_is_not_where_the_login_form_sends(client):
+    response = client.get("/customers/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver//evil.example/")
+    assert response["HX-Redirect"] == "/login/?next=/"
+
+
+def test_a_page_restored_from_history_gets_djangos_redirect_which_the_browser_follows(client):
+    """htmx swaps a history restore's answer into the body whatever its headers say."""
+    response = client.get(
+        "/customers/?q=ab", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/customers/?q=ab",
+    )  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/login/?next=/customers/%3Fq%3Dab"
+
+
 def test_without_htmx_the_login_redirect_is_djangos(client):
     response = client.get("/customers/?q=ab")
     assert response.status_code == 302 and response["Location"] == "/login/?next=/customers/%3Fq%3Dab"

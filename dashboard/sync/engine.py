@@ -259,6 +259,7 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
 
         # First the incremental passes (a few calls): new and changed records come first.
         incremental_round()
+        swept = False
         for name in names:
             if name in errors:
                 continue
@@ -268,6 +269,9 @@ def sync(*, full: bool = False, on_progress=None, entities: list[str] | None = N
             tracker.update(name, state="running", force=True)
             if guarded(name, partial(_full, account, ENTITIES[name], statuses[name], tracker, interleave)):
                 tracker.update(name, state="done", force=True)
+                swept = True
+        if swept:
+            copy.analyze()  # PostgreSQL: plans for the new rows now, not when autovacuum comes by
         complete = all(status.complete for status in CopyStatus.objects.filter(account=account, entity__in=names))
         SyncRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
             finished_at=now(),
@@ -474,7 +478,6 @@ def _full(account, entity, status, tracker, interleave=lambda: None) -> None:
             status.last_complete_at = started
             status.sweep = {key: value for key, value in status.sweep.items() if key != "due"}
         status.save()
-    copy.analyze()  # PostgreSQL: plans for the new rows now, not when autovacuum comes by
     tracker.update(entity.name, done=status.count, total=status.count)
     if gone:
         logger.info("Sync: %d %s no longer in Seven Time", gone, entity.name)

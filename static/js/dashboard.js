@@ -209,11 +209,12 @@
   // its section's). Only while it really scrolls.
   function reachScrollers() {
     document.querySelectorAll(".table-wrap").forEach(function (wrap) {
-      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      var overflow = window.getComputedStyle(wrap).overflowX;
+      var scrolls = (overflow === "auto" || overflow === "scroll") && wrap.scrollWidth > wrap.clientWidth + 1;
       if (scrolls && !wrap.hasAttribute("tabindex")) {
         wrap.setAttribute("tabindex", "0");
         wrap.dataset.scrollFrame = "";
-      } else if (!scrolls && wrap.hasAttribute("data-scroll-frame")) {
+      } else if (!scrolls && wrap.hasAttribute("data-scroll-frame") && document.activeElement !== wrap) {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("data-scroll-frame");
       }
@@ -221,6 +222,8 @@
   }
   document.addEventListener("DOMContentLoaded", reachScrollers);
   document.addEventListener("htmx:afterSettle", reachScrollers);
+  // A "Show" fold inside a table can make it wider than the screen.
+  document.addEventListener("toggle", reachScrollers, true);
   window.addEventListener("resize", function () {
     window.clearTimeout(reachScrollers.timer);
     reachScrollers.timer = window.setTimeout(reachScrollers, 150);

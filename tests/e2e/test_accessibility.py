@@ -74,8 +74,11 @@ def open_folds(page: Page) -> None:
     )
 
 
-def violations_on(page: Page, path: str) -> list[str]:
-    page.goto(path)
+def violations_on(page: Page, path: str, status: int = 200) -> list[str]:
+    response = page.goto(path)
+    # The page asked for, not a login form or an error page in its place.
+    assert response is not None and response.status == status, f"{path} answered {response and response.status}"
+    assert page.url.endswith(path), f"{path} ended on {page.url}"
     assert_no_traceback(page)
     expect(page.locator(".htmx-request")).to_have_count(0)  # the page's own requests answered
     open_folds(page)
@@ -99,10 +102,13 @@ def test_no_axe_violations_on_any_page_kind(browser, live_server, sandbox_data, 
     try:
         login(page, "axel")
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-        found = {name: violations_on(page, path) for name, path in page_kinds().items()}
+        found = {
+            name: violations_on(page, path, 404 if name == "not found" else 200) for name, path in page_kinds().items()
+        }
         # The language really is the one asked for (the check would otherwise pass twice in one).
-        page.goto("/")
+        page.goto("/customers/")
         assert page.locator("html").get_attribute("lang") == language
+        expect(page.locator("h1")).to_have_text("Customers" if language == "en" else "Kunder")
     finally:
         context.close()
     found = {name: problems for name, problems in found.items() if problems}
