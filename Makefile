@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-production e2e browser reset-demo benchmark benchmark-copy benchmark-copy-production loadtest loadtest-production lighthouse
+.PHONY: run serve test test-production e2e browser reset-demo benchmark benchmark-copy benchmark-copy-production loadtest loadtest-production lighthouse screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -101,3 +101,8 @@ loadtest-production: $(STAMP)
 ## performance, each at least 95 (ARGS="--min 90"). .ci/run runs it.
 lighthouse: $(STAMP) browser
 	$(PY) -m benchmark.lighthouse $(ARGS)
+
+## The README's screenshots (docs/screenshots/): every page kind at 1366 and 390 px in
+## English and Swedish, from gunicorn on the demo data (benchmark/screenshots.py).
+screenshots: $(STAMP) browser
+	$(PY) -m benchmark.screenshots $(ARGS)
