@@ -302,5 +302,8 @@ ENTITIES: dict[str, Entity] = {
     )
 }
 
-#: Sweep order: contact persons after customers (they are listed per customer).
-ORDER = tuple(ENTITIES)
+#: Sweep order: the order above, but what is listed one customer at a time (contact
+#: persons: 320 calls on the demo data, 80 s at 4 a second) last, after the customers it
+#: needs and after every other entity, so that a first sync makes those complete within
+#: its first minute instead of after the contact persons.
+ORDER = tuple(sorted(ENTITIES, key=lambda name: ENTITIES[name].per_customer))
