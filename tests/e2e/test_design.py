@@ -182,3 +182,45 @@ def _login_sv(page, username):
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.locator("button[type=submit]").click()
+
+
+def test_downloads_a_swedish_office_opens_at_once(browser, live_server, superuser):
+    """The list's "CSV" and "Excel" links in Swedish: the CSV has semicolons, decimal commas
+    and a BOM, the Excel file number cells, a filter row and a frozen header; both hold every
+    match, not a page of them."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from tests.workbench.support import make_copy
+
+    make_copy()
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1366, "height": 900}, locale="sv-SE", accept_downloads=True
+    )
+    page = context.new_page()
+    try:
+        _login_sv(page, superuser.username)
+        goto(page, "/invoices/?state=overdue")
+        total = int(re.search(r"av (\d+) träffar", page.locator("#results .summary").inner_text()).group(1))
+        assert total > 25  # more than one page
+        with page.expect_download() as download:
+            page.locator(".downloads").get_by_role("link", name="CSV").click()
+        body = Path(download.value.path()).read_bytes()
+        assert body.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline=""), delimiter=";"))
+        header, rows = rows[0], rows[1:]
+        assert len(rows) == total and len(header) > 5
+        amounts = [row[header.index("Belopp inkl. moms")] for row in rows]
+        # Decimal commas, never points (whole amounts have no decimals: "8578", "1724,83").
+        assert all(re.fullmatch(r"-?\d+(,\d+)?", amount) for amount in amounts), amounts[:5]
+        with page.expect_download() as download:
+            page.locator(".downloads").get_by_role("link", name="Excel").click()
+        sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+        assert sheet.max_row == total + 1
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        assert all(isinstance(sheet.cell(row=r, column=1).value, int) for r in range(2, sheet.max_row + 1))
+    finally:
+        context.close()
