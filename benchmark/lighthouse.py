@@ -181,11 +181,19 @@ def main() -> int:
             give_cookies(debug_port, base, session.cookies)
             for name, path in pages.items():
                 report = work / f"{name.replace(' ', '-')}.json"
-                subprocess.run(
-                    [str(binary), f"{base}{path}", "--quiet", "--output=json", f"--output-path={report}",
-                     "--only-categories=" + ",".join(CATEGORIES), f"--port={debug_port}"],
-                    check=True, timeout=300,
-                )  # fmt: skip
+                # Lighthouse now and then fails to record the page load's trace ("NO_NAVSTART:
+                # Please run Lighthouse again", seen once in CI): it gets three tries.
+                for attempt in range(1, 4):
+                    answer = subprocess.run(
+                        [str(binary), f"{base}{path}", "--quiet", "--output=json", f"--output-path={report}",
+                         "--only-categories=" + ",".join(CATEGORIES), f"--port={debug_port}"],
+                        timeout=300,
+                    )  # fmt: skip
+                    if answer.returncode == 0 and not json.loads(report.read_text()).get("runtimeError"):
+                        break
+                    print(f"{name}: Lighthouse failed (try {attempt} of 3)", flush=True)
+                if not report.exists():
+                    sys.exit(f"{name}: Lighthouse failed three times")
                 results[name] = scores_of(name, report, options.reports)
         finally:
             stop(chrome)
