@@ -69,6 +69,37 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def demo_env(work: Path, port: int, purpose: str) -> dict:
+    """Settings for a production server (gunicorn, DEBUG off) on the sandbox's demo data in
+    a throwaway SQLite database under `work`, with no rate limit (set-up goes fast)."""
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SANDBOX_ENABLED": "true",
+        "SECRET_KEY": f"{purpose}-only-throwaway-key-not-used-for-anything-else",
+        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "TASK_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}",
+        "SEVENTIME_RATE_LIMIT": "0",
+        "SANDBOX_RATE_LIMIT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+
+
+def prepare_demo(env: dict) -> None:
+    """The database, static files, demo data and logins, and a complete local copy."""
+    for command in (("migrate", "--noinput"), ("collectstatic", "--noinput"), ("demo_setup",), ("sync", "--full")):
+        manage(env, *command)
+
+
+def start_gunicorn(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn", "dashboard.wsgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -124,27 +155,9 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="dashboard-lighthouse-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SANDBOX_ENABLED": "true",
-        "SECRET_KEY": "lighthouse-only-throwaway-key-not-used-for-anything-else",
-        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
-        "TASK_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}",
-        "SEVENTIME_RATE_LIMIT": "0",
-        "SANDBOX_RATE_LIMIT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-    }
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "demo_setup")
-    manage(env, "sync", "--full")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn", "dashboard.wsgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    env = demo_env(work, port, "lighthouse")
+    prepare_demo(env)
+    server = start_gunicorn(env)
     try:
         wait_for(port)
         base = f"http://127.0.0.1:{port}"

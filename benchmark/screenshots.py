@@ -11,15 +11,13 @@ local copy. Not a measurement: it lives beside them for that set-up.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from .lighthouse import ROOT, free_port, manage, stop, wait_for
+from .lighthouse import ROOT, demo_env, free_port, prepare_demo, start_gunicorn, stop, wait_for
 
 SIZES = {1366: {"width": 1366, "height": 900}, 390: {"width": 390, "height": 844}}
 LANGUAGES = ("en", "sv")
@@ -61,25 +59,9 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="dashboard-screenshots-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SANDBOX_ENABLED": "true",
-        "SECRET_KEY": "screenshots-only-throwaway-key-not-used-for-anything-else",
-        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
-        "TASK_QUEUE_URL": f"sqlite:///{work / 'queue.sqlite3'}",
-        "SEVENTIME_RATE_LIMIT": "0",
-        "SANDBOX_RATE_LIMIT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-    }
-    for command in (("migrate", "--noinput"), ("collectstatic", "--noinput"), ("demo_setup",), ("sync", "--full")):
-        manage(env, *command)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn", "dashboard.wsgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    env = demo_env(work, port, "screenshots")
+    prepare_demo(env)
+    server = start_gunicorn(env)
     options.out.mkdir(parents=True, exist_ok=True)
     taken = 0
     try:
