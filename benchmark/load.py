@@ -112,6 +112,7 @@ class Page:
     began: float
     ended: float
     status: int
+    failure: str = ""  # why there was no answer (status 0): the exception, as requests raised it
 
     @property
     def ms(self) -> float:
@@ -312,13 +313,14 @@ def run_level(base: str, sessions: list, pages: list, seconds: float) -> tuple[f
             label, path, headers = pages[turn % len(pages)]
             turn += 1
             started = time.time()
+            failure = ""
             try:
                 # A redirect (to the login, say) is not the page: it counts as an error.
                 answer = browser.get(base + path, headers=headers, timeout=PAGE_TIMEOUT, allow_redirects=False)
                 status = answer.status_code
-            except requests.RequestException:
-                status = 0
-            mine.append(Page(label, started, time.time(), status))
+            except requests.RequestException as error:
+                status, failure = 0, f"{type(error).__name__}: {error} ({label}, {started - began:.1f} s into the level)"
+            mine.append(Page(label, started, time.time(), status, failure))
         with lock:
             done.extend(mine)
 
@@ -507,6 +509,8 @@ class LoadTest:
             f"\n{level.users} user{'s' if level.users != 1 else ''}: {len(level.pages)} pages begun in {level.seconds:.0f} s (the last answered "
             f"{level.ended - level.deadline:.1f} s after); errors: {errors or 'none'}"
         )
+        for failure, count in Counter(page.failure for page in level.pages if page.failure).most_common(5):
+            self.write(f"  no answer x{count}: {failure}")
         self.write(f"  gunicorn memory at the start: {memory_words(level.memory_start)}")
         self.write(f"  gunicorn memory at the end:   {memory_words(level.memory_end)}")
         self.write(

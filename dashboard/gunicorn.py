@@ -24,6 +24,13 @@ worker_class = "gthread"
 # A create waits at most SEVENTIME_TOTAL_TIMEOUT (15 s) per call on Seven Time.
 timeout = int(os.environ.get("WEB_TIMEOUT") or 60)
 graceful_timeout = 20
+# How long an idle keep-alive connection stays open. gunicorn's default (2 s) closes it
+# just as a client may be reusing it, and that request is reset ("Connection reset by
+# peer": the load test's first pages after its users signed in met it). A load balancer
+# that keeps connections to the app servers must find them open: keepalive has to exceed
+# its idle timeout (60 s on AWS's and nginx's defaults), or it answers 502 now and then.
+# Idle connections wait in gthread's poller, holding no thread (worker_connections: 1000).
+keepalive = int(os.environ.get("WEB_KEEPALIVE") or 75)
 accesslog = "-"
 errorlog = "-"
 # Imports Django once in the master; workers fork with it loaded (less memory, faster start).

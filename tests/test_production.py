@@ -14,7 +14,8 @@ django.setup()
 from django.conf import settings
 db = settings.DATABASES["default"]
 print(json.dumps({"engine": db["ENGINE"], "max_age": db.get("CONN_MAX_AGE"), "health": db.get("CONN_HEALTH_CHECKS"),
-                  "mode": db.get("OPTIONS", {}).get("transaction_mode"), "cache": settings.CACHES["default"]["BACKEND"]}))
+                  "mode": db.get("OPTIONS", {}).get("transaction_mode"), "cache": settings.CACHES["default"]["BACKEND"],
+                  "sessions": settings.SESSION_ENGINE}))
 """
 
 
@@ -52,6 +53,12 @@ def test_a_redis_address_gives_the_shared_cache():
     assert _settings(CACHE_URL="redis://127.0.0.1:6379/1")["cache"] == "django.core.cache.backends.redis.RedisCache"
 
 
+def test_sessions_are_read_from_a_shared_cache_but_never_from_one_local_to_a_process():
+    assert _settings(CACHE_URL="redis://127.0.0.1:6379/1")["sessions"] == "django.contrib.sessions.backends.cached_db"
+    # A log-out in one process would not reach the local caches of the others.
+    assert _settings()["sessions"] == "django.contrib.sessions.backends.db"
+
+
 def test_production_without_a_shared_cache_is_warned_about():
     check = _manage("check", DEBUG="false", SECRET_KEY="check-probe", SANDBOX_ENABLED="true", CACHE_URL="")
     assert "dashboard.W002" in check.stderr and "CACHE_URL" in check.stderr
@@ -77,13 +84,16 @@ def test_gunicorn_runs_threaded_workers_sized_from_the_cores_or_the_environment(
 
     from dashboard import gunicorn as config
 
-    for name in ("WEB_WORKERS", "WEB_THREADS", "HOST", "PORT"):
+    for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_KEEPALIVE", "HOST", "PORT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 6)
     default = importlib.reload(config)
     assert (default.workers, default.threads, default.worker_class, default.bind) == (6, 8, "gthread", "127.0.0.1:8000")
+    # Longer than a load balancer's idle timeout (60 s by default on AWS and nginx), not gunicorn's 2 s.
+    assert default.keepalive == 75
     monkeypatch.setenv("WEB_WORKERS", "3")
     monkeypatch.setenv("WEB_THREADS", "16")
+    monkeypatch.setenv("WEB_KEEPALIVE", "30")
     monkeypatch.setenv("PORT", "9000")
     chosen = importlib.reload(config)
-    assert (chosen.workers, chosen.threads, chosen.bind) == (3, 16, "127.0.0.1:9000")
+    assert (chosen.workers, chosen.threads, chosen.keepalive, chosen.bind) == (3, 16, 30, "127.0.0.1:9000")
