@@ -132,6 +132,15 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", int(env.str("DATABASE_CONN_MAX_AGE", default="") or 600))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+# Sessions: with a cache every process shares (Redis), read from it and written through to
+# the database, which saves every page a database query. A cache local to each process is
+# not used for them: a session ended in one process (a log-out) would stay valid in the
+# others' caches.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    else "django.contrib.sessions.backends.cached_db"
+)
 
 # The background worker's queue (huey; see docs/sync.md, "Background worker"). By
 # default a SQLite file beside the database (or in the project when the database is

@@ -1,7 +1,8 @@
 """Two production app servers at once (gunicorn, one port each) on the same
 PostgreSQL and Redis, as behind a load balancer: a login on one is valid on the
-other, what one creates the other shows at once, and ten identical submits spread
-over both create one record.
+other (and a log-out on one ends it on both, sessions being cached in Redis), what one
+creates the other shows at once, and ten identical submits spread over both create one
+record.
 
 Meaningful only on a shared database and cache, so it runs in `make test-production`
 (CI) and is skipped on the default SQLite and local-memory run."""
@@ -123,6 +124,23 @@ def test_a_login_on_one_server_is_valid_on_the_other(servers):
     page = session.get(f"{other.url}/customers/", timeout=60)
     assert page.status_code == 200 and "/login/" not in page.url
     assert 'id="results"' in page.text
+
+
+def test_a_stolen_session_cookie_stops_working_on_both_servers_after_log_out(servers):
+    one, other = servers
+    session = _session()
+    _log_in(session, one.url)
+    stolen = session.cookies.get("sessionid")
+    for url in (one.url, other.url):  # read (and cached) by both
+        assert "/login/" not in session.get(f"{url}/customers/", timeout=60).url
+    page = session.get(f"{other.url}/customers/", timeout=60).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    session.post(f"{other.url}/logout/", data={"csrfmiddlewaretoken": token}, timeout=60,
+                 headers={"Referer": f"{other.url}/customers/"})
+    for url in (one.url, other.url):
+        thief = _session()
+        thief.cookies.set("sessionid", stolen)
+        assert "/login/" in thief.get(f"{url}/customers/", timeout=60).url
 
 
 def test_what_one_server_creates_the_other_shows_at_once(servers):
