@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .documents import DocumentField
+
 
 class Access(models.Model):
     """Holds the dashboard's permissions. The records live in Seven Time, not in
@@ -151,7 +153,7 @@ class SyncedRecord(models.Model):
     #: The document, last in the row (migration 0011): SQLite reads a row's columns in order
     #: and a document of several kB runs into overflow pages, so every column a filter reads
     #: sits before it and a filter scans only the rows' first page.
-    data = models.JSONField(encoder=DjangoJSONEncoder)  # money arrives as Decimal
+    data = DocumentField(encoder=DjangoJSONEncoder)  # money arrives as Decimal
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "entity", "record_id"], name="unique_synced_record")]
