@@ -17,6 +17,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from seventime.errors import SevenTimeError
+
+from ..api_errors import describe
 from ..entities import RESOURCES, Resource
 from ..exports import FORMATS, download
 from ..fetch import fetch, fetch_while
@@ -201,8 +204,18 @@ def detail_view(request, resource: Resource, pk: str):
     state = read.state(resource.copy_entity)
     copied = resource.detail_from_copy(pk) if state.usable else None
     if copied is None:
-        # Not in the copy (yet): from Seven Time, as before the copy.
-        results, lookups = fetch(resource.detail_calls(pk), resource.lookups + resource.detail_lookups)
+        # Not in the copy (yet), or a part of the page whose copy is not complete yet (a
+        # customer's contact persons before their first sweep): from Seven Time, as before the copy.
+        try:
+            results, lookups = fetch(resource.detail_calls(pk), resource.lookups + resource.detail_lookups)
+        except SevenTimeError as error:
+            # Seven Time failing for now (5xx, 429, no answer, a malformed one: `retryable`):
+            # the record itself from the copy if it is there, saying which part of the page
+            # Seven Time could not give. Not found or not configured stay the error page.
+            record_only = Resource.detail_from_copy(resource, pk) if state.usable and error.retryable else None
+            if record_only is None:
+                raise
+            return _render_detail(request, resource, record_only, copy=state, related_error=describe(error))
         return _render_detail(request, resource, results, lookups)
     # At once from the copy; the page then checks the record with Seven Time (detail_check.py).
     return _render_detail(request, resource, copied, copy=state)

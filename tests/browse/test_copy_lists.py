@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from dashboard.invoice_state import InvoiceState, invoice_state
+from dashboard.models import CopyStatus
 from dashboard.sync import engine
 from seventime.client import SevenTimeClient
 from seventime.records import Invoice
@@ -165,6 +166,23 @@ def test_a_detail_page_renders_from_the_copy_when_seven_time_is_down_and_its_che
     _response, note = get(office_client, f"/customers/{customer['_id']}/?check=1", **{"HX-Request": "true"})
     assert "Could not check with Seven Time." in text(note) and "The page shows the local copy." in text(note)
     assert len(seventime_down) == 1  # the check: one call
+
+
+@pytest.mark.parametrize(
+    ("kind", "related", "words"),
+    [("customers", "contact_persons", "The contact persons could not be read from Seven Time."),
+     ("projects", "work_orders", "The work orders could not be read from Seven Time.")],
+)
+def test_a_detail_page_whose_related_records_are_not_copied_yet_still_renders_when_seven_time_is_down(
+    copied, office_client, seventime_down, kind, related, words
+):
+    # A fresh install: the records are copied, their contact persons (or work orders) not yet.
+    CopyStatus.objects.filter(entity=related).update(last_complete_at=None)
+    record = store.all(kind)[-1]
+    response, page = get(office_client, f"/{kind}/{record['_id']}/")
+    assert response.status_code == 200 and record["name"] in text(page)
+    assert words in text(page) and "The dashboard could not reach Seven Time." in text(page)
+    assert seventime_down  # it asked Seven Time for what the copy lacks
 
 
 def test_the_check_updates_a_changed_record_in_the_copy_and_on_the_page(copied, office_client):
