@@ -205,7 +205,7 @@ def main() -> int:
                     if answer.returncode == 0 and not json.loads(report.read_text()).get("runtimeError"):
                         break
                     print(f"{name}: Lighthouse failed (try {attempt} of 3)", flush=True)
-                if not report.exists():
+                else:
                     sys.exit(f"{name}: Lighthouse failed three times")
                 results[name] = scores_of(name, report, options.reports)
         finally:
